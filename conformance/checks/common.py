@@ -1,0 +1,110 @@
+"""Shared steps of the checks: draw an example, call the target under a time limit, run the reference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+import numpy as np
+import torch
+from hypothesis import assume
+from hypothesis import strategies as st
+
+import reference as R
+
+from ..blocks import BlockSpec
+from ..bridge import LayoutError, loaded_reference, to_numpy
+from ..context import CheckContext
+from ..examples import ArraySpec, Example
+from ..failures import fail
+from ..registry import Check
+from ..strategies import PARAM_SCALES, SEEDS, array_specs, special_values
+from ..timeouts import time_limit
+from ..tolerance import compare, max_finite
+
+T = TypeVar("T")
+
+
+@dataclass
+class Drawn:
+    """A drawn example and the constructor arguments it came from."""
+
+    args: dict[str, Any]
+    example: Example
+
+
+def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype: str,
+                 args: dict | None = None, shape: tuple[int, ...] | None = None) -> Drawn:
+    """Draw constructor arguments, a torch seed, maybe parameter values, and an input."""
+    if args is None:
+        args = data.draw(spec.args(), label="constructor arguments")
+    seed = data.draw(SEEDS, label="torch seed")
+    params = data.draw(st.none() | st.builds(
+        ArraySpec, st.just(()), SEEDS, PARAM_SCALES,
+        st.lists(st.tuples(st.integers(0, 2**16), special_values(dtype)), max_size=3).map(tuple),
+    ), label="parameter values (None: the block's own init)")
+    if shape is None:
+        shape = data.draw(spec.input_shapes(args), label="input shape")
+    x = data.draw(array_specs(shape, dtype), label="input values")
+    example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device)
+    return Drawn(args, example)
+
+
+class Runner:
+    """Calls into the target for one check: under the per-call time limit, turning an exception
+    raised by the target into a failure that names the block and the call."""
+
+    def __init__(self, ctx: CheckContext, check: Check, spec: BlockSpec, drawn: Drawn) -> None:
+        self.ctx, self.check, self.spec, self.drawn = ctx, check, spec, drawn
+
+    @property
+    def example(self) -> Example:
+        return self.drawn.example
+
+    def failure(self, problem: str, detail: str = "", body: str = "") -> AssertionError:
+        return fail(self.check.id, problem, detail, self.example, self.ctx.target.spec, body)
+
+    def call(self, what: str, fn: Callable[[], T], body: str = "") -> T:
+        with time_limit(self.ctx.call_timeout, f"{self.spec.name}: {what}"):
+            try:
+                return fn()
+            except AssertionError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the target's own error is the finding
+                raise self.failure(f"{what} raised {type(exc).__name__}: {exc}", body=body) from exc
+
+    def build(self) -> torch.nn.Module:
+        return self.call(f"constructing {self.example.code}", lambda: self.example.build(self.ctx.target),
+                         body="# (constructing the block above raised)")
+
+    def reference(self, block: torch.nn.Module) -> tuple[R.Module, dict[str, torch.Tensor]]:
+        try:
+            return loaded_reference(self.spec.reference(self.drawn.args), block)
+        except (LayoutError, KeyError, ValueError) as exc:
+            raise self.failure("the block's parameters do not match the spec's layout", str(exc),
+                               body="print(block.state_dict().keys())") from None
+
+
+def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.ndarray, bound: np.ndarray,
+                 x: torch.Tensor, body: str) -> None:
+    """Shape, dtype, device and values of ``actual`` against the reference under the tolerance policy."""
+    if not isinstance(actual, torch.Tensor):
+        raise runner.failure(f"{name} is a {type(actual).__name__}, not a torch.Tensor", body=body)
+    if tuple(actual.shape) != expected.shape:
+        raise runner.failure(f"{name} has the wrong shape", f"expected {expected.shape}, actual {tuple(actual.shape)}", body=body)
+    if actual.dtype != x.dtype:
+        raise runner.failure(f"{name} has the wrong dtype", f"expected {x.dtype} (the input's), actual {actual.dtype}", body=body)
+    if actual.device != x.device:
+        raise runner.failure(f"{name} is on the wrong device", f"expected {x.device}, actual {actual.device}", body=body)
+    mismatch = compare(to_numpy(actual), expected, bound)
+    if mismatch is not None:
+        raise runner.failure(f"{name} differs from the reference beyond the rounding-error bound",
+                             mismatch.describe(), body=body)
+
+
+def assume_representable(dtype: str, *arrays: np.ndarray) -> None:
+    """Discard examples whose exact results (plus their error bound) come near the dtype's overflow."""
+    limit = max_finite(getattr(torch, dtype)) / 4
+    for a in arrays:
+        with np.errstate(invalid="ignore"):
+            assume(bool(np.all(np.abs(a) < limit)))

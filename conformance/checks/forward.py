@@ -1,0 +1,85 @@
+"""Forward checks: output shape, dtype and values against the reference on the block's own
+parameters; the input left untouched; repeated calls agreeing; wrong-shaped input rejected."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import reference as R
+
+from ..blocks import BlockSpec
+from ..bridge import to_numpy
+from ..context import CheckContext
+from ..registry import Check
+from ..timeouts import time_limit
+from .common import Runner, assume_representable, check_output, draw_example
+
+FORWARD_BODY = """y = block(x)
+from conformance.bridge import reference_forward
+print("actual:  ", y)
+print("expected:", reference_forward({key!r}, {args!r}, block, x))"""
+
+
+def check_forward(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
+    prec = ctx.precision(check.id, dtype)
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def forward_matches_reference(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, dtype)
+        run = Runner(ctx, check, spec, drawn)
+        body = FORWARD_BODY.format(key=spec.key, args=drawn.args)
+        block = run.build()
+        x = run.example.input()
+        x_before, version_before = x.clone(), x._version
+
+        y = run.call("forward", lambda: block(x), body)
+        ref, _ = run.reference(block)
+        expected = R.run_forward_backward(ref, to_numpy(x), prec=prec)
+        assume_representable(dtype, expected["y"] + expected["ey"])
+        check_output(run, "the output", y, expected["y"], expected["ey"], x, body)
+
+        if x._version != version_before or not torch.equal(x, x_before) or x.shape != x_before.shape:
+            raise run.failure("forward modified its input in place", body=body + "\nprint(x)")
+        y_again = run.call("a second forward", lambda: block(x), body)
+        if ctx.device != "cpu":  # GPU kernels may legitimately reduce in a varying order
+            check_output(run, "the second output", y_again, expected["y"], expected["ey"], x, body)
+        elif not (isinstance(y_again, torch.Tensor) and y_again.shape == y.shape
+                  and torch.equal(torch.nan_to_num(y_again), torch.nan_to_num(y))):
+            diff = float(np.nanmax(np.abs(to_numpy(y_again) - to_numpy(y)), initial=0.0))
+            raise run.failure("two calls on the same input disagree", f"max |difference| {diff:.3g}",
+                              body="print(block(x) - block(x))")
+
+    forward_matches_reference()
+
+
+def check_bad_input(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """An input whose last dim is not the block's input width must raise, not return."""
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def wrong_width_raises(data: st.DataObject) -> None:
+        args = data.draw(spec.args(), label="constructor arguments")
+        width = spec.wrong_width(args)
+        assume(width is not None and (not spec.container or any(l[0] == "Linear" for l in args["layers"])))
+        lead = data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple), label="leading dims")
+        drawn = draw_example(data, ctx, spec, "float32", args=args, shape=lead + (width,))
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        x = run.example.input()
+        try:
+            with time_limit(ctx.call_timeout, f"{spec.name}: forward on a wrong-shaped input"):
+                y = block(x)
+        except Exception:  # noqa: BLE001 - raising is the specified behaviour
+            return
+        raise run.failure(
+            "a wrong-shaped input was accepted instead of raising",
+            f"input shape {tuple(x.shape)} (the block takes last dim {spec.input_width(args)}); "
+            f"it returned {type(y).__name__} {tuple(getattr(y, 'shape', ()))}",
+            body="print(block(x))  # should raise",
+        )
+
+    wrong_width_raises()

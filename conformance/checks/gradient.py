@@ -1,0 +1,71 @@
+"""Gradient checks: autograd's input and parameter gradients against the reference backward for a
+drawn upstream gradient; every parameter gets one; ``.grad`` is None before the first backward."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import reference as R
+
+from ..blocks import BlockSpec
+from ..bridge import to_numpy
+from ..context import CheckContext
+from ..registry import Check
+from ..strategies import array_specs
+from .common import Runner, assume_representable, check_output, draw_example
+
+GRADIENT_BODY = """x.requires_grad_(True)
+block(x).backward(gy)
+print("input grad:", x.grad)
+for name, p in block.named_parameters():
+    print(name, p.grad)"""
+
+
+def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
+    prec = ctx.precision(check.id, dtype)
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def gradients_match_reference(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, dtype)
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        ref, tensors = run.reference(block)
+        x = run.example.input()
+        out_shape = ref(to_numpy(x)).shape
+        gy_spec = data.draw(array_specs(out_shape, dtype), label="upstream gradient values")
+        drawn.example = replace(run.example, gy=gy_spec)
+        body = GRADIENT_BODY
+        gy = run.example.tensor(gy_spec)
+        x.requires_grad_(True)
+
+        params = [(name, tensors[name]) for name in ref.grad_dict()]  # the spec's parameters, under every name
+        stale = [name for name, p in params if p.grad is not None]
+        if stale:
+            raise run.failure("parameters have a .grad before any backward", f"{stale}", body=body)
+
+        y = run.call("forward", lambda: block(x), body)
+        if not isinstance(y, torch.Tensor) or not y.requires_grad:
+            raise run.failure("the output does not require grad: autograd cannot reach the input or parameters",
+                              body="print(block(x).requires_grad)")
+        if tuple(y.shape) != out_shape:
+            raise run.failure("the output has the wrong shape", f"expected {out_shape}, actual {tuple(y.shape)}", body=body)
+        run.call("backward", lambda: y.backward(gy), body)
+
+        expected = R.run_forward_backward(ref, to_numpy(x.detach()), to_numpy(gy), prec=prec)
+        assume_representable(dtype, expected["y"] + expected["ey"], expected["gx"] + expected["egx"],
+                             *(g + e for g, e in zip(expected["grads"].values(), expected["grad_errors"].values())))
+        if x.grad is None:
+            raise run.failure("the input received no gradient", body=body)
+        check_output(run, "the input gradient", x.grad, expected["gx"], expected["egx"], x, body)
+        for name, p in params:
+            if p.grad is None:
+                raise run.failure(f"parameter {name!r} received no gradient", body=body)
+            check_output(run, f"the gradient of {name!r}", p.grad, expected["grads"][name],
+                         expected["grad_errors"][name], x, body)
+
+    gradients_match_reference()

@@ -1,0 +1,118 @@
+"""Structure checks: parameter and state_dict names, shapes and order as the spec lays them out;
+parameters require grad; ``repr`` works; containers index, count, register and append like
+``torch.nn.Sequential``."""
+
+from __future__ import annotations
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import reference as R
+
+from ..blocks import BlockSpec, layer_codes, leaf_code, plan_output_width, plan_reference
+from ..bridge import to_numpy
+from ..context import CheckContext
+from ..examples import seeded
+from ..registry import Check
+from .common import Runner, check_output, draw_example
+
+LAYOUT_BODY = """for name, p in block.named_parameters():
+    print(name, tuple(p.shape), p.requires_grad)
+print(list(block.state_dict()))"""
+
+
+def layout(pairs) -> list[tuple[str, tuple[int, ...]]]:
+    return [(name, tuple(value.shape)) for name, value in pairs]
+
+
+def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def layout_matches_spec(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, "float32")
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        ref = spec.reference(drawn.args)
+        if not isinstance(block, torch.nn.Module):
+            raise run.failure(f"{spec.name}(...) built a {type(block).__name__}, not a torch.nn.Module")
+        for what, actual, expected in (
+            ("named_parameters()", layout(block.named_parameters()), layout(ref.named_parameters())),
+            ("state_dict()", layout(block.state_dict().items()), layout(ref.state_dict().items())),
+        ):
+            if actual != expected:
+                raise run.failure(f"{what} does not list the spec's names and shapes, in order",
+                                  f"expected {expected}\nactual   {actual}", body=LAYOUT_BODY)
+        frozen = [name for name, p in block.named_parameters() if not p.requires_grad]
+        if frozen:
+            raise run.failure("parameters do not require grad", f"{frozen}", body=LAYOUT_BODY)
+        text = run.call("repr()", lambda: repr(block), "print(repr(block))")
+        if not isinstance(text, str) or not text:
+            raise run.failure("repr() did not return a non-empty string", body="print(repr(block))")
+
+    layout_matches_spec()
+
+
+def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """``seq[i]`` is the i-th block given, ``len(seq)`` counts them, children are registered (their
+    parameters are visible), and ``add_module(name, block)`` appends a block that then runs last."""
+    linear = leaf_code(ctx.target, "Linear")
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def behaves_like_sequential(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, "float32")
+        run = Runner(ctx, check, spec, drawn)
+        parts = layer_codes(drawn.args, ctx.target)
+        env = {"target": ctx.target, "nn": torch.nn}
+        with seeded(drawn.example.seed):
+            children = [eval(code, env) for code in parts]  # noqa: S307
+        seq = run.call(f"constructing {spec.name}", lambda: ctx.target.get(spec.name)(*children))
+        body = f"children = [{', '.join(parts)}]\nseq = target.{spec.name}(*children)"
+
+        n = run.call("len()", lambda: len(seq), body + "\nprint(len(seq))")
+        if n != len(children):
+            raise run.failure("len() does not count the blocks", f"expected {len(children)}, actual {n}", body=body)
+        for i, child in enumerate(children):
+            got = run.call(f"seq[{i}]", lambda i=i: seq[i], body + f"\nprint(seq[{i}])")
+            if got is not child:
+                raise run.failure(f"seq[{i}] is not the block given at position {i}",
+                                  f"expected {child!r}, actual {got!r}", body=body + f"\nprint(seq[{i}] is children[{i}])")
+        registered = list(seq.children())
+        if len(registered) != len(children) or any(a is not b for a, b in zip(registered, children)):
+            raise run.failure("the blocks are not registered as children, in order",
+                              f"children() gave {registered!r}", body=body + "\nprint(list(seq.children()))")
+        names = [name for name, _ in seq.named_children()]
+        if names != [str(i) for i in range(len(children))]:
+            raise run.failure('children are not named "0", "1", ...', f"named_children() names: {names}",
+                              body=body + "\nprint([n for n, _ in seq.named_children()])")
+
+        width = plan_output_width(drawn.args)
+        extra_out = data.draw(st.integers(1, 4), label="appended Linear's out_features")
+        with seeded(drawn.example.seed + 1):
+            extra = eval(f"{linear}({width}, {extra_out})", env)  # noqa: S307
+        append = f"\nextra = {linear}({width}, {extra_out})\nseq.add_module('extra', extra)"
+        run.call("add_module('extra', block)", lambda: seq.add_module("extra", extra), body + append)
+        n = run.call("len()", lambda: len(seq), body + append + "\nprint(len(seq))")
+        if n != len(children) + 1:
+            raise run.failure("after add_module, len() does not count the new block", f"expected {len(children) + 1}, actual {n}",
+                              body=body + append)
+        last = run.call(f"seq[{n - 1}]", lambda: seq[n - 1], body + append)
+        if last is not extra:
+            raise run.failure("after add_module, the last index is not the new block", body=body + append)
+        ref = plan_reference(drawn.args)
+        ref.add_module("extra", R.Linear(width, extra_out))
+        actual_keys = list(seq.state_dict())
+        if actual_keys != list(ref.state_dict()):
+            raise run.failure("after add_module, state_dict() does not list the new block's parameters last",
+                              f"expected {list(ref.state_dict())}\nactual   {actual_keys}", body=body + append)
+        x = run.example.input()
+        y = run.call("forward after add_module", lambda: seq(x), body + append + "\nprint(seq(x))")
+        ref.load_state_dict({k: to_numpy(v) for k, v in seq.state_dict().items()})
+        prec = ctx.precision(check.id, "float32")
+        expected = R.run_forward_backward(ref, to_numpy(x), prec=prec)
+        check_output(run, "the output after add_module (the new block must run last)", y, expected["y"], expected["ey"], x,
+                     body + append + "\nprint(seq(x))")
+
+    behaves_like_sequential()

@@ -1,0 +1,128 @@
+"""A drawn example, replayable from its description alone.
+
+Hypothesis draws the *structure* of an example (sizes, seeds, scales, a few special values at
+drawn positions); bulk values come from a seeded NumPy generator. So an example is small to print,
+cheap to draw, shrinks well, and ``Example.snippet()`` rebuilds it exactly in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from .timeouts import time_limit
+
+NUMPY_DTYPES = {"float32": np.float32, "float64": np.float64}
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """An array: standard normal values from ``seed`` times ``scale``, then ``specials`` placed at
+    their (wrapped) flat positions."""
+
+    shape: tuple[int, ...]
+    seed: int
+    scale: float = 1.0
+    specials: tuple[tuple[int, float], ...] = ()
+
+    def make(self, dtype: str = "float64") -> np.ndarray:
+        values = np.random.default_rng(self.seed).standard_normal(self.shape) * self.scale
+        flat = values.reshape(-1)
+        if flat.size:
+            for position, value in self.specials:
+                flat[position % flat.size] = value
+        return flat.reshape(self.shape).astype(NUMPY_DTYPES[dtype])
+
+    def code(self, dtype: str) -> str:
+        specials = f", specials={list(self.specials)!r}" if self.specials else ""
+        return f"ArraySpec(shape={self.shape!r}, seed={self.seed}, scale={self.scale!r}{specials}).make({dtype!r})"
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Seed torch for the body and restore the caller's RNG state afterwards."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
+@dataclass(frozen=True)
+class Example:
+    """Everything needed to rebuild one checked case: block, dtype, seeds, input and upstream gradient."""
+
+    code: str                        # the constructor call, an expression over ``target`` and ``nn``
+    dtype: str                       # "float32" or "float64"
+    seed: int                        # torch seed in force while the block is constructed
+    x: ArraySpec | None = None       # the input
+    params: ArraySpec | None = None  # when set, parameters are overwritten (shape taken per parameter)
+    gy: ArraySpec | None = None      # the upstream gradient, for gradient checks
+    device: str = "cpu"
+    extra: tuple[tuple[str, Any], ...] = field(default=())  # check-specific facts worth printing
+
+    def with_extra(self, **facts: Any) -> "Example":
+        return replace(self, extra=self.extra + tuple(facts.items()))
+
+    # -- building ------------------------------------------------------------------------------
+    def build(self, target: Any, timeout: float | None = None) -> torch.nn.Module:
+        """Construct the block with the target, seeded, cast to ``dtype`` on ``device``."""
+        with time_limit(timeout, f"constructing {self.code}"), seeded(self.seed):
+            block = eval(self.code, {"target": target, "nn": torch.nn, "torch": torch})  # noqa: S307
+            block = block.to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
+        if self.params is not None:
+            overwrite_parameters(block, self.params, self.dtype)
+        return block
+
+    def tensor(self, spec: ArraySpec, requires_grad: bool = False) -> torch.Tensor:
+        t = torch.from_numpy(spec.make(self.dtype)).to(self.device)
+        return t.requires_grad_(requires_grad)
+
+    def input(self, requires_grad: bool = False) -> torch.Tensor:
+        assert self.x is not None
+        return self.tensor(self.x, requires_grad)
+
+    # -- reporting -----------------------------------------------------------------------------
+    def describe(self) -> str:
+        lines = [f"block   = {self.code}", f"dtype   = {self.dtype}, device = {self.device}, torch seed = {self.seed}"]
+        if self.params is not None:
+            lines.append(f"params  = overwritten from {self.params}")
+        if self.x is not None:
+            lines.append(f"input   = {self.x}")
+        if self.gy is not None:
+            lines.append(f"grad_out= {self.gy}")
+        lines += [f"{k:<8}= {v}" for k, v in self.extra]
+        return "\n".join(lines)
+
+    def snippet(self, target_spec: str, body: str = "") -> str:
+        """Python that rebuilds this example against ``target_spec``; ``body`` uses ``block``, ``x``, ``gy``."""
+        lines = [
+            "import torch",
+            "from torch import nn",
+            "from conformance.examples import ArraySpec, Example, overwrite_parameters",
+            "from conformance.target import load_target",
+            f"target = load_target({target_spec!r})",
+            f"torch.manual_seed({self.seed})",
+            f"block = {self.code}.to(device={self.device!r}, dtype=torch.{self.dtype})",
+        ]
+        if self.params is not None:
+            lines.append(f"overwrite_parameters(block, {self.params!r}, {self.dtype!r})")
+        if self.x is not None:
+            lines.append(f"x = torch.from_numpy({self.x.code(self.dtype)}).to({self.device!r})")
+        if self.gy is not None:
+            lines.append(f"gy = torch.from_numpy({self.gy.code(self.dtype)}).to({self.device!r})")
+        if body:
+            lines.append(body.strip("\n"))
+        return "\n".join(lines)
+
+
+def overwrite_parameters(block: torch.nn.Module, spec: ArraySpec, dtype: str) -> None:
+    """Overwrite every parameter, in ``named_parameters()`` order, with values drawn like ``spec``
+    (seed advanced per parameter, shape taken from the parameter)."""
+    with torch.no_grad():
+        for i, (_, p) in enumerate(block.named_parameters()):
+            values = replace(spec, shape=tuple(p.shape), seed=spec.seed + i).make(dtype)
+            p.copy_(torch.from_numpy(values).to(p.device, p.dtype))

@@ -1,0 +1,23 @@
+"""Hypothesis profiles: ``ci`` (fast, derandomized, no example database; chosen when ``CI`` is set),
+``dev`` (the default), ``thorough`` (nightly)."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+PROFILES = {
+    "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True),
+    "dev": dict(max_examples=60, print_blob=True),
+    "thorough": dict(max_examples=1000, print_blob=True),
+}
+
+
+def register() -> None:
+    for name, kwargs in PROFILES.items():
+        settings.register_profile(name, deadline=None, **kwargs)
+
+
+def default_profile() -> str:
+    return "ci" if os.environ.get("CI") else "dev"

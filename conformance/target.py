@@ -1,0 +1,148 @@
+"""Resolving ``--impl``: a built-in alias, a path to a ``.py`` file, or a dotted module name."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Mapping
+
+from .timeouts import TargetTimeout, time_limit
+
+#: Every name of the contract, in the order the README's table gives them.
+CONTRACT_NAMES = (
+    "Linear", "ReLU", "Sequential", "MySequential", "MLP", "FixedHiddenMLP", "NestMLP", "Chimera",
+    "CenteredLayer", "MyLinear", "init", "save", "load",
+)
+
+BUILTIN_TARGETS = {
+    "torch": "conformance.targets.torch_blocks",
+}
+
+IMPORT_TIMEOUT_S = 60.0
+
+
+class TargetError(Exception):
+    """The implementation under test cannot be used at all (a usage error, reported in one line)."""
+
+
+@dataclass
+class Target:
+    """An implementation under test: where it came from and the contract names it defines."""
+
+    spec: str                 # what the user passed, e.g. "mypkg.blocks" or "path/to/blocks.py"
+    name: str                 # the resolved module name or alias
+    file: str | None          # the module's file, when it has one
+    namespace: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+    def provides(self, name: str) -> bool:
+        return name in self.namespace
+
+    def get(self, name: str) -> Any:
+        return self.namespace[name]
+
+    @property
+    def provided(self) -> list[str]:
+        return [n for n in CONTRACT_NAMES if n in self.namespace]
+
+    @property
+    def version(self) -> str | None:
+        value = self.namespace.get("__version__")
+        return None if value is None else str(value)
+
+
+def _import_path(path: str) -> ModuleType:
+    name = "conformance_target_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:
+        raise TargetError(f"cannot load {path!r} as a Python module")
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module  # lets pickling and dataclasses find it
+    try:
+        module_spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = None) -> Target:
+    """Resolve a target: a Target, a module, a mapping of names to factories, or a string.
+
+    A string is a built-in alias (``torch``), a path ending in ``.py``, or a dotted module name
+    importable on ``sys.path``. ``None`` reads ``CONFORMANCE_IMPL`` and falls back to ``torch``.
+    Raises ``TargetError`` with a one-line message when nothing usable is found.
+    """
+    if isinstance(spec, Target):
+        return spec
+    if spec is None:
+        spec = os.environ.get("CONFORMANCE_IMPL") or "torch"
+    if isinstance(spec, ModuleType):
+        return _checked(Target(spec.__name__, spec.__name__, getattr(spec, "__file__", None), vars(spec)))
+    if isinstance(spec, Mapping):
+        return _checked(Target("<mapping>", "<mapping>", None, dict(spec)))
+    if not isinstance(spec, str) or not spec.strip():
+        raise TargetError(f"--impl must be a module name, a .py path or one of {sorted(BUILTIN_TARGETS)}; got {spec!r}")
+    spec = spec.strip()
+    module_name = BUILTIN_TARGETS.get(spec, spec)
+    is_path = spec.endswith(".py") or os.sep in spec or (os.altsep is not None and os.altsep in spec)
+    try:
+        with time_limit(IMPORT_TIMEOUT_S, f"importing {spec!r}"):
+            if is_path:
+                if not os.path.isfile(spec):
+                    raise TargetError(f"--impl {spec!r}: no such file (tried the path {os.path.abspath(spec)!r})")
+                module = _import_path(os.path.abspath(spec))
+            else:
+                module = importlib.import_module(module_name)
+    except TargetError:
+        raise
+    except TargetTimeout as exc:
+        raise TargetError(f"--impl {spec!r}: import did not finish within {IMPORT_TIMEOUT_S:g} s ({exc})") from None
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise TargetError(
+                f"--impl {spec!r}: no module named {module_name!r} on sys.path, no file of that name, "
+                f"and no built-in target of that name (built-ins: {', '.join(sorted(BUILTIN_TARGETS))})"
+            ) from None
+        raise TargetError(f"--impl {spec!r}: importing it failed: {type(exc).__name__}: {exc}") from None
+    except BaseException as exc:  # noqa: BLE001 - any failure of user code at import is a usage error
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        where = _user_frame(exc)
+        raise TargetError(f"--impl {spec!r}: importing it raised {type(exc).__name__}: {exc}{where}") from None
+    name = spec if spec in BUILTIN_TARGETS else module.__name__
+    return _checked(Target(spec, name, getattr(module, "__file__", None), vars(module)))
+
+
+def _user_frame(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return ""
+    return f" (at {last.tb_frame.f_code.co_filename}:{last.tb_lineno})"
+
+
+def _checked(target: Target) -> Target:
+    if not target.provided:
+        where = f" ({target.file})" if target.file else ""
+        raise TargetError(
+            f"--impl {target.spec!r}{where} defines none of the contract names {', '.join(CONTRACT_NAMES)}"
+        )
+    return target
+
+
+def _target_getattr(self: Target, name: str) -> Any:
+    """``target.Linear`` reads the namespace, so reproduction snippets read like user code."""
+    namespace = self.__dict__.get("namespace", {})
+    if name in namespace:
+        return namespace[name]
+    raise AttributeError(f"target {self.spec!r} does not define {name!r}")
+
+
+Target.__getattr__ = _target_getattr  # type: ignore[attr-defined]

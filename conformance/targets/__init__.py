@@ -1,0 +1,1 @@
+"""Built-in targets: ``torch`` (torch.nn plus correct tutorial blocks)."""

@@ -1,0 +1,45 @@
+"""Per-call time limits, so that a hanging implementation fails its check instead of the run."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from typing import Iterator
+
+
+class TargetTimeout(BaseException):
+    """A call into the implementation under test ran past its limit.
+
+    A ``BaseException`` on purpose: Hypothesis then stops at once instead of shrinking (which would
+    call the hanging code again), and the check reports the example that hung.
+    """
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, what: str) -> Iterator[None]:
+    """Raise ``TargetTimeout`` in this thread if the body runs longer than ``seconds``.
+
+    Uses ``SIGALRM``, so it interrupts Python-level loops; it needs the main thread of a POSIX
+    process and is a no-op elsewhere (or when ``seconds`` is falsy). Nested limits keep the outer one.
+    """
+    usable = (
+        seconds
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # an outer limit is already running
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise TargetTimeout(f"{what} did not return within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

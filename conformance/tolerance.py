@@ -1,0 +1,95 @@
+"""The tolerance policy, in one place.
+
+A value computed by the implementation under test is accepted when, elementwise,
+
+    |actual - expected| <= bound
+
+where ``expected`` is the float64 reference run on the *same* parameters and inputs (converted
+exactly to float64), and ``bound`` is the worst-case rounding error of the operation propagated
+through the block by the rules in ``reference/bounds.py`` (Higham's gamma_n bounds: they grow with
+the reduction length and with the magnitudes summed, ``sum |x_i w_i|``, not with ``|y|``).
+
+The arithmetic judged is described by a ``Precision``:
+
+* ``u`` = unit roundoff of the block's dtype (2**-24 for float32, 2**-53 for float64), plus the
+  reference's own float64 unit roundoff (2**-53), since the reference is rounded too.
+  On CUDA with TF32 matmuls allowed (``torch.backends.cuda.matmul.allow_tf32``) float32 matmuls
+  round to 10 mantissa bits, so ``u`` becomes 2**-11 and the report records it.
+* ``tiny`` = the dtype's smallest normal number: the absolute error one operation may add when its
+  result underflows (gradual underflow or flush-to-zero alike). This is the floor that results
+  near 1e-38 need.
+
+Consequences: any correct summation order, fused multiply-add, einsum, or float64 accumulation
+passes; computing a float32 block in float16/bfloat16, or a float64 block in float32, fails.
+A user may widen a check's bound by a stated factor in the expected-failures file; the report
+says so.
+
+Special values: NaN is accepted only where the reference gives NaN, infinities only where it gives
+the same infinity. Inputs whose magnitudes could overflow the dtype are not drawn (the checks
+discard them), so overflow is never blamed on the implementation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from reference.bounds import Precision
+
+UNIT_ROUNDOFF = {torch.float16: 2.0**-11, torch.bfloat16: 2.0**-8, torch.float32: 2.0**-24, torch.float64: 2.0**-53}
+REFERENCE_U = 2.0**-53
+TF32_U = 2.0**-11
+
+
+def precision_for(dtype: torch.dtype, device: str = "cpu", widen: float = 1.0) -> Precision:
+    """The arithmetic a correct implementation of a ``dtype`` block on ``device`` may use."""
+    u = UNIT_ROUNDOFF[dtype]
+    if dtype == torch.float32 and str(device).startswith("cuda") and torch.backends.cuda.matmul.allow_tf32:
+        u = TF32_U
+    return Precision(u=widen * u + REFERENCE_U, tiny=widen * float(torch.finfo(dtype).tiny))
+
+
+def max_finite(dtype: torch.dtype) -> float:
+    return float(torch.finfo(dtype).max)
+
+
+@dataclass
+class Mismatch:
+    """The worst offending element of a comparison."""
+
+    index: tuple[int, ...]
+    expected: float
+    actual: float
+    bound: float
+    count: int
+    total: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.count} of {self.total} elements out of bounds; worst at index {self.index}: "
+            f"expected {self.expected!r}, actual {self.actual!r}, "
+            f"|difference| {abs(self.actual - self.expected):.3g} > allowed {self.bound:.3g}"
+        )
+
+
+def compare(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> Mismatch | None:
+    """Elementwise comparison under the policy; ``None`` when every element is accepted."""
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    bound = np.broadcast_to(np.asarray(bound, dtype=np.float64), expected.shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(actual - expected)
+        finite = np.isfinite(expected)
+        ok = np.where(finite, diff <= bound, False)
+        ok |= np.isnan(expected) & np.isnan(actual)
+        ok |= np.isinf(expected) & (actual == expected)
+    if ok.all():
+        return None
+    bad = ~ok
+    score = np.where(bad, np.nan_to_num(diff - bound, nan=np.inf, posinf=np.inf), -np.inf)
+    flat = int(np.argmax(score))
+    index = tuple(int(i) for i in np.unravel_index(flat, expected.shape)) if expected.ndim else ()
+    return Mismatch(index, float(expected.flat[flat]), float(actual.flat[flat]), float(bound.flat[flat]),
+                    int(bad.sum()), int(bad.size))

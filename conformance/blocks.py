@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import reference as R
 
-from .strategies import batch_dims, out_width, widths
+from .strategies import ANY_SHAPE, BATCH_DIMS, WIDTHS, draw_out_width
 from .target import Target
 
 
@@ -20,7 +20,7 @@ class BlockSpec:
 
     key: str                                            # lower-case id prefix: "linear"
     name: str                                           # the contract name: "Linear"
-    args: Callable[[], st.SearchStrategy[dict]]         # drawn constructor arguments
+    args: st.SearchStrategy[dict]                       # drawn constructor arguments
     code: Callable[[dict, Target], str]                 # the constructor call, over ``target``/``nn``
     reference: Callable[[dict], R.Module]               # the spec, same structure and names
     input_width: Callable[[dict], int | None]           # last input dim (None: any shape)
@@ -28,11 +28,11 @@ class BlockSpec:
     rowwise: bool = True                                # a row's output depends on that row only
     checks_width: bool = True                           # must reject an input of the wrong width
 
-    def input_shapes(self, args: dict) -> st.SearchStrategy[tuple[int, ...]]:
+    def draw_input_shape(self, data: st.DataObject, args: dict) -> tuple[int, ...]:
         width = self.input_width(args)
         if width is None:
-            return st.lists(st.integers(0, 4), max_size=4).map(tuple)
-        return batch_dims().map(lambda lead: lead + (width,))
+            return data.draw(ANY_SHAPE, label="input shape")
+        return data.draw(BATCH_DIMS, label="input leading dims") + (width,)
 
     def wrong_width(self, args: dict) -> int | None:
         """A last-dim size the block must reject, or None when it accepts any shape."""
@@ -48,19 +48,19 @@ def leaf_code(target: Target, name: str) -> str:
 # -- Linear ----------------------------------------------------------------------------------------
 @st.composite
 def linear_args(draw) -> dict:
-    n_in = draw(widths())
-    return {"in_features": n_in, "out_features": draw(out_width(n_in)), "bias": draw(st.booleans())}
+    n_in = draw(WIDTHS)
+    return {"in_features": n_in, "out_features": draw_out_width(draw, n_in), "bias": draw(st.booleans())}
 
 
 LINEAR = BlockSpec(
-    key="linear", name="Linear", args=linear_args,
+    key="linear", name="Linear", args=linear_args(),
     code=lambda a, t: f"target.Linear({a['in_features']}, {a['out_features']}, bias={a['bias']})",
     reference=lambda a: R.Linear(a["in_features"], a["out_features"], a["bias"]),
     input_width=lambda a: a["in_features"],
 )
 
 RELU = BlockSpec(
-    key="relu", name="ReLU", args=lambda: st.just({}),
+    key="relu", name="ReLU", args=st.just({}),
     code=lambda a, t: "target.ReLU()", reference=lambda a: R.ReLU(), input_width=lambda a: None,
     checks_width=False,
 )
@@ -70,16 +70,19 @@ RELU = BlockSpec(
 @st.composite
 def layer_plans(draw, max_depth: int = 4) -> dict:
     """A chain of Linear/ReLU layers with consistent widths, depth 0 included."""
-    width = first = draw(widths())
+    width = first = draw(WIDTHS)
     layers: list[tuple[Any, ...]] = []
     for _ in range(draw(st.integers(0, max_depth))):
         if draw(st.booleans()):
-            n_out = draw(out_width(width))
+            n_out = draw_out_width(draw, width)
             layers.append(("Linear", width, n_out, draw(st.booleans())))
             width = n_out
         else:
             layers.append(("ReLU",))
     return {"width": first, "layers": tuple(layers)}
+
+
+LAYER_PLANS = layer_plans()
 
 
 def layer_codes(args: dict, target: Target) -> list[str]:
@@ -104,7 +107,7 @@ def plan_reference(args: dict) -> R.Sequential:
 
 
 def container(key: str, name: str) -> BlockSpec:
-    return BlockSpec(key=key, name=name, args=layer_plans, code=plan_code(name), reference=plan_reference,
+    return BlockSpec(key=key, name=name, args=LAYER_PLANS, code=plan_code(name), reference=plan_reference,
                      input_width=lambda a: a["width"], container=True)
 
 

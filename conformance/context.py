@@ -28,7 +28,7 @@ class CheckContext:
         """The profile's settings, with what every check needs: no deadline (the first call pays for
         imports and warm-up) and no health check that would fail a slow *target* rather than a wrong one."""
         base = self.settings if self.settings is not None else settings()
-        return settings(base, deadline=None, suppress_health_check=[
+        return settings(base, deadline=None, report_multiple_bugs=False, suppress_health_check=[
             HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
             HealthCheck.differing_executors,
         ])

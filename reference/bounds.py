@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Precision", "gamma", "matmul_error", "add_error", "sum_error", "scale_error"]
+__all__ = ["Precision", "gamma", "matmul_error", "affine_error", "add_error", "sum_error", "scale_error"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,22 @@ def matmul_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
     propagated = abs_a @ eb + ea @ abs_b + ea @ eb
     rounding = gamma(n, prec) * ((abs_a + ea) @ (abs_b + eb))
     return propagated + rounding + 2 * n * prec.tiny
+
+
+def affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
+    """Bound on |fl(x' @ w.T + b) - (x @ w.T + b)| for |x' - x| <= ex and exact w, b.
+
+    The bias is one more summand of each output, not a final addition: an implementation may
+    start its accumulation from it (BLAS ``gemm`` with beta = 1 does), so each output is a sum of
+    n + 1 terms in an unknown order.
+    """
+    n = x.shape[-1]
+    abs_w = np.abs(w)
+    magnitude = (np.abs(x) + ex) @ abs_w.T
+    if b is not None:
+        magnitude = magnitude + np.abs(b)
+    terms = n + (b is not None)
+    return ex @ abs_w.T + gamma(terms, prec) * magnitude + 2 * terms * prec.tiny
 
 
 def add_error(a, ea, b, eb, prec: Precision) -> np.ndarray:

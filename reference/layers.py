@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bounds import Precision, add_error, matmul_error, sum_error
+from .bounds import Precision, affine_error, matmul_error, sum_error
 from .module import Module
 
 
@@ -43,13 +43,8 @@ class Linear(Module):
         return gy @ w
 
     def forward_error(self, ctx, ex, prec: Precision):
-        x, w = ctx["x"], self.params["weight"]
         ctx["ex"] = ex
-        ey = matmul_error(x, ex, w.T, np.zeros_like(w.T), prec)
-        if "bias" in self.params:
-            b = self.params["bias"]
-            ey = add_error(x @ w.T, ey, b, np.zeros_like(b), prec)
-        return ey
+        return affine_error(ctx["x"], ex, self.params["weight"], self.params.get("bias"), prec)
 
     def backward_error(self, ctx, gy, egy, prec: Precision):
         x, ex, w = ctx["x"], ctx["ex"], self.params["weight"]

@@ -15,10 +15,10 @@ import reference as R
 from ..blocks import BlockSpec
 from ..bridge import LayoutError, loaded_reference, to_numpy
 from ..context import CheckContext
-from ..examples import ArraySpec, Example
+from ..examples import Example
 from ..failures import fail
 from ..registry import Check
-from ..strategies import PARAM_SCALES, SEEDS, array_specs, special_values
+from ..strategies import SEEDS, draw_array, draw_params
 from ..timeouts import time_limit
 from ..tolerance import compare, max_finite
 
@@ -37,15 +37,12 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
                  args: dict | None = None, shape: tuple[int, ...] | None = None) -> Drawn:
     """Draw constructor arguments, a torch seed, maybe parameter values, and an input."""
     if args is None:
-        args = data.draw(spec.args(), label="constructor arguments")
+        args = data.draw(spec.args, label="constructor arguments")
     seed = data.draw(SEEDS, label="torch seed")
-    params = data.draw(st.none() | st.builds(
-        ArraySpec, st.just(()), SEEDS, PARAM_SCALES,
-        st.lists(st.tuples(st.integers(0, 2**16), special_values(dtype)), max_size=3).map(tuple),
-    ), label="parameter values (None: the block's own init)")
+    params = draw_params(data, dtype)
     if shape is None:
-        shape = data.draw(spec.input_shapes(args), label="input shape")
-    x = data.draw(array_specs(shape, dtype), label="input values")
+        shape = spec.draw_input_shape(data, args)
+    x = draw_array(data, shape, dtype, "input values")
     example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device)
     return Drawn(args, example)
 

@@ -14,6 +14,7 @@ from ..blocks import BlockSpec
 from ..bridge import to_numpy
 from ..context import CheckContext
 from ..registry import Check
+from ..strategies import NONEMPTY_BATCH_DIMS
 from ..timeouts import time_limit
 from .common import Runner, assume_representable, check_output, draw_example
 
@@ -62,10 +63,10 @@ def check_bad_input(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def wrong_width_raises(data: st.DataObject) -> None:
-        args = data.draw(spec.args(), label="constructor arguments")
+        args = data.draw(spec.args, label="constructor arguments")
         width = spec.wrong_width(args)
         assume(width is not None and (not spec.container or any(l[0] == "Linear" for l in args["layers"])))
-        lead = data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple), label="leading dims")
+        lead = data.draw(NONEMPTY_BATCH_DIMS, label="input leading dims")
         drawn = draw_example(data, ctx, spec, "float32", args=args, shape=lead + (width,))
         run = Runner(ctx, check, spec, drawn)
         block = run.build()

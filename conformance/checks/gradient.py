@@ -15,7 +15,7 @@ from ..blocks import BlockSpec
 from ..bridge import to_numpy
 from ..context import CheckContext
 from ..registry import Check
-from ..strategies import array_specs
+from ..strategies import draw_array
 from .common import Runner, assume_representable, check_output, draw_example
 
 GRADIENT_BODY = """x.requires_grad_(True)
@@ -37,7 +37,7 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
         ref, tensors = run.reference(block)
         x = run.example.input()
         out_shape = ref(to_numpy(x)).shape
-        gy_spec = data.draw(array_specs(out_shape, dtype), label="upstream gradient values")
+        gy_spec = draw_array(data, out_shape, dtype, "upstream gradient values")
         drawn.example = replace(run.example, gy=gy_spec)
         body = GRADIENT_BODY
         gy = run.example.tensor(gy_spec)

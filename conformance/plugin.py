@@ -42,6 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("hypothesis_profile", default=None):
         hypothesis.settings.load_profile(profiles.default_profile())
     config.stash[_RESULTS_KEY] = {}
+    get_target(config)  # a usage error now, in one line, rather than at collection
     config.addinivalue_line("markers", "conformance: a check of the conformance suite")
 
 

@@ -22,7 +22,8 @@ BUILTIN_TARGETS = {
     "torch": "conformance.targets.torch_blocks",
 }
 
-IMPORT_TIMEOUT_S = 60.0
+#: Seconds an import of the target may take (``CONFORMANCE_IMPORT_TIMEOUT`` overrides).
+IMPORT_TIMEOUT_S = float(os.environ.get("CONFORMANCE_IMPORT_TIMEOUT", "60"))
 
 
 class TargetError(Exception):

@@ -50,11 +50,15 @@ def run_check(check: Check, ctx: CheckContext) -> Result:
 
 def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,
         max_examples: int | None = None, profile: str | None = None, device: str = "cpu",
-        call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S) -> Report:
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
-    and return a Report; ``print(report)`` shows the block x property matrix."""
+    and return a Report; ``print(report)`` shows the block x property matrix.
+
+    ``checks`` selects by id (exact, or a prefix ending in ``*``); ``profile`` names a Hypothesis
+    profile (default: ``ci`` when $CI is set, else ``dev``); ``settings`` overrides it entirely.
+    """
     profiles.register()
-    base = hypothesis_settings.get_profile(profile or profiles.default_profile())
+    base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
     if max_examples is not None:
         base = hypothesis_settings(base, max_examples=max_examples)
     resolved = load_target(target)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import reference as R
 
-from .strategies import ANY_SHAPE, BATCH_DIMS, WIDTHS, draw_out_width
+from .strategies import ANY_SHAPE, BATCH_DIMS, BATCH_SIZES, WIDTHS, draw_out_width
 from .target import Target
 
 
@@ -27,11 +27,19 @@ class BlockSpec:
     container: bool = False                             # has Sequential's indexing / add_module API
     rowwise: bool = True                                # a row's output depends on that row only
     checks_width: bool = True                           # must reject an input of the wrong width
+    batch_ndim: int | None = None                       # leading dims the input must have (None: any)
+    requires: tuple[str, ...] = ()                      # contract names needed besides ``name``
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.name,) + self.requires
 
     def draw_input_shape(self, data: st.DataObject, args: dict) -> tuple[int, ...]:
         width = self.input_width(args)
         if width is None:
             return data.draw(ANY_SHAPE, label="input shape")
+        if self.batch_ndim == 1:
+            return (data.draw(BATCH_SIZES, label="batch size"), width)
         return data.draw(BATCH_DIMS, label="input leading dims") + (width,)
 
     def wrong_width(self, args: dict) -> int | None:
@@ -118,5 +126,63 @@ def plan_has_linear(args: dict) -> bool:
 SEQUENTIAL = container("sequential", "Sequential")
 MYSEQUENTIAL = container("mysequential", "MySequential")
 
+# -- the tutorial's blocks -------------------------------------------------------------------------
+def keyword_code(name: str) -> Callable[[dict, Target], str]:
+    return lambda args, target: f"target.{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
+
+
+@st.composite
+def mlp_args(draw) -> dict:
+    if draw(st.booleans()):
+        return {"in_features": 20, "hidden_features": 256, "out_features": 10}  # the tutorial's sizes
+    n_in = draw(WIDTHS)
+    return {"in_features": n_in, "hidden_features": draw(WIDTHS), "out_features": draw_out_width(draw, n_in)}
+
+
+MLP = BlockSpec(
+    key="mlp", name="MLP", args=mlp_args(), code=keyword_code("MLP"),
+    reference=lambda a: R.MLP(**a), input_width=lambda a: a["in_features"],
+)
+
+NESTMLP = BlockSpec(
+    key="nestmlp", name="NestMLP", args=st.builds(dict, in_features=st.just(20) | WIDTHS),
+    code=keyword_code("NestMLP"), reference=lambda a: R.NestMLP(**a), input_width=lambda a: a["in_features"],
+)
+
+FIXEDHIDDENMLP = BlockSpec(
+    key="fixedhiddenmlp", name="FixedHiddenMLP", args=st.builds(dict, features=st.just(20) | WIDTHS),
+    code=keyword_code("FixedHiddenMLP"), reference=lambda a: R.FixedHiddenMLP(**a),
+    input_width=lambda a: a["features"], rowwise=False, batch_ndim=1,
+)
+
+CHIMERA = BlockSpec(
+    key="chimera", name="Chimera", args=st.just({}), code=lambda a, t: "target.Chimera()",
+    reference=lambda a: R.Chimera(), input_width=lambda a: 20, rowwise=False, batch_ndim=1,
+)
+
+CENTEREDLAYER = BlockSpec(
+    key="centeredlayer", name="CenteredLayer", args=st.just({}), code=lambda a, t: "target.CenteredLayer()",
+    reference=lambda a: R.CenteredLayer(), input_width=lambda a: None, rowwise=False, checks_width=False,
+)
+
+
+@st.composite
+def mylinear_args(draw) -> dict:
+    n_in = draw(WIDTHS)
+    return {"in_units": n_in, "units": draw_out_width(draw, n_in)}
+
+
+MYLINEAR = BlockSpec(
+    key="mylinear", name="MyLinear", args=mylinear_args(), code=lambda a, t: f"target.MyLinear({a['in_units']}, {a['units']})",
+    reference=lambda a: R.MyLinear(**a), input_width=lambda a: a["in_units"],
+)
+
+RGNET = BlockSpec(
+    key="rgnet", name="Sequential", args=st.builds(dict, n_blocks=st.just(4) | st.integers(0, 4)),
+    code=lambda a, t: f"rgnet(target, n_blocks={a['n_blocks']})", reference=lambda a: R.rgnet(**a),
+    input_width=lambda a: 4, requires=("Linear", "ReLU"),
+)
+
 #: Every block, in the order reports list them.
-BLOCKS: tuple[BlockSpec, ...] = (LINEAR, RELU, SEQUENTIAL, MYSEQUENTIAL)
+BLOCKS: tuple[BlockSpec, ...] = (LINEAR, RELU, SEQUENTIAL, MYSEQUENTIAL, MLP, NESTMLP, FIXEDHIDDENMLP, CHIMERA,
+                                 CENTEREDLAYER, MYLINEAR, RGNET)

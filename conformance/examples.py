@@ -43,6 +43,13 @@ class ArraySpec:
         return f"ArraySpec(shape={self.shape!r}, seed={self.seed}, scale={self.scale!r}{specials}).make({dtype!r})"
 
 
+def namespace(target: Any) -> dict[str, Any]:
+    """What a constructor expression may refer to: the target, torch.nn, and the builders."""
+    from . import builders
+
+    return {"target": target, "nn": torch.nn, "torch": torch, "rgnet": builders.rgnet}
+
+
 @contextlib.contextmanager
 def seeded(seed: int) -> Iterator[None]:
     """Seed torch for the body and restore the caller's RNG state afterwards."""
@@ -71,7 +78,7 @@ class Example:
     def build(self, target: Any, timeout: float | None = None) -> torch.nn.Module:
         """Construct the block with the target, seeded, cast to ``dtype`` on ``device``."""
         with time_limit(timeout, f"constructing {self.code}"), seeded(self.seed):
-            block = eval(self.code, {"target": target, "nn": torch.nn, "torch": torch})  # noqa: S307
+            block = eval(self.code, namespace(target))  # noqa: S307
             block = block.to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
         if self.params is not None:
             overwrite_parameters(block, self.params, self.dtype)
@@ -102,7 +109,8 @@ class Example:
         lines = [
             "import torch",
             "from torch import nn",
-            "from conformance.examples import ArraySpec, Example, overwrite_parameters",
+            "from conformance.examples import ArraySpec, overwrite_parameters",
+            "from conformance.builders import rgnet",
             "from conformance.target import load_target",
             f"target = load_target({target_spec!r})",
             f"torch.manual_seed({self.seed})",

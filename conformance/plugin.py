@@ -7,7 +7,6 @@ in the header and the block x property matrix at the end (gathered from all xdis
 
 from __future__ import annotations
 
-import os
 import re
 
 import numpy

@@ -55,7 +55,7 @@ def all_checks() -> list[Check]:
 
     out: list[Check] = []
     for spec in BLOCKS:
-        need = (spec.name,)
+        need = spec.needs
         for dtype in DTYPES:
             out.append(Check(spec.key, "forward", dtype, need, partial(forward.check_forward, spec=spec, dtype=dtype)))
         for dtype in DTYPES:

@@ -59,6 +59,8 @@ def draw_out_width(draw, in_width: int) -> int:
 
 #: Leading dims: none, one or several, zero-size included.
 BATCH_DIMS = st.lists(st.integers(0, 4), max_size=3).map(tuple)
+#: A batch dimension for blocks that take (batch, F) only.
+BATCH_SIZES = st.integers(0, 4)
 #: Leading dims with at least one row.
 NONEMPTY_BATCH_DIMS = st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple)
 #: Any shape, scalars and empty tensors included.

@@ -6,11 +6,14 @@ for the rounding-error rules the conformance suite judges implementations by.
 """
 
 from .bounds import Precision
+from .blocks import MLP, CenteredLayer, Chimera, FixedHiddenMLP, MyLinear, NestMLP, block1, rgnet
 from .containers import Chain, Sequential
 from .layers import Linear, ReLU
 from .module import Module
 
-__all__ = ["Module", "Precision", "Linear", "ReLU", "Chain", "Sequential", "run_forward_backward"]
+__all__ = ["Module", "Precision", "Linear", "ReLU", "Chain", "Sequential", "MLP", "NestMLP", "FixedHiddenMLP",
+           "Chimera", "CenteredLayer", "MyLinear", "block1", "rgnet", "run_forward_backward",
+           "peak_magnitude"]
 
 
 def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = None):
@@ -21,8 +24,9 @@ def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = Non
 
     x = np.asarray(x, dtype=np.float64)
     block.zero_grad()
-    y, ctx = block.forward(x)
-    out = {"y": y}
+    with np.errstate(over="ignore", invalid="ignore"):
+        y, ctx = block.forward(x)
+    out = {"y": y, "ctx": ctx}
     if prec is not None:
         out["ey"] = block.forward_error(ctx, np.zeros_like(x), prec)
     if gy is not None:
@@ -32,4 +36,19 @@ def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = Non
         if prec is not None:
             out["egx"] = block.backward_error(ctx, gy, np.zeros_like(gy), prec)
             out["grad_errors"] = block.grad_error_dict()
+    out["peak"] = peak_magnitude([ctx, out.get("gx"), out.get("grads")])
     return out
+
+
+def peak_magnitude(obj) -> float:
+    """The largest |value| among the arrays in ``obj`` (nested dicts, lists, tuples): how close a
+    run's intermediate results came to overflow."""
+    import numpy as np
+
+    if isinstance(obj, np.ndarray):
+        return float(np.max(np.abs(obj), initial=0.0)) if obj.dtype.kind == "f" else 0.0
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        return max((peak_magnitude(o) for o in obj), default=0.0)
+    return 0.0

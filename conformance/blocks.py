@@ -30,6 +30,16 @@ class BlockSpec:
     batch_ndim: int | None = None                       # leading dims the input must have (None: any)
     requires: tuple[str, ...] = ()                      # contract names needed besides ``name``
 
+    halves: bool = False                                # has FixedHiddenMLP's halving loop at top level
+
+    @property
+    def input_width_known(self) -> bool:
+        return self.checks_width
+
+    @property
+    def has_buffers(self) -> bool:
+        return self.key in ("fixedhiddenmlp", "chimera")
+
     @property
     def needs(self) -> tuple[str, ...]:
         return (self.name,) + self.requires
@@ -152,7 +162,7 @@ NESTMLP = BlockSpec(
 FIXEDHIDDENMLP = BlockSpec(
     key="fixedhiddenmlp", name="FixedHiddenMLP", args=st.builds(dict, features=st.just(20) | WIDTHS),
     code=keyword_code("FixedHiddenMLP"), reference=lambda a: R.FixedHiddenMLP(**a),
-    input_width=lambda a: a["features"], rowwise=False, batch_ndim=1,
+    input_width=lambda a: a["features"], rowwise=False, batch_ndim=1, halves=True,
 )
 
 CHIMERA = BlockSpec(

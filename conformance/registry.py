@@ -17,7 +17,9 @@ DTYPES = ("float32", "float64")
 AREAS = {
     "forward": "forward", "bad_input": "forward",
     "gradient": "gradient",
-    "structure": "structure", "container": "structure",
+    "structure": "structure", "container": "structure", "access": "structure", "buffers": "structure",
+    "independence": "forward", "termination": "forward",
+    "gradcheck": "gradient",
 }
 
 
@@ -51,7 +53,7 @@ class Check:
 
 def all_checks() -> list[Check]:
     """Every check of the suite, in a fixed order."""
-    from .checks import forward, gradient, structure
+    from .checks import forward, gradient, oracle, semantics, structure
 
     out: list[Check] = []
     for spec in BLOCKS:
@@ -65,6 +67,16 @@ def all_checks() -> list[Check]:
             out.append(Check(spec.key, "container", None, need, partial(structure.check_container, spec=spec)))
         if spec.checks_width:
             out.append(Check(spec.key, "bad_input", None, need, partial(forward.check_bad_input, spec=spec)))
+        if spec.rowwise and spec.input_width_known:
+            out.append(Check(spec.key, "independence", "float32", need,
+                             partial(semantics.check_independence, spec=spec, dtype="float32")))
+        out.append(Check(spec.key, "gradcheck", "float64", need, partial(oracle.check_gradcheck, spec=spec)))
+        if spec.has_buffers:
+            out.append(Check(spec.key, "buffers", None, need, partial(semantics.check_buffers, spec=spec)))
+        if spec.halves:
+            out.append(Check(spec.key, "termination", None, need, partial(semantics.check_termination, spec=spec)))
+        if spec.container or spec.key == "rgnet":
+            out.append(Check(spec.key, "access", None, need, partial(semantics.check_access, spec=spec)))
     ids = [c.id for c in out]
     assert len(ids) == len(set(ids)), "check ids must be unique"
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Iterable, Mapping
 
@@ -17,8 +18,9 @@ from .timeouts import TargetTimeout
 
 
 def matches(pattern: str, check_id: str) -> bool:
-    """A pattern is a check id, or a prefix followed by ``*`` (``linear.*``, ``linear.forward*``)."""
-    return check_id.startswith(pattern[:-1]) if pattern.endswith("*") else check_id == pattern
+    """A pattern is a check id in which ``*`` stands for any run of characters (``linear.*``,
+    ``*.gradient[float64]``); every other character, brackets included, is literal."""
+    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), check_id) is not None
 
 
 def select_checks(patterns: Iterable[str] | None = None) -> list[Check]:

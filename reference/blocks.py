@@ -79,7 +79,7 @@ class MyLinear(Module):
         if x.ndim < 1 or x.shape[-1] != w.shape[0]:
             raise ValueError(f"MyLinear expects (*, {w.shape[0]}), got {x.shape}")
         z = x @ w + self.params["bias"]
-        return np.where(z > 0, z, 0.0), {"x": x, "z": z}
+        return np.where(z > 0, z, 0.0), {"x": x, "z": z, "kinks": [z]}
 
     def backward(self, ctx, gy):
         gz = np.where(ctx["z"] > 0, gy, 0.0)
@@ -136,7 +136,9 @@ class FixedHiddenMLP(Module):
         while norm * 0.5**halvings > 1:
             halvings += 1
         y = np.sum(h3) * 0.5**halvings
-        return np.asarray(y), {"x": x, "c1": c1, "h1": h1, "a": a, "c3": c3, "h3": h3, "halvings": halvings}
+        thresholds = np.array([norm * 0.5**j - 1 for j in range(max(halvings - 1, 0), halvings + 1)])
+        return np.asarray(y), {"x": x, "c1": c1, "h1": h1, "a": a, "c3": c3, "h3": h3, "halvings": halvings,
+                               "kinks": [a, thresholds]}
 
     def backward(self, ctx, gy):
         gh3 = np.full_like(ctx["h3"], float(gy) * 0.5 ** ctx["halvings"])

@@ -8,6 +8,8 @@ A reference block mirrors the parts of ``torch.nn.Module`` the spec talks about:
 * ``forward_error(ctx, ex, prec) -> ey`` and ``backward_error(ctx, gy, egy, prec) -> egx``: how far
   a correct implementation in arithmetic ``prec`` may be from this exact result (see ``bounds``);
   parameter-gradient bounds accumulate into ``grad_errors`` alongside ``grads``.
+* a ctx may list under ``"kinks"`` arrays whose zeros are points where the block is not
+  differentiable (a ReLU's input, a halving threshold), for checks that need smooth neighbourhoods.
 * naming follows torch: ``named_parameters()`` lists a shared parameter once (first name wins),
   ``state_dict()`` lists parameters then buffers of each block, depth first, under every name.
 """
@@ -107,6 +109,10 @@ class Module:
                 for name, value in table.items():
                     out[f"{prefix}.{name}" if prefix else name] = value
         return out
+
+    def buffers_named(self) -> list[str]:
+        """Dotted names of every buffer (the spec's constants), depth first."""
+        return [full for full, _, _ in self._entries("buffers")]
 
     def tied_names(self) -> list[list[str]]:
         """Groups of state_dict names that denote one parameter (groups of two or more)."""

@@ -15,7 +15,7 @@ import reference as R
 from ..blocks import BlockSpec
 from ..bridge import LayoutError, loaded_reference, to_numpy
 from ..context import CheckContext
-from ..examples import Example
+from ..examples import ArraySpec, Example
 from ..failures import fail
 from ..registry import Check
 from ..strategies import SEEDS, draw_array, draw_params
@@ -34,15 +34,19 @@ class Drawn:
 
 
 def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype: str,
-                 args: dict | None = None, shape: tuple[int, ...] | None = None) -> Drawn:
-    """Draw constructor arguments, a torch seed, maybe parameter values, and an input."""
+                 args: dict | None = None, shape: tuple[int, ...] | None = None, plain: bool = False) -> Drawn:
+    """Draw constructor arguments, a torch seed, maybe parameter values, and an input.
+    ``plain``: the block's own init and standard normal inputs (no special values)."""
     if args is None:
         args = data.draw(spec.args, label="constructor arguments")
     seed = data.draw(SEEDS, label="torch seed")
-    params = draw_params(data, dtype)
+    params = None if plain else draw_params(data, dtype)
     if shape is None:
         shape = spec.draw_input_shape(data, args)
-    x = draw_array(data, shape, dtype, "input values")
+    if plain:
+        x = ArraySpec(tuple(shape), data.draw(SEEDS, label="input seed"))
+    else:
+        x = draw_array(data, shape, dtype, "input values")
     example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device)
     return Drawn(args, example)
 

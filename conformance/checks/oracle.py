@@ -1,0 +1,98 @@
+"""The gradient oracle: autograd's gradient against central finite differences of the target
+itself, in float64, so a wrong custom backward is caught even where the reference and the target
+could share a mistake.
+
+It is a randomized directional-derivative test (the idea behind ``gradcheck(fast_mode=True)``):
+for random directions v (over the input and every parameter at once) and output weights w,
+``<grad_autograd(w . f), v>`` must equal ``(w . f(theta + h v) - w . f(theta - h v)) / 2h``. One
+backward and two forwards per example instead of one forward per parameter entry. The blocks are
+piecewise linear, so away from kinks (ReLU inputs at 0, halving thresholds) the central difference
+has no truncation error and the only discrepancy is rounding, of order u * sum|terms| / h.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from ..blocks import BlockSpec
+from ..context import CheckContext
+from ..registry import Check
+from .common import Runner, draw_example
+
+STEP = 1e-6
+#: Inputs kept this far from every kink (relative to STEP times the direction's size), so the
+#: finite differences see a linear function.
+KINK_MARGIN = 1e-3
+#: Rounding allowance: float64 roundoff of the forward passes amplified by 1/STEP, with margin.
+RELATIVE_TOLERANCE = 1e-6
+
+ORACLE_BODY = """from conformance.checks.oracle import directional_derivatives
+autograd, finite_difference, scale = directional_derivatives(block, x, seed={seed})
+print(autograd, finite_difference)"""
+
+
+def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) -> tuple[float, float, float]:
+    """(autograd's directional derivative, the central difference, the magnitude they are judged by)."""
+    rng = np.random.default_rng(seed)
+    names = [n for n, _ in block.named_parameters()]
+    theta = [x.detach()] + [p.detach() for _, p in block.named_parameters()]
+    direction = [torch.from_numpy(rng.standard_normal(tuple(t.shape))).to(t) for t in theta]
+
+    def f(values: list[torch.Tensor]) -> torch.Tensor:
+        return torch.func.functional_call(block, dict(zip(names, values[1:])), (values[0],))
+
+    leaves = [t.clone().requires_grad_(True) for t in theta]
+    y = f(leaves)
+    weights = torch.from_numpy(rng.standard_normal(tuple(y.shape))).to(y)
+    grads = torch.autograd.grad((y * weights).sum(), leaves, allow_unused=True)
+    autograd = sum(float((g * v).sum()) for g, v in zip(grads, direction) if g is not None)
+    with torch.no_grad():
+        plus = float((f([t + STEP * v for t, v in zip(theta, direction)]) * weights).sum())
+        minus = float((f([t - STEP * v for t, v in zip(theta, direction)]) * weights).sum())
+    finite_difference = (plus - minus) / (2 * STEP)
+    scale = sum(float((g.abs() * v.abs()).sum()) for g, v in zip(grads, direction) if g is not None)
+    scale += float((y.detach().abs() * weights.abs()).sum()) / STEP * 2.0**-52
+    return autograd, finite_difference, scale
+
+
+def check_gradcheck(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def autograd_matches_finite_differences(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, "float64", plain=True)
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        ref, _ = run.reference(block)
+        x = run.example.input()
+        expected = run.expected(ref, x, None, ctx.precision(check.id, "float64"))
+        assume(x.numel() > 0 and min_kink_distance(expected["ctx"]) > KINK_MARGIN)
+        seed = drawn.example.seed
+        body = ORACLE_BODY.format(seed=seed)
+        auto, numeric, scale = run.call("autograd and finite differences", lambda: directional_derivatives(block, x, seed), body)
+        if not abs(auto - numeric) <= RELATIVE_TOLERANCE * (scale + abs(numeric)) + 1e-300:
+            raise run.failure("autograd's gradient disagrees with finite differences of the block itself",
+                              f"directional derivative: autograd {auto!r}, central difference {numeric!r} "
+                              f"(step {STEP}, allowed |difference| {RELATIVE_TOLERANCE * (scale + abs(numeric)):.3g})",
+                              body=body)
+
+    autograd_matches_finite_differences()
+
+
+def min_kink_distance(ctx: object) -> float:
+    """How close the reference run came to a point where the block is not differentiable: the
+    smallest |value| among the arrays its ctx lists under "kinks" (see reference.module)."""
+    best = float("inf")
+    if isinstance(ctx, dict):
+        for key, value in ctx.items():
+            if key == "kinks":
+                best = min([best] + [float(np.min(np.abs(a))) for a in value if a.size])
+            else:
+                best = min(best, min_kink_distance(value))
+    elif isinstance(ctx, (list, tuple)):
+        for value in ctx:
+            best = min(best, min_kink_distance(value))
+    return best

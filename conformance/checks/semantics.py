@@ -1,0 +1,163 @@
+"""Checks of specific semantics: row independence, buffers, the FixedHiddenMLP loop's termination,
+and the tutorial's ways of reaching parameters (``net[2].bias``, ``rgnet[0][1][0].bias``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from ..blocks import BlockSpec
+from ..bridge import to_numpy
+from ..context import CheckContext
+from ..registry import Check
+from ..strategies import NONEMPTY_BATCH_DIMS
+from ..tolerance import compare
+from .common import Runner, draw_example
+
+ROW_BODY = """rows = x.reshape(-1, x.shape[-1])
+together = block(rows)
+alone = torch.cat([block(rows[i:i + 1]) for i in range(len(rows))])
+print((together - alone).abs().max())"""
+
+
+def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
+    """Row-wise blocks: each row's output is that row's output computed alone (within twice the
+    rounding bound: both are correct computations of the same exact value)."""
+    prec = ctx.precision(check.id, dtype)
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def rows_are_independent(data: st.DataObject) -> None:
+        args = data.draw(spec.args, label="constructor arguments")
+        width = spec.input_width(args)
+        lead = data.draw(NONEMPTY_BATCH_DIMS, label="input leading dims")
+        assume(len(lead) and int(torch.tensor(lead).prod()) >= 2)
+        drawn = draw_example(data, ctx, spec, dtype, args=args, shape=lead + (width,))
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        ref, _ = run.reference(block)
+        rows = run.example.input().reshape(-1, width)
+        expected = run.expected(ref, rows, None, prec)
+        together = run.call("forward on all rows", lambda: block(rows), ROW_BODY)
+        for i in range(rows.shape[0]):
+            alone = run.call(f"forward on row {i} alone", lambda i=i: block(rows[i:i + 1]), ROW_BODY)
+            mismatch = compare(to_numpy(alone)[0], to_numpy(together)[i], 2 * expected["ey"][i])
+            if mismatch is not None:
+                raise run.failure(f"row {i}'s output depends on the other rows", mismatch.describe(), body=ROW_BODY)
+
+    rows_are_independent()
+
+
+BUFFER_BODY = """print(dict(block.named_buffers()).keys(), [n for n, _ in block.named_parameters()])
+block(x).backward()
+print({n: b.grad for n, b in block.named_buffers()})"""
+
+
+def check_buffers(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """Every buffer of the spec is a registered buffer (so state_dict and ``.to`` see it), is not a
+    parameter, does not require grad, and receives no gradient from a backward pass."""
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def buffers_are_constants(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, "float64")
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        wanted = list(spec.reference(drawn.args).buffers_named())
+        buffers = dict(block.named_buffers())
+        params = dict(block.named_parameters())
+        for name in wanted:
+            if name in params:
+                raise run.failure(f"{name!r} is a parameter; the spec makes it a constant buffer", body=BUFFER_BODY)
+            if name not in buffers:
+                raise run.failure(f"{name!r} is not a registered buffer (register_buffer), so state_dict() and "
+                                  "save/load do not see it", f"buffers: {list(buffers)}", body=BUFFER_BODY)
+            if buffers[name].requires_grad:
+                raise run.failure(f"buffer {name!r} requires grad", body=BUFFER_BODY)
+        x = run.example.input()
+        ref, _ = run.reference(block)
+        run.expected(ref, x, None, ctx.precision(check.id, "float64"))
+        y = run.call("forward", lambda: block(x), BUFFER_BODY)
+        if y.requires_grad:
+            run.call("backward", lambda: y.sum().backward(), BUFFER_BODY)
+        got_grad = [name for name in wanted if buffers[name].grad is not None]
+        if got_grad:
+            raise run.failure(f"buffers received a gradient: {got_grad}", body=BUFFER_BODY)
+
+    buffers_are_constants()
+
+
+TERMINATION_BODY = """with torch.no_grad():
+    for p in block.parameters():
+        p.abs_().add_(1.0)  # all weights and biases >= 1: the hidden output overflows to +inf
+x = torch.full({shape}, {value!r}, dtype=torch.{dtype})
+print(block(x))  # must raise ValueError/RuntimeError or return a non-finite value, never loop forever"""
+
+
+def check_termination(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """With all-positive weights and a huge or infinite input the hidden output overflows to +inf, so
+    its L1 norm never drops to 1 by halving: the block must raise ValueError or RuntimeError, or
+    return a non-finite value, within the time limit."""
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def overflow_terminates(data: st.DataObject) -> None:
+        args = data.draw(spec.args, label="constructor arguments")
+        dtype = data.draw(st.sampled_from(["float32", "float64"]), label="dtype")
+        value = data.draw(st.sampled_from([float("inf"), float(torch.finfo(getattr(torch, dtype)).max)]),
+                          label="input value")
+        batch = data.draw(st.integers(1, 3), label="batch size")
+        shape = (batch, spec.input_width(args))
+        drawn = draw_example(data, ctx, spec, dtype, args=args, shape=shape, plain=True)
+        drawn.example = replace(drawn.example, params=None, x=None)
+        run = Runner(ctx, check, spec, drawn)
+        body = TERMINATION_BODY.format(shape=shape, value=value, dtype=dtype)
+        block = run.build()
+        with torch.no_grad():
+            for p in block.parameters():
+                p.abs_().add_(1.0)
+        x = torch.full(shape, value, dtype=getattr(torch, dtype), device=ctx.device)
+        try:
+            y = run.call("forward on an overflowing input", lambda: block(x), body)
+        except AssertionError as failure:
+            cause = failure.__cause__
+            if isinstance(cause, (ValueError, RuntimeError)):
+                return  # raising is allowed
+            raise
+        if isinstance(y, torch.Tensor) and not bool(torch.isfinite(y).all()):
+            return
+        raise run.failure("an overflowing hidden output gave a finite result",
+                          f"returned {y!r}; the spec asks for ValueError/RuntimeError or a non-finite value",
+                          body=body)
+
+    overflow_terminates()
+
+
+def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """Reaching a parameter through indexing gives the very Parameter the state dict names, its
+    ``.data`` shares its storage, and its ``.grad`` is None before any backward."""
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def indexing_reaches_parameters(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, "float32")
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        state = run.call("state_dict(keep_vars=True)", lambda: block.state_dict(keep_vars=True))
+        ref = spec.reference(drawn.args)
+        for name in ref.state_dict():
+            *path, leaf = name.split(".")
+            expr = "block" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path) + f".{leaf}"
+            body = f"p = {expr}\nprint(p is block.state_dict(keep_vars=True)[{name!r}], p.grad)"
+            got = run.call(expr, lambda expr=expr: eval(expr, {"block": block}), body)  # noqa: S307
+            if got is not state.get(name):
+                raise run.failure(f"{expr} is not the parameter state_dict() names {name!r}", body=body)
+            if not isinstance(got, torch.nn.Parameter) or got.grad is not None:
+                raise run.failure(f"{expr} is not a Parameter with .grad None before backward", body=body)
+            if got.data.data_ptr() != got.data_ptr():
+                raise run.failure(f"{expr}.data does not share the parameter's storage", body=body)
+
+    indexing_reaches_parameters()

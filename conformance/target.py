@@ -20,6 +20,7 @@ CONTRACT_NAMES = (
 
 BUILTIN_TARGETS = {
     "torch": "conformance.targets.torch_blocks",
+    "tutorial": "conformance.targets.tutorial_blocks",
 }
 
 #: Seconds an import of the target may take (``CONFORMANCE_IMPORT_TIMEOUT`` overrides).

@@ -7,6 +7,10 @@ arithmetic of unit roundoff ``u``. They follow the standard model fl(a op b) = (
 without fused multiply-add, and for any order of summation (Higham, *Accuracy and Stability of
 Numerical Algorithms*, 2nd ed., sections 2.2, 3.1 and 4.2; ``gamma(n) = n u / (1 - n u)``).
 
+Flush-to-zero (results) and denormals-are-zero (operands), as ``torch.set_flush_denormal(True)``
+and GPU fast-math set them, are covered: every rounding may lose ``tiny``, and every product may
+lose ``tiny`` times its other factor.
+
 The bounds are worst-case: a correct implementation can never exceed them, whatever order it sums
 in, while an implementation that works in a coarser arithmetic (half precision for a float32
 block, float32 for a float64 block) does, on all but contrived inputs.
@@ -47,7 +51,13 @@ def matmul_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
     abs_a, abs_b = np.abs(a), np.abs(b)
     propagated = abs_a @ eb + ea @ abs_b + ea @ eb
     rounding = gamma(n, prec) * ((abs_a + ea) @ (abs_b + eb))
-    return propagated + rounding + 2 * n * prec.tiny
+    return propagated + rounding + 2 * n * prec.tiny + _flushed_inputs(abs_a + ea, abs_b + eb, prec)
+
+
+def _flushed_inputs(abs_a, abs_b, prec: Precision) -> np.ndarray:
+    """Denormals-are-zero arithmetic reads a subnormal operand (|v| < tiny) as 0: each product
+    a_ik b_kj may then lose up to tiny * |other factor|."""
+    return prec.tiny * (abs_a.sum(axis=-1, keepdims=True) + abs_b.sum(axis=0))
 
 
 def affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
@@ -63,7 +73,10 @@ def affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
     if b is not None:
         magnitude = magnitude + np.abs(b)
     terms = n + (b is not None)
-    return ex @ abs_w.T + gamma(terms, prec) * magnitude + 2 * terms * prec.tiny
+    flushed = _flushed_inputs(np.abs(x) + ex, abs_w.T, prec)
+    if b is not None:
+        flushed = flushed + prec.tiny
+    return ex @ abs_w.T + gamma(terms, prec) * magnitude + 2 * terms * prec.tiny + flushed
 
 
 def add_error(a, ea, b, eb, prec: Precision) -> np.ndarray:

@@ -59,7 +59,7 @@ class ReLU(Module):
     """``y = max(x, 0)`` elementwise, any shape; the gradient is ``dy`` where x > 0 and 0 where x <= 0."""
 
     def forward(self, x):
-        return np.where(x > 0, x, 0.0), {"x": x, "kinks": [x]}
+        return np.maximum(x, 0.0), {"x": x, "kinks": [x]}  # NaN stays NaN, as in torch
 
     def backward(self, ctx, gy):
         return np.where(ctx["x"] > 0, gy, 0.0)

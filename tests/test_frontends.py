@@ -1,0 +1,115 @@
+"""The front-ends: the pytest plugin, the CLI, usage errors, not-provided reporting, xdist, the API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import conformance
+from conformance.target import TargetError, load_target
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "CI": "1", **(env or {})}
+    full_env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture
+def partial_target(tmp_path: Path) -> Path:
+    path = tmp_path / "only_linear.py"
+    path.write_text("from torch.nn import Linear\n")
+    return path
+
+
+def test_usage_errors_are_one_line(tmp_path: Path) -> None:
+    raising = tmp_path / "raising.py"
+    raising.write_text("raise RuntimeError('boom')\n")
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    hanging = tmp_path / "hanging.py"
+    hanging.write_text("while True:\n    pass\n")
+    cases = {
+        "no.such.module": "no module named 'no.such.module'",
+        str(tmp_path / "missing.py"): "no such file",
+        str(raising): "raised RuntimeError: boom",
+        str(empty): "defines none of the contract names",
+        str(hanging): "did not finish within 2 s",
+    }
+    for impl, message in cases.items():
+        result = run("-m", "pytest", "conformance", "--impl", impl, "-q", env={"CONFORMANCE_IMPORT_TIMEOUT": "2"})
+        assert result.returncode == 4, (impl, result.stdout, result.stderr)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
+        assert len(errors) == 1 and message in errors[0], (impl, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_load_target_forms(partial_target: Path) -> None:
+    assert load_target("torch").provides("Chimera")
+    assert load_target(str(partial_target)).provided == ["Linear"]
+    assert load_target({"ReLU": object}).provided == ["ReLU"]
+    with pytest.raises(TargetError):
+        load_target({"nothing": 1})
+
+
+def test_pytest_plugin_reports_not_provided_and_matrix(partial_target: Path) -> None:
+    result = run("-m", "pytest", "conformance", "--impl", str(partial_target), "-k", "linear or relu", "-rs")
+    assert result.returncode == 0, result.stdout[-3000:]
+    out = result.stdout
+    assert "conformance matrix" in out and "n/p" in out
+    assert "not provided: target" in out and "defines no ReLU" in out
+    assert f"target 'conformance_target_only_linear' ({partial_target})" in out or str(partial_target) in out
+
+
+def test_env_var_selects_target_and_xdist_gathers_results(partial_target: Path) -> None:
+    result = run("-m", "pytest", "conformance", "-n", "2", "-k", "linear.structure or relu.structure",
+                 env={"CONFORMANCE_IMPL": str(partial_target)})
+    assert result.returncode == 0, result.stdout[-3000:]
+    matrix = result.stdout.split("conformance matrix", 1)[1]
+    assert "1 passed, 2 not provided" in matrix  # linear; relu and mylinear are not provided
+
+
+def test_cli_prints_matrix_and_fails_on_defect(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text(textwrap.dedent("""
+        import torch
+        class ReLU(torch.nn.Module):
+            def forward(self, x):
+                return x.abs()
+    """))
+    result = run("-m", "conformance", "--impl", str(broken), "-k", "relu.forward")
+    assert result.returncode == 1
+    assert "relu.forward[float32]" in result.stdout and "FAIL" in result.stdout
+    assert "Reproduce:" in result.stdout
+
+
+def test_python_api_runs_without_pytest_frontend() -> None:
+    report = conformance.run("torch", checks=["relu.*"], max_examples=5)
+    assert report.ok and {r.status for r in report.results} == {"passed"}
+    assert "relu" in report.matrix()
+
+
+def test_check_ids_are_stable_and_unique() -> None:
+    ids = [c.id for c in conformance.all_checks()]
+    assert len(ids) == len(set(ids))
+    assert "linear.forward[float32]" in ids and "fixedhiddenmlp.termination" in ids
+    assert ids == [c.id for c in conformance.all_checks()]
+
+
+def test_checks_leave_global_state_alone() -> None:
+    import torch
+
+    torch.manual_seed(1234)
+    before = torch.get_rng_state()
+    dtype, grad = torch.get_default_dtype(), torch.is_grad_enabled()
+    conformance.run("torch", checks=["linear.forward[float32]", "linear.gradient[float64]"], max_examples=5)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert torch.get_default_dtype() == dtype and torch.is_grad_enabled() == grad

@@ -31,6 +31,7 @@ class BlockSpec:
     requires: tuple[str, ...] = ()                      # contract names needed besides ``name``
 
     halves: bool = False                                # has FixedHiddenMLP's halving loop at top level
+    tied: bool = False                                  # one block placed at several positions
 
     @property
     def input_width_known(self) -> bool:
@@ -193,6 +194,29 @@ RGNET = BlockSpec(
     input_width=lambda a: 4, requires=("Linear", "ReLU"),
 )
 
+@st.composite
+def tied_args(draw) -> dict:
+    """Widths, and the letters between the first and last Linear: at least two uses of the shared block."""
+    width = draw(WIDTHS)
+    letters = draw(st.lists(st.sampled_from("SRL"), min_size=2, max_size=6).filter(lambda m: m.count("S") >= 2))
+    return {"w_in": draw(st.just(width) | WIDTHS), "width": width, "w_out": draw(st.integers(1, 4)),
+            "middle": "".join(letters)}
+
+
+TIED_ARGS = tied_args() | st.just({"w_in": 4, "width": 8, "w_out": 1, "middle": "SRSR"})  # the tutorial's
+
+
+def tied(key: str, container: str) -> BlockSpec:
+    return BlockSpec(
+        key=key, name=container, args=TIED_ARGS,
+        code=lambda a, t: (f"tied_net(target, {container!r}, {a['w_in']}, {a['width']}, {a['w_out']}, {a['middle']!r})"),
+        reference=lambda a: R.tied_net(**a), input_width=lambda a: a["w_in"], requires=("Linear", "ReLU"), tied=True,
+    )
+
+
+TIEDSEQUENTIAL = tied("tiedsequential", "Sequential")
+TIEDMYSEQUENTIAL = tied("tiedmysequential", "MySequential")
+
 #: Every block, in the order reports list them.
 BLOCKS: tuple[BlockSpec, ...] = (LINEAR, RELU, SEQUENTIAL, MYSEQUENTIAL, MLP, NESTMLP, FIXEDHIDDENMLP, CHIMERA,
-                                 CENTEREDLAYER, MYLINEAR, RGNET)
+                                 CENTEREDLAYER, MYLINEAR, RGNET, TIEDSEQUENTIAL, TIEDMYSEQUENTIAL)

@@ -22,3 +22,13 @@ def block2(target: Any, n_blocks: int = 4) -> Any:
 def rgnet(target: Any, n_blocks: int = 4) -> Any:
     """``Sequential(block2(), Linear(4, 1))``: keys ``0.block0.0.weight`` ... ``1.bias``."""
     return target.Sequential(block2(target, n_blocks), target.Linear(4, 1))
+
+
+def tied_net(target: Any, container: str, w_in: int, width: int, w_out: int, middle: str) -> Any:
+    """The tutorial's tying example, generalized (see ``reference.tied_net``): one ``shared`` Linear
+    placed at every "S" of ``middle``, in the target's ``container`` ("Sequential" or "MySequential")."""
+    shared = target.Linear(width, width)
+    layers = [target.Linear(w_in, width), target.ReLU()]
+    for letter in middle:
+        layers.append(shared if letter == "S" else target.ReLU() if letter == "R" else target.Linear(width, width))
+    return getattr(target, container)(*layers, target.Linear(width, w_out))

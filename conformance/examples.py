@@ -47,7 +47,7 @@ def namespace(target: Any) -> dict[str, Any]:
     """What a constructor expression may refer to: the target, torch.nn, and the builders."""
     from . import builders
 
-    return {"target": target, "nn": torch.nn, "torch": torch, "rgnet": builders.rgnet}
+    return {"target": target, "nn": torch.nn, "torch": torch, "rgnet": builders.rgnet, "tied_net": builders.tied_net}
 
 
 @contextlib.contextmanager
@@ -110,7 +110,7 @@ class Example:
             "import torch",
             "from torch import nn",
             "from conformance.examples import ArraySpec, overwrite_parameters",
-            "from conformance.builders import rgnet",
+            "from conformance.builders import rgnet, tied_net",
             "from conformance.target import load_target",
             f"target = load_target({target_spec!r})",
             f"torch.manual_seed({self.seed})",

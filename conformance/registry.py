@@ -20,6 +20,8 @@ AREAS = {
     "structure": "structure", "container": "structure", "access": "structure", "buffers": "structure",
     "independence": "forward", "termination": "forward",
     "gradcheck": "gradient",
+    "tying": "tying",
+    "saveload": "saveload", "strict": "saveload", "tensors": "saveload",
 }
 
 
@@ -53,7 +55,7 @@ class Check:
 
 def all_checks() -> list[Check]:
     """Every check of the suite, in a fixed order."""
-    from .checks import forward, gradient, oracle, semantics, structure
+    from .checks import forward, gradient, oracle, persistence, semantics, structure, tying
 
     out: list[Check] = []
     for spec in BLOCKS:
@@ -75,8 +77,16 @@ def all_checks() -> list[Check]:
             out.append(Check(spec.key, "buffers", None, need, partial(semantics.check_buffers, spec=spec)))
         if spec.halves:
             out.append(Check(spec.key, "termination", None, need, partial(semantics.check_termination, spec=spec)))
+        if spec.tied:
+            for dtype in DTYPES:
+                out.append(Check(spec.key, "tying", dtype, need, partial(tying.check_tying, spec=spec, dtype=dtype)))
+        for dtype in DTYPES:
+            out.append(Check(spec.key, "saveload", dtype, need,
+                             partial(persistence.check_state_dict_round_trip, spec=spec, dtype=dtype)))
+        out.append(Check(spec.key, "strict", None, need, partial(persistence.check_strict_loading, spec=spec)))
         if spec.container or spec.key == "rgnet":
             out.append(Check(spec.key, "access", None, need, partial(semantics.check_access, spec=spec)))
+    out.append(Check("save", "tensors", None, ("save", "load"), persistence.check_tensors))
     ids = [c.id for c in out]
     assert len(ids) == len(set(ids)), "check ids must be unique"
     return out

@@ -8,6 +8,9 @@ from typing import Any
 
 #: Statuses, in the order a matrix cell lists them.
 STATUSES = ("failed", "xpass", "passed", "xfail", "skipped", "not provided")
+#: Matrix columns, in this order (properties not listed follow in order of appearance).
+PROPERTY_ORDER = ("forward", "gradient", "gradcheck", "structure", "bad_input", "independence", "container", "access",
+                  "buffers", "termination", "tying", "saveload", "strict", "tensors", "init")
 SHORT = {"failed": "FAIL", "xpass": "XPASS", "passed": "pass", "xfail": "xfail", "skipped": "skip",
          "not provided": "n/p"}
 
@@ -59,6 +62,8 @@ def _cells(results: list[Result]) -> tuple[list[str], list[str], dict[tuple[str,
         if r.property not in props:
             props.append(r.property)
         cells.setdefault((r.block, r.property), Counter())[r.status] += 1
+    rank = {p: i for i, p in enumerate(PROPERTY_ORDER)}
+    props.sort(key=lambda p: rank.get(p, len(rank)))
     return blocks, props, cells
 
 

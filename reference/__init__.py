@@ -6,13 +6,13 @@ for the rounding-error rules the conformance suite judges implementations by.
 """
 
 from .bounds import Precision
-from .blocks import MLP, CenteredLayer, Chimera, FixedHiddenMLP, MyLinear, NestMLP, block1, rgnet
+from .blocks import MLP, CenteredLayer, Chimera, FixedHiddenMLP, MyLinear, NestMLP, block1, rgnet, tied_net
 from .containers import Chain, Sequential
 from .layers import Linear, ReLU
 from .module import Module
 
 __all__ = ["Module", "Precision", "Linear", "ReLU", "Chain", "Sequential", "MLP", "NestMLP", "FixedHiddenMLP",
-           "Chimera", "CenteredLayer", "MyLinear", "block1", "rgnet", "run_forward_backward",
+           "Chimera", "CenteredLayer", "MyLinear", "block1", "rgnet", "tied_net", "run_forward_backward",
            "peak_magnitude"]
 
 

@@ -192,3 +192,15 @@ class FixedHiddenMLP(Module):
         egh1 = matmul_error(ctx["ga"], ega, r.T, np.zeros_like(r), prec)
         gh1 = ctx["ga"] @ r.T
         return self.linear.backward_error(ctx["c1"], gh1, egh1, prec)
+
+
+def tied_net(w_in: int, width: int, w_out: int, middle: str) -> Sequential:
+    """The tutorial's tying example generalized: ``Linear(w_in, width), ReLU()``, then for each
+    letter of ``middle`` the one ``shared = Linear(width, width)`` ("S"), a ``ReLU()`` ("R") or a fresh
+    ``Linear(width, width)`` ("L"), then ``Linear(width, w_out)``. ``"SRSR"`` with (4, 8, 1) is the
+    tutorial's ``Sequential(Linear(4, 8), ReLU(), shared, ReLU(), shared, ReLU(), Linear(8, 1))``."""
+    shared = Linear(width, width)
+    layers: list[Module] = [Linear(w_in, width), ReLU()]
+    for letter in middle:
+        layers.append(shared if letter == "S" else ReLU() if letter == "R" else Linear(width, width))
+    return Sequential(*layers, Linear(width, w_out))

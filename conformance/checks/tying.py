@@ -1,0 +1,80 @@
+"""Parameter tying: one block placed at several positions is one object with one set of
+Parameters; writes through one position are seen at the others; parameters() lists it once; one
+optimizer step moves every position identically, by the summed gradient."""
+
+from __future__ import annotations
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ..blocks import BlockSpec
+from ..bridge import to_numpy
+from ..context import CheckContext
+from ..registry import Check
+from ..tolerance import compare
+from .common import Runner, draw_example
+
+LR = 0.125  # a power of two: the step p - lr * g adds one rounding, no more
+
+
+def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
+    prec = ctx.precision(check.id, dtype)
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def tied_positions_share_everything(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, dtype)
+        run = Runner(ctx, check, spec, drawn)
+        positions = [i + 2 for i, letter in enumerate(drawn.args["middle"]) if letter == "S"]
+        first, *others = positions
+        body = f"print([net[i] is net[{first}] for i in {positions}])"
+        net = run.build()
+        shared = run.call(f"net[{first}]", lambda: net[first], body.replace("net", "block"))
+        for i in others:
+            if run.call(f"net[{i}]", lambda i=i: net[i]) is not shared:
+                raise run.failure(f"net[{i}] is not net[{first}]: the shared block was copied",
+                                  body=body.replace("net", "block"))
+        names = [n for n, _ in net.named_parameters()]
+        ref = spec.reference(drawn.args)
+        expected_names = [n for n, _ in ref.named_parameters()]
+        if names != expected_names:
+            raise run.failure("named_parameters() does not list each tied parameter once",
+                              f"expected {expected_names}\nactual   {names}", body="print([n for n, _ in block.named_parameters()])")
+        n_params = len(list(net.parameters()))
+        if n_params != len(expected_names):
+            raise run.failure("parameters() does not list each tied parameter once",
+                              f"expected {len(expected_names)} tensors, got {n_params}")
+        with torch.no_grad():
+            shared.weight.data[0, 0] = 100.0
+        for i in others:
+            if float(net[i].weight.detach()[0, 0]) != 100.0:
+                raise run.failure(f"writing net[{first}].weight.data[0, 0] = 100 is not seen through net[{i}]",
+                                  body=f"block[{first}].weight.data[0, 0] = 100\nprint(block[{others[0]}].weight[0, 0])")
+
+        # One SGD step: every position moves by the same, summed gradient.
+        x = run.example.input()
+        ref, tensors = run.reference(net)
+        y = run.call("forward", lambda: net(x))
+        gy = torch.ones_like(y)
+        expected = run.expected(ref, x, gy, prec)
+        optimizer = torch.optim.SGD(net.parameters(), lr=LR)
+        optimizer.zero_grad()
+        run.call("backward", lambda: y.backward(gy))
+        before = {name: to_numpy(t).copy() for name, t in tensors.items()}
+        optimizer.step()
+        sgd_body = (f"opt = torch.optim.SGD(block.parameters(), lr={LR})\nblock(x).sum().backward()\nopt.step()\n"
+                    f"print([block[i].weight for i in {positions}])")
+        for group in ref.tied_names():
+            values = [to_numpy(tensors[name]) for name in group]
+            if any((v != values[0]).any() for v in values[1:]):
+                raise run.failure(f"after one SGD step the tied entries {group} differ", body=sgd_body)
+        for name in expected["grads"]:
+            step_bound = LR * expected["grad_errors"][name] + prec.u * (abs(before[name]) + LR * abs(expected["grads"][name])) + prec.tiny
+            mismatch = compare(to_numpy(tensors[name]), before[name] - LR * expected["grads"][name], step_bound)
+            if mismatch is not None:
+                raise run.failure(f"one SGD step moved {name!r} by other than lr times the summed gradient",
+                                  mismatch.describe(), body=sgd_body)
+
+    tied_positions_share_everything()
+

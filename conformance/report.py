@@ -34,7 +34,9 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not any(r.status in ("failed", "xpass") for r in self.results)
+        """No failure (and, under ``strict_expected``, no expected failure that passed)."""
+        bad = ("failed", "xpass") if self.metadata.get("strict_expected") else ("failed",)
+        return not any(r.status in bad for r in self.results)
 
     def counts(self) -> Counter:
         return Counter(r.status for r in self.results)
@@ -49,7 +51,9 @@ class Report:
         return {"metadata": self.metadata, "results": [asdict(r) for r in self.results]}
 
     def __str__(self) -> str:
-        return self.matrix()
+        widened = self.metadata.get("widened") or {}
+        note = "".join(f"\ntolerance widened x{f:g} for {i} (expected-failures file)" for i, f in widened.items())
+        return self.matrix() + note
 
 
 def _cells(results: list[Result]) -> tuple[list[str], list[str], dict[tuple[str, str], Counter]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import time
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from hypothesis import settings as hypothesis_settings
@@ -11,16 +11,14 @@ from hypothesis import settings as hypothesis_settings
 from . import profiles
 from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
 from .failures import NotProvided
+from .expected import Expectations
 from .registry import Check, all_checks
+from .runner_patterns import matches
 from .report import Report, Result
 from .target import Target, load_target
 from .timeouts import TargetTimeout
 
 
-def matches(pattern: str, check_id: str) -> bool:
-    """A pattern is a check id in which ``*`` stands for any run of characters (``linear.*``,
-    ``*.gradient[float64]``); every other character, brackets included, is literal."""
-    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), check_id) is not None
 
 
 def select_checks(patterns: Iterable[str] | None = None) -> list[Check]:
@@ -52,21 +50,41 @@ def run_check(check: Check, ctx: CheckContext) -> Result:
 
 def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,
         max_examples: int | None = None, profile: str | None = None, device: str = "cpu",
-        call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None) -> Report:
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None,
+        expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
+        xfail_as_skip: bool = False) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
-    ``checks`` selects by id (exact, or a prefix ending in ``*``); ``profile`` names a Hypothesis
+    ``checks`` selects by id (``*`` matches any run of characters); ``profile`` names a Hypothesis
     profile (default: ``ci`` when $CI is set, else ``dev``); ``settings`` overrides it entirely.
+    ``expected``: an expected-failures file (see ``conformance.expected``): its xfails that fail are
+    "xfail", that pass "xpass" (a failure of the run under ``strict_expected``); its skips are not run.
     """
     profiles.register()
     base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
     if max_examples is not None:
         base = hypothesis_settings(base, max_examples=max_examples)
     resolved = load_target(target)
-    ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout)
+    if expected is not None and not isinstance(expected, Expectations):
+        expected = Expectations.load(expected)
+    if expected is not None:
+        expected.validate(c.id for c in all_checks())
+    selected = select_checks(checks)
+    widen = expected.widen(c.id for c in selected) if expected else {}
+    ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen)
     report = Report(metadata={"target": resolved.name, "target_file": resolved.file,
-                              "profile": profile or profiles.default_profile(), "max_examples": base.max_examples})
-    for check in select_checks(checks):
-        report.results.append(run_check(check, ctx))
+                              "profile": profile or profiles.default_profile(), "max_examples": base.max_examples,
+                              "expected": expected.source if expected else None, "widened": widen,
+                              "strict_expected": strict_expected})
+    for check in selected:
+        outcome = expected.outcome(check.id) if expected else None
+        if outcome and (outcome[0] == "skip" or xfail_as_skip):
+            report.results.append(Result(check.id, check.block, check.property, "skipped", outcome[1]))
+            continue
+        result = run_check(check, ctx)
+        if outcome:  # an expected failure
+            result.status = {"failed": "xfail", "passed": "xpass"}.get(result.status, result.status)
+            result.message = f"expected to fail: {outcome[1]}\n{result.message}".strip()
+        report.results.append(result)
     return report

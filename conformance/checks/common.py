@@ -98,6 +98,9 @@ class Runner:
         except (LayoutError, KeyError, ValueError) as exc:
             raise self.failure("the block's parameters do not match the spec's layout", str(exc),
                                body="print(block.state_dict().keys())") from None
+        except Exception as exc:  # noqa: BLE001 - the target's own state_dict() failed
+            raise self.failure(f"reading the block's parameters (state_dict()) raised {type(exc).__name__}: {exc}",
+                               body="print(block.state_dict().keys())") from exc
 
 
 def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.ndarray, bound: np.ndarray,

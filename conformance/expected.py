@@ -1,0 +1,84 @@
+"""The expected-failures file, kept in the user's repo:
+
+    [xfail]
+    "mysequential.structure" = "keys _modules by block object; fixing in 2.0"
+    [skip]
+    "fixedhiddenmlp.*" = "not shipped"
+    [tolerance]
+    "linear.forward[float32]" = { factor = 4, reason = "fused kernel rounds twice" }
+
+Keys are check ids or patterns (``*`` matches any run of characters). Every entry needs a reason; an
+entry that matches no check of the suite is an error, so a stale entry cannot hide anything.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .runner_patterns import matches
+
+SECTIONS = ("xfail", "skip", "tolerance")
+
+
+class ExpectedFileError(ValueError):
+    """The file is malformed or names checks that do not exist (reported as a usage error)."""
+
+
+@dataclass
+class Expectations:
+    xfail: dict[str, str] = field(default_factory=dict)
+    skip: dict[str, str] = field(default_factory=dict)
+    tolerance: dict[str, tuple[float, str]] = field(default_factory=dict)
+    source: str = "<none>"
+
+    @classmethod
+    def load(cls, path: "str | Path") -> "Expectations":
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ExpectedFileError(f"--expected {str(path)!r}: {exc}") from None
+        unknown = set(raw) - set(SECTIONS)
+        if unknown:
+            raise ExpectedFileError(f"--expected {str(path)!r}: unknown sections {sorted(unknown)}; use {list(SECTIONS)}")
+        out = cls(source=str(path))
+        for section in ("xfail", "skip"):
+            for pattern, reason in raw.get(section, {}).items():
+                if not isinstance(reason, str) or not reason.strip():
+                    raise ExpectedFileError(f"--expected {str(path)!r}: [{section}] {pattern!r} needs a reason (a non-empty string)")
+                getattr(out, section)[pattern] = reason
+        for pattern, entry in raw.get("tolerance", {}).items():
+            factor = entry.get("factor") if isinstance(entry, dict) else None
+            reason = entry.get("reason") if isinstance(entry, dict) else None
+            if not isinstance(factor, (int, float)) or factor < 1 or not isinstance(reason, str) or not reason.strip():
+                raise ExpectedFileError(f"--expected {str(path)!r}: [tolerance] {pattern!r} must be "
+                                        "{ factor = <number >= 1>, reason = \"...\" }")
+            out.tolerance[pattern] = (float(factor), reason)
+        return out
+
+    def validate(self, check_ids: Iterable[str]) -> None:
+        """Every entry must match at least one check of the suite."""
+        ids = list(check_ids)
+        stale = [f"[{section}] {pattern!r}" for section in SECTIONS for pattern in getattr(self, section)
+                 if not any(matches(pattern, i) for i in ids)]
+        if stale:
+            raise ExpectedFileError(f"--expected {self.source!r}: entries match no check: {', '.join(stale)}")
+
+    def outcome(self, check_id: str) -> tuple[str, str] | None:
+        """("skip" | "xfail", reason) for a check the file covers; skip wins over xfail."""
+        for section in ("skip", "xfail"):
+            for pattern, reason in getattr(self, section).items():
+                if matches(pattern, check_id):
+                    return section, reason
+        return None
+
+    def widen(self, check_ids: Iterable[str]) -> dict[str, float]:
+        """check id -> tolerance factor (the largest of the matching entries)."""
+        out: dict[str, float] = {}
+        for check_id in check_ids:
+            factors = [f for pattern, (f, _) in self.tolerance.items() if matches(pattern, check_id)]
+            if factors:
+                out[check_id] = max(factors)
+        return out

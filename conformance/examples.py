@@ -51,10 +51,15 @@ def namespace(target: Any) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def seeded(seed: int) -> Iterator[None]:
-    """Seed torch for the body and restore the caller's RNG state afterwards."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+def seeded(seed: int, device: str = "cpu") -> Iterator[None]:
+    """Seed torch for the body (as ``torch.manual_seed(seed)`` would) and restore the caller's RNG
+    state afterwards. On CPU only the CPU generator is seeded: ``torch.manual_seed`` also queues
+    lazy seeding of every accelerator backend, recording a stack trace each time (~10 ms a call)."""
+    devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.default_generator.manual_seed(seed)
+        if devices:
+            torch.cuda.manual_seed_all(seed)
         yield
 
 
@@ -77,7 +82,7 @@ class Example:
     # -- building ------------------------------------------------------------------------------
     def build(self, target: Any, timeout: float | None = None) -> torch.nn.Module:
         """Construct the block with the target, seeded, cast to ``dtype`` on ``device``."""
-        with time_limit(timeout, f"constructing {self.code}"), seeded(self.seed):
+        with time_limit(timeout, f"constructing {self.code}"), seeded(self.seed, self.device):
             block = eval(self.code, namespace(target))  # noqa: S307
             block = block.to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
         if self.params is not None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import settings
+from hypothesis import Phase, settings
+
+#: Every phase but ``explain``: it re-runs hundreds of variants of a failing example to annotate
+#: which parts did not matter, which costs 10-20 s per failing check and adds little to our own
+#: example description and reproduction snippet.
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 
 PROFILES = {
     "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True),
@@ -16,7 +21,7 @@ PROFILES = {
 
 def register() -> None:
     for name, kwargs in PROFILES.items():
-        settings.register_profile(name, deadline=None, **kwargs)
+        settings.register_profile(name, deadline=None, phases=PHASES, **kwargs)
 
 
 def default_profile() -> str:

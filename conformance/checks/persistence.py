@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from ..blocks import BlockSpec
 from ..context import CheckContext
-from ..examples import seeded
 from ..registry import Check
 from ..strategies import SEEDS
 from .common import Runner, draw_example
@@ -49,43 +48,66 @@ def round_trip(ctx: CheckContext, obj: Any, to_file: bool) -> Any:
     return load(buffer)
 
 
-ROUND_TRIP_BODY = """import io
-f = io.BytesIO()
-target.save({obj}, f); f.seek(0)
-print(target.load(f))"""
-
-TENSOR_DTYPES = st.sampled_from([torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8, torch.bool])
+TENSOR_DTYPES = st.sampled_from([torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.complex64,
+                                 torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool])
 SHAPES = st.lists(st.integers(0, 4), max_size=3).map(tuple)
+#: How a saved tensor is laid out: fresh, or a view with an offset or non-default strides.
+VIEWS = st.sampled_from(["fresh", "offset", "transposed", "strided"])
 
 
 def same_tensor(a: Any, b: Any) -> bool:
-    return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.dtype == b.dtype
-            and a.shape == b.shape and bool(torch.equal(a.cpu(), b.cpu())))
+    """Equal values (NaN-free here), dtype, shape, type (a Parameter stays a Parameter, a plain
+    tensor stays plain) and requires_grad."""
+    return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and type(a) is type(b)
+            and a.dtype == b.dtype and a.shape == b.shape and a.requires_grad == b.requires_grad
+            and bool(torch.equal(a.detach().cpu(), b.detach().cpu())))
+
+
+def make_tensor(seed: int, dtype: torch.dtype, shape: tuple[int, ...], view: str) -> torch.Tensor:
+    """A seeded tensor of ``dtype``; as a view: ``offset`` drops a leading row, ``transposed`` swaps
+    the last two dims, ``strided`` takes every other element of the last dim."""
+    generator = torch.Generator().manual_seed(seed)
+    base_shape = {"offset": (shape[0] + 1,) + shape[1:] if shape else (2,),
+                  "strided": shape[:-1] + (2 * shape[-1],) if shape else (2,),
+                  "transposed": shape[:-2] + (shape[-1], shape[-2]) if len(shape) >= 2 else shape}.get(view, shape)
+    t = (torch.randn(base_shape, dtype=torch.float64, generator=generator) * 100).to(dtype)
+    if view == "offset":
+        return t[1:] if shape else t[1]
+    if view == "strided":
+        return t[..., ::2] if shape else t[0]
+    if view == "transposed" and len(shape) >= 2:
+        return t.transpose(-1, -2)
+    return t
 
 
 def check_tensors(ctx: CheckContext, check: Check) -> None:
     """A tensor, a list of tensors and a dict of tensors (the tutorial's x-file, x-files, mydict)
-    come back equal in values, dtype and shape, through a path and through a file object."""
+    come back equal in values, dtype, shape and type, through a path and through a file object,
+    whatever their dtype (empty ones included) and memory layout (views with offsets and strides)."""
 
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def tensors_round_trip(data: st.DataObject) -> None:
         n = data.draw(st.integers(1, 3), label="number of tensors")
-        tensors = []
+        tensors, codes = [], []
         for i in range(n):
             dtype = data.draw(TENSOR_DTYPES, label=f"dtype {i}")
             shape = data.draw(SHAPES, label=f"shape {i}")
-            with seeded(data.draw(SEEDS, label=f"seed {i}")):
-                t = (torch.randn(shape, dtype=torch.float64) * 100).to(dtype)
-            tensors.append(t)
+            view = data.draw(VIEWS, label=f"layout {i}")
+            seed = data.draw(SEEDS, label=f"seed {i}")
+            tensors.append(make_tensor(seed, dtype, shape, view))
+            codes.append(f"make_tensor({seed}, torch.{str(dtype).split('.')[-1]}, {shape!r}, {view!r})")
         kind = data.draw(st.sampled_from(["tensor", "list", "dict"]), label="container")
         obj: Any = tensors[0] if kind == "tensor" else tensors if kind == "list" else {f"t{i}": t for i, t in enumerate(tensors)}
+        code = codes[0] if kind == "tensor" else f"[{', '.join(codes)}]" if kind == "list" else \
+            "{" + ", ".join(f"'t{i}': {c}" for i, c in enumerate(codes)) + "}"
         to_file = data.draw(st.booleans(), label="through a file path")
-        body = ROUND_TRIP_BODY.format(obj=repr(obj))
+        body = ROUND_TRIP_BODY.format(target=ctx.target.spec, obj=code)
+        what = "a tensor" if kind == "tensor" else f"a {kind} of tensors"
         try:
             back = round_trip(ctx, obj, to_file)
         except Exception as exc:  # noqa: BLE001
-            raise fail_plain(check, f"save/load of a {kind} raised {type(exc).__name__}: {exc}", body) from exc
+            raise fail_plain(check, f"save/load of {what} raised {type(exc).__name__}: {exc}", body) from exc
         if kind == "tensor":
             ok = same_tensor(back, obj)
         elif kind == "list":
@@ -93,10 +115,21 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
         else:
             ok = isinstance(back, dict) and list(back) == list(obj) and all(same_tensor(back[k], obj[k]) for k in obj)
         if not ok:
-            raise fail_plain(check, f"a {kind} of tensors did not come back equal (values, dtype, shape)",
+            raise fail_plain(check, f"{what} did not come back equal (values, dtype, shape, type or requires_grad)",
                              body, f"saved  {obj!r}\nloaded {back!r}")
 
     tensors_round_trip()
+
+
+ROUND_TRIP_BODY = """import io, torch
+from conformance.checks.persistence import make_tensor
+from conformance.target import load_target
+target = load_target({target!r})
+obj = {obj}
+f = io.BytesIO()
+target.save(obj, f); f.seek(0)
+print(obj)
+print(target.load(f))"""
 
 
 def fail_plain(check: Check, problem: str, body: str, detail: str = "") -> AssertionError:
@@ -131,6 +164,9 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         for key, value in state.items():
             if not same_tensor(loaded[key], value):
                 raise run.failure(f"{key!r} did not survive save/load (values, dtype or shape)", body=body)
+        missing = [name for name in ref.state_dict() if name not in loaded]
+        if missing:
+            raise run.failure("the loaded state dict lacks keys the spec names", f"missing {missing}", body=body)
         for group in ref.tied_names():
             pointers = {loaded[name].untyped_storage().data_ptr() for name in group}
             if len(pointers) != 1:
@@ -147,10 +183,23 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
                                   body=body)
         y = run.call("forward", lambda: block(x), body)
         y_fresh = run.call("forward of the loaded clone", lambda: fresh(x), body)
-        if not same_tensor(y_fresh, y):
-            raise run.failure("the loaded clone's output is not bit-identical to the original's", body=body)
+        if not same_tensor(y_fresh.detach(), y.detach()):
+            detail = ""
+            if isinstance(y_fresh, torch.Tensor) and y_fresh.shape == y.shape:
+                diff = (y_fresh.detach().double() - y.detach().double()).abs()
+                detail = f"{int((diff > 0).sum())} of {diff.numel()} elements differ, by up to {float(diff.max()):.3g}"
+            raise run.failure("the loaded clone's output is not bit-identical to the original's", detail, body=body)
 
     state_dict_round_trips()
+
+
+def wrong_shape(data: st.DataObject, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Another shape for a state-dict entry: the same number of elements reversed (a transposed
+    weight) when that differs, one more row, or one more dim."""
+    options = [shape[:-1] + (shape[-1] + 1,) if shape else (2,), shape + (2,)]
+    if tuple(reversed(shape)) != shape:
+        options.insert(0, tuple(reversed(shape)))
+    return data.draw(st.sampled_from(options), label="wrong shape")
 
 
 def replace_seed(example, seed: int):
@@ -175,7 +224,7 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         if state:
             key = data.draw(st.sampled_from(sorted(state)), label="key to break")
             cases.append(("a missing key", {k: v for k, v in state.items() if k != key}, key))
-            cases.append(("a shape mismatch", {**state, key: torch.zeros(tuple(state[key].shape) + (2,))}, key))
+            cases.append(("a shape mismatch", {**state, key: torch.zeros(wrong_shape(data, tuple(state[key].shape)))}, key))
         for what, bad, key in cases:
             fresh = run.build()
             body = f"state = block.state_dict()\n# make {what} at {key!r}\nblock.load_state_dict(state)  # must raise"

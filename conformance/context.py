@@ -24,6 +24,11 @@ class CheckContext:
     call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S  # seconds per call into the target
     widen: Mapping[str, float] = field(default_factory=dict)  # check id -> tolerance factor
 
+    def __post_init__(self) -> None:
+        from .timeouts import warm_up
+
+        warm_up()
+
     def hypothesis_settings(self) -> settings:
         """The profile's settings, with what every check needs: no deadline (the first call pays for
         imports and warm-up) and no health check that would fail a slow *target* rather than a wrong one."""

@@ -43,3 +43,19 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+_WARMED_UP = False
+
+
+def warm_up() -> None:
+    """Run one backward with an explicit gradient outside any time limit: torch imports sympy and
+    torch.fx lazily on the first one, and a limit firing during that import would leave them half
+    loaded, breaking every later backward in the process."""
+    global _WARMED_UP
+    if not _WARMED_UP:
+        import torch
+
+        x = torch.ones(2, requires_grad=True)
+        (x * 2).backward(torch.ones(2))
+        _WARMED_UP = True

@@ -63,6 +63,14 @@ def same_tensor(a: Any, b: Any) -> bool:
             and bool(torch.equal(a.detach().cpu(), b.detach().cpu())))
 
 
+def bit_identical(a: Any, b: Any) -> bool:
+    """Same dtype, shape and values, NaN equal to NaN (a block may legitimately return NaN)."""
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape):
+        return False
+    a, b = a.detach().cpu(), b.detach().cpu()
+    return bool(torch.equal(torch.isnan(a), torch.isnan(b)) and torch.equal(torch.nan_to_num(a), torch.nan_to_num(b)))
+
+
 def make_tensor(seed: int, dtype: torch.dtype, shape: tuple[int, ...], view: str) -> torch.Tensor:
     """A seeded tensor of ``dtype``; as a view: ``offset`` drops a leading row, ``transposed`` swaps
     the last two dims, ``strided`` takes every other element of the last dim."""
@@ -183,7 +191,7 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
                                   body=body)
         y = run.call("forward", lambda: block(x), body)
         y_fresh = run.call("forward of the loaded clone", lambda: fresh(x), body)
-        if not same_tensor(y_fresh.detach(), y.detach()):
+        if not bit_identical(y_fresh, y):
             detail = ""
             if isinstance(y_fresh, torch.Tensor) and y_fresh.shape == y.shape:
                 diff = (y_fresh.detach().double() - y.detach().double()).abs()

@@ -44,6 +44,10 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
         together = run.call("forward on all rows", lambda: block(rows), ROW_BODY)
         for i in range(rows.shape[0]):
             alone = run.call(f"forward on row {i} alone", lambda i=i: block(rows[i:i + 1]), ROW_BODY)
+            want = (1,) + tuple(together.shape[1:]) if isinstance(together, torch.Tensor) else None
+            if not isinstance(alone, torch.Tensor) or want is None or tuple(alone.shape) != want:
+                raise run.failure(f"row {i} alone gives an output of another shape than its row of the batch",
+                                  f"alone {tuple(getattr(alone, 'shape', ()))}, expected {want}", body=ROW_BODY)
             mismatch = compare(to_numpy(alone)[0], to_numpy(together)[i], 2 * expected["ey"][i])
             if mismatch is not None:
                 raise run.failure(f"row {i}'s output depends on the other rows", mismatch.describe(), body=ROW_BODY)
@@ -77,6 +81,10 @@ def check_buffers(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                                   "save/load do not see it", f"buffers: {list(buffers)}", body=BUFFER_BODY)
             if buffers[name].requires_grad:
                 raise run.failure(f"buffer {name!r} requires grad", body=BUFFER_BODY)
+            values = buffers[name].detach()
+            if values.numel() and not bool(((values >= 0) & (values < 1)).all()):
+                raise run.failure(f"buffer {name!r} is not drawn from U[0, 1): values outside [0, 1)",
+                                  f"min {float(values.min())}, max {float(values.max())}", body=BUFFER_BODY)
         x = run.example.input()
         ref, _ = run.reference(block)
         run.expected(ref, x, None, ctx.precision(check.id, "float64"))
@@ -99,15 +107,15 @@ print(block(x))  # must raise ValueError/RuntimeError or return a non-finite val
 
 def check_termination(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
     """With all-positive weights and a huge or infinite input the hidden output overflows to +inf, so
-    its L1 norm never drops to 1 by halving: the block must raise ValueError or RuntimeError, or
-    return a non-finite value, within the time limit."""
+    its L1 norm never drops to 1 by halving; with a NaN input the norm is NaN. Either way the block
+    must raise ValueError or RuntimeError, or return a non-finite value, within the time limit."""
 
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def overflow_terminates(data: st.DataObject) -> None:
         args = data.draw(spec.args, label="constructor arguments")
         dtype = data.draw(st.sampled_from(["float32", "float64"]), label="dtype")
-        value = data.draw(st.sampled_from([float("inf"), float(torch.finfo(getattr(torch, dtype)).max)]),
+        value = data.draw(st.sampled_from([float("inf"), float(torch.finfo(getattr(torch, dtype)).max), float("nan")]),
                           label="input value")
         batch = data.draw(st.integers(1, 3), label="batch size")
         shape = (batch, spec.input_width(args))

@@ -1,0 +1,40 @@
+"""Chimera drops the Linear(16, 20) glue layer and uses FixedHiddenMLP(features=16) instead, so its parameters differ from the spec's."""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+CATCHES = ["chimera.structure"]
+
+
+class _NestMLP(nn.Module):
+    def __init__(self, in_features=20):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(in_features, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
+        self.linear = nn.Linear(32, 16)
+
+    def forward(self, x):
+        return self.linear(self.net(x))
+
+
+class _FixedHiddenMLP(nn.Module):
+    def __init__(self, features=20):
+        super().__init__()
+        self.register_buffer("rand_weight", torch.rand(features, features))
+        self.linear = nn.Linear(features, features)
+
+    def forward(self, x):
+        h = self.linear(x)
+        h = F.relu(h @ self.rand_weight + 1)
+        h = self.linear(h)
+        norm = h.abs().sum()
+        if not torch.isfinite(norm):
+            raise ValueError(f"the L1 norm of the hidden output is {norm.item()}")
+        while norm > 1:
+            h = h / 2
+            norm = h.abs().sum()
+        return h.sum()
+
+
+def Chimera():
+    return nn.Sequential(_NestMLP(), _FixedHiddenMLP(features=16))  # defect: no Linear(16, 20)

@@ -1,0 +1,40 @@
+"""Chimera puts an extra nn.ReLU() between NestMLP and Linear(16, 20), shifting the keys (2.*, 3.*) and clipping NestMLP's negative outputs."""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+CATCHES = ["chimera.structure", "chimera.forward*"]
+
+
+class _NestMLP(nn.Module):
+    def __init__(self, in_features=20):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(in_features, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
+        self.linear = nn.Linear(32, 16)
+
+    def forward(self, x):
+        return self.linear(self.net(x))
+
+
+class _FixedHiddenMLP(nn.Module):
+    def __init__(self, features=20):
+        super().__init__()
+        self.register_buffer("rand_weight", torch.rand(features, features))
+        self.linear = nn.Linear(features, features)
+
+    def forward(self, x):
+        h = self.linear(x)
+        h = F.relu(h @ self.rand_weight + 1)
+        h = self.linear(h)
+        norm = h.abs().sum()
+        if not torch.isfinite(norm):
+            raise ValueError(f"the L1 norm of the hidden output is {norm.item()}")
+        while norm > 1:
+            h = h / 2
+            norm = h.abs().sum()
+        return h.sum()
+
+
+def Chimera():
+    return nn.Sequential(_NestMLP(), nn.ReLU(), nn.Linear(16, 20), _FixedHiddenMLP())  # defect: extra ReLU

@@ -1,0 +1,26 @@
+"""FixedHiddenMLP registers rand_weight as a trainable nn.Parameter instead of a constant buffer."""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+CATCHES = ["fixedhiddenmlp.buffers", "fixedhiddenmlp.structure"]
+
+
+class FixedHiddenMLP(nn.Module):
+    def __init__(self, features=20):
+        super().__init__()
+        self.rand_weight = nn.Parameter(torch.rand(features, features))  # defect: should be a buffer
+        self.linear = nn.Linear(features, features)
+
+    def forward(self, x):
+        h = self.linear(x)
+        h = F.relu(h @ self.rand_weight + 1)
+        h = self.linear(h)
+        norm = h.abs().sum()
+        if not torch.isfinite(norm):
+            raise ValueError(f"the L1 norm of the hidden output is {norm.item()}")
+        while norm > 1:
+            h = h / 2
+            norm = h.abs().sum()
+        return h.sum()

@@ -1,0 +1,27 @@
+"""FixedHiddenMLP uses a second, separate Linear (linear2) for the second use instead of reusing the same linear layer."""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+CATCHES = ["fixedhiddenmlp.structure", "fixedhiddenmlp.forward*", "fixedhiddenmlp.gradient*"]
+
+
+class FixedHiddenMLP(nn.Module):
+    def __init__(self, features=20):
+        super().__init__()
+        self.register_buffer("rand_weight", torch.rand(features, features))
+        self.linear = nn.Linear(features, features)
+        self.linear2 = nn.Linear(features, features)
+
+    def forward(self, x):
+        h = self.linear(x)
+        h = F.relu(h @ self.rand_weight + 1)
+        h = self.linear2(h)  # defect: should be self.linear again
+        norm = h.abs().sum()
+        if not torch.isfinite(norm):
+            raise ValueError(f"the L1 norm of the hidden output is {norm.item()}")
+        while norm > 1:
+            h = h / 2
+            norm = h.abs().sum()
+        return h.sum()

@@ -1,0 +1,21 @@
+"""Linear adds the bias twice (once through F.linear and once more by hand)."""
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+CATCHES = ["linear.forward*", "linear.gradient*"]
+
+
+class Linear(nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        k = 1 / math.sqrt(in_features)
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k))
+        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-k, k)) if bias else None
+
+    def forward(self, x):
+        y = F.linear(x, self.weight, self.bias)
+        return y if self.bias is None else y + self.bias

@@ -1,0 +1,23 @@
+"""Sequential's __getitem__ is 1-based (seq[1] is the first block, seq[0] the last)."""
+
+from torch import nn
+
+CATCHES = ["sequential.container"]
+
+
+class Sequential(nn.Module):
+    def __init__(self, *blocks):
+        super().__init__()
+        for i, block in enumerate(blocks):
+            self.add_module(str(i), block)
+
+    def forward(self, x):
+        for block in self._modules.values():
+            x = block(x)
+        return x
+
+    def __getitem__(self, i):
+        return list(self._modules.values())[i - 1]
+
+    def __len__(self):
+        return len(self._modules)

@@ -1,0 +1,23 @@
+"""Sequential runs its blocks in reverse order."""
+
+from torch import nn
+
+CATCHES = ["sequential.forward*", "sequential.gradient*", "sequential.container"]
+
+
+class Sequential(nn.Module):
+    def __init__(self, *blocks):
+        super().__init__()
+        for i, block in enumerate(blocks):
+            self.add_module(str(i), block)
+
+    def forward(self, x):
+        for block in reversed(list(self._modules.values())):
+            x = block(x)
+        return x
+
+    def __getitem__(self, i):
+        return list(self._modules.values())[i]
+
+    def __len__(self):
+        return len(self._modules)

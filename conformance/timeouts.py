@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 from typing import Iterator
 
 
@@ -21,21 +22,20 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     """Raise ``TargetTimeout`` in this thread if the body runs longer than ``seconds``.
 
     Uses ``SIGALRM``, so it interrupts Python-level loops; it needs the main thread of a POSIX
-    process and is a no-op elsewhere (or when ``seconds`` is falsy). Nested limits keep the outer one.
+    process and is a no-op elsewhere (or when ``seconds`` is falsy). An outer timer (pytest-timeout's
+    signal method, an enclosing limit) is honoured: if it fires first it keeps its handler, otherwise
+    it is re-armed, minus the time spent, when the body ends.
     """
-    usable = (
-        seconds
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # an outer limit is already running
-    )
-    if not usable:
+    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    outer_remaining = signal.getitimer(signal.ITIMER_REAL)[0] if usable else 0.0
+    if not usable or (outer_remaining and outer_remaining <= seconds):
         yield
         return
 
     def on_alarm(signum, frame):
         raise TargetTimeout(f"{what} did not return within {seconds:g} s")
 
+    start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -43,6 +43,8 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_remaining:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (time.monotonic() - start), 1e-3))
 
 
 _WARMED_UP = False

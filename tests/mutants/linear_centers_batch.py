@@ -1,4 +1,5 @@
-"""Linear subtracts the batch mean of its input (a leftover of batch normalisation), so a row's output depends on the other rows."""
+"""Linear subtracts the batch mean of its input (a leftover of batch normalisation), so a row's output depends on the
+other rows."""
 
 import math
 

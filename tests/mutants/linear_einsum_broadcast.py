@@ -1,4 +1,5 @@
-"""Linear uses torch.einsum("...i,oi->...o"), which broadcasts a size-1 dim, so Linear(1, n) accepts inputs of any width."""
+"""Linear uses torch.einsum("...i,oi->...o"), which broadcasts a size-1 dim, so Linear(1, n) accepts inputs of any
+width."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""Linear processes rows in chunks of rows // 4, a chunk of 0 rows when there are fewer than 4, and then loops forever."""
+"""Linear processes rows in chunks of rows // 4, a chunk of 0 rows when there are fewer than 4, and then loops
+forever."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""Linear keeps weight as (out_features, in_features) but computes x @ weight without the transpose (works only when square, and wrongly)."""
+"""Linear keeps weight as (out_features, in_features) but computes x @ weight without the transpose (works only when
+square, and wrongly)."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""Linear preallocates its output with torch.zeros in the default dtype (float32), so float64 inputs give float32 outputs."""
+"""Linear preallocates its output with torch.zeros in the default dtype (float32), so float64 inputs give float32
+outputs."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""Linear registers a state_dict hook that stores its parameters as float16 "to halve checkpoint size", so a saved and reloaded Linear computes differently."""
+"""Linear registers a state_dict hook that stores its parameters as float16 "to halve checkpoint size", so a saved and
+reloaded Linear computes differently."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""MySequential reshapes its input to (-1, first Linear's in_features), as tutorial MLPs do, losing leading dims and accepting wrong widths."""
+"""MySequential reshapes its input to (-1, first Linear's in_features), as tutorial MLPs do, losing leading dims and
+accepting wrong widths."""
 
 from torch import nn
 

@@ -1,4 +1,5 @@
-"""MySequential's __getitem__ returns self._modules[i] with an int key, but children are keyed by the strings "0", "1", ..., so indexing raises KeyError."""
+"""MySequential's __getitem__ returns self._modules[i] with an int key, but children are keyed by the strings "0", "1",
+..., so indexing raises KeyError."""
 
 from torch import nn
 

@@ -1,4 +1,5 @@
-"""MySequential registers each child as self._modules[block] = block (keyed by the block object, not by "0", "1", ...)."""
+"""MySequential registers each child as self._modules[block] = block (keyed by the block object, not by "0", "1",
+...)."""
 
 from torch import nn
 

@@ -1,4 +1,5 @@
-"""MySequential keeps its blocks in an nn.ModuleList attribute, so children are named "layers.0", ... and add_module adds a sibling that never runs."""
+"""MySequential keeps its blocks in an nn.ModuleList attribute, so children are named "layers.0", ... and add_module
+adds a sibling that never runs."""
 
 from torch import nn
 

@@ -1,4 +1,5 @@
-"""MySequential overrides state_dict to return only its blocks' state, keyed by parameter name without the "0." prefix, so blocks overwrite each other."""
+"""MySequential overrides state_dict to return only its blocks' state, keyed by parameter name without the "0." prefix,
+so blocks overwrite each other."""
 
 from collections import OrderedDict
 

@@ -1,4 +1,5 @@
-"""ReLU's hand-written autograd.Function passes the upstream gradient through unmasked (a leftover straight-through estimator)."""
+"""ReLU's hand-written autograd.Function passes the upstream gradient through unmasked (a leftover straight-through
+estimator)."""
 
 import torch
 from torch import nn

@@ -1,4 +1,5 @@
-"""ReLU keeps its configuration as a dataclass in get_extra_state, so its state dict cannot be loaded with weights_only=True."""
+"""ReLU keeps its configuration as a dataclass in get_extra_state, so its state dict cannot be loaded with
+weights_only=True."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,5 @@
-"""ReLU() returns the function torch.relu instead of an nn.Module, so it cannot be moved, cast or registered as a child."""
+"""ReLU() returns the function torch.relu instead of an nn.Module, so it cannot be moved, cast or registered as a
+child."""
 
 import torch
 

@@ -1,4 +1,5 @@
-"""Sequential's add_module inserts the new block first (it rebuilds _modules with the new entry in front), so it runs first."""
+"""Sequential's add_module inserts the new block first (it rebuilds _modules with the new entry in front), so it runs
+first."""
 
 from collections import OrderedDict
 

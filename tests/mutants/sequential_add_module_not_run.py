@@ -1,4 +1,5 @@
-"""Sequential's forward iterates over the tuple of blocks captured in __init__, so a block added by add_module never runs."""
+"""Sequential's forward iterates over the tuple of blocks captured in __init__, so a block added by add_module never
+runs."""
 
 from torch import nn
 

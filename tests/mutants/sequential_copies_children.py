@@ -1,4 +1,5 @@
-"""Sequential deep-copies the blocks it is given, so seq[i] is not the caller's block and training it changes nothing the caller holds."""
+"""Sequential deep-copies the blocks it is given, so seq[i] is not the caller's block and training it changes nothing
+the caller holds."""
 
 import copy
 

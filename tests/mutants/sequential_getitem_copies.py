@@ -1,4 +1,5 @@
-"""Sequential's __getitem__ returns a deep copy of the block ("defensive copy"), so seq[0].weight is not the network's parameter."""
+"""Sequential's __getitem__ returns a deep copy of the block ("defensive copy"), so seq[0].weight is not the network's
+parameter."""
 
 import copy
 

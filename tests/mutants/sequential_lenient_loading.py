@@ -1,4 +1,5 @@
-"""Sequential.load_state_dict catches the loading error and only warns, so a mismatched checkpoint loads "successfully"."""
+"""Sequential.load_state_dict catches the loading error and only warns, so a mismatched checkpoint loads
+"successfully"."""
 
 import warnings
 

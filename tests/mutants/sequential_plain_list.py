@@ -1,4 +1,5 @@
-"""Sequential keeps its blocks in a plain Python list, so they are not registered: no children, parameters or state_dict."""
+"""Sequential keeps its blocks in a plain Python list, so they are not registered: no children, parameters or
+state_dict."""
 
 from torch import nn
 

@@ -17,6 +17,9 @@ class TargetTimeout(BaseException):
     """
 
 
+RETRY_INTERVAL_S = 0.05
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     """Raise ``TargetTimeout`` in this thread if the body runs longer than ``seconds``.
@@ -37,7 +40,9 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
 
     start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Keep firing every 50 ms after the limit: a raise that lands in a callback Python ignores
+    # (a gc callback prints "Exception ignored") would otherwise be lost and the body hang forever.
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_INTERVAL_S)
     try:
         yield
     finally:

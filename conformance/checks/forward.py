@@ -3,6 +3,8 @@ parameters; the input left untouched; repeated calls agreeing; wrong-shaped inpu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 from hypothesis import assume, given
@@ -43,6 +45,12 @@ def check_forward(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
 
         if x._version != version_before or not torch.equal(x, x_before) or x.shape != x_before.shape:
             raise run.failure("forward modified its input in place", body=body + "\nprint(x)")
+        # Another input of the same shape: an output cached by shape (or by call count) shows here.
+        other = run.example.tensor(replace(run.example.x, seed=run.example.x.seed + 1))
+        expected_other = run.expected(ref, other, None, prec)
+        y_other = run.call("forward on another input of the same shape", lambda: block(other), body)
+        check_output(run, "the output on a second, different input (x with seed + 1)", y_other,
+                     expected_other["y"], expected_other["ey"], other, body)
         y_again = run.call("a second forward", lambda: block(x), body)
         if ctx.device != "cpu":  # GPU kernels may legitimately reduce in a varying order
             check_output(run, "the second output", y_again, expected["y"], expected["ey"], x, body)

@@ -145,8 +145,8 @@ def check_termination(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> No
 
 
 def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
-    """Reaching a parameter through indexing gives the very Parameter the state dict names, its
-    ``.data`` shares its storage, and its ``.grad`` is None before any backward."""
+    """Reaching a parameter through indexing gives the very Parameter the state dict names, a write
+    through its ``.data`` shows in ``state_dict()``, and its ``.grad`` is None before any backward."""
 
     @ctx.hypothesis_settings()
     @given(data=st.data())
@@ -165,7 +165,12 @@ def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                 raise run.failure(f"{expr} is not the parameter state_dict() names {name!r}", body=body)
             if not isinstance(got, torch.nn.Parameter) or got.grad is not None:
                 raise run.failure(f"{expr} is not a Parameter with .grad None before backward", body=body)
-            if got.data.data_ptr() != got.data_ptr():
-                raise run.failure(f"{expr}.data does not share the parameter's storage", body=body)
+            if got.numel():
+                with torch.no_grad():
+                    got.data.view(-1)[0] += 1.0  # a write through .data, as the tutorial does
+                seen = float(run.call("state_dict()", lambda: block.state_dict()[name]).reshape(-1)[0])
+                if seen != float(got.detach().reshape(-1)[0]):
+                    raise run.failure(f"a write through {expr}.data is not seen in state_dict()[{name!r}]",
+                                      body=f"{expr}.data.view(-1)[0] += 1\nprint({expr}, block.state_dict()[{name!r}])")
 
     indexing_reaches_parameters()

@@ -1,13 +1,16 @@
 """The pytest plugin (registered as the ``pytest11`` entry point ``conformance.plugin``).
 
-Adds ``--impl`` (or ``CONFORMANCE_IMPL``), ``--device`` and ``--check-timeout``; parametrizes the
-test modules of this package over the registry, one test per check id; prints the resolved target
-in the header and the block x property matrix at the end (gathered from all xdist workers).
+Adds ``--impl`` (or ``CONFORMANCE_IMPL``), ``--device``, ``--check-timeout``, ``--expected`` and
+``--report``/``--report-md``; parametrizes the test modules of this package over the registry, one
+test per check id; prints the resolved target and the run's seed in the header, and the block x
+property matrix at the end. Under pytest-xdist the controller chooses the seed and hands it to every
+worker, and gathers every worker's results, so reports do not depend on the worker layout.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy
 import pytest
@@ -17,15 +20,19 @@ import hypothesis
 from . import __version__, profiles
 from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
 from .expected import ExpectedFileError, Expectations
-from .failures import NotProvided
+from .failures import NotProvided, failure_fields
+from .metadata import new_seed, replay_hint, run_metadata, target_info
 from .registry import all_checks, select
-from .report import Result, render_matrix
+from .report import Report, Result, render_matrix
 from .target import Target, TargetError, load_target
 
 CHECK_KEY = "conformance_check"
 _TARGET_KEY = pytest.StashKey[Target]()
 _RESULTS_KEY = pytest.StashKey[dict]()
 _EXPECTED_KEY = pytest.StashKey["Expectations | None"]()
+_SEED_KEY = pytest.StashKey["int | str | None"]()
+_BOUND_TARGET_KEY = pytest.StashKey[dict]()
+FIELDS_KEY = "conformance_failure"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,6 +49,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="skip the expected failures instead of running them (faster)")
     group.addoption("--check-timeout", type=float, default=DEFAULT_CALL_TIMEOUT_S, metavar="SECONDS",
                     help=f"limit for each call into the target (default {DEFAULT_CALL_TIMEOUT_S:g} s); 0 disables")
+    group.addoption("--report", default=None, metavar="FILE.json", dest="conformance_report",
+                    help="write a JSON report: one record per check (id, status, reason, example, snippet, "
+                         "duration) and the run's metadata (versions, profile, seed, device)")
+    group.addoption("--report-md", default=None, metavar="FILE.md", dest="conformance_report_md",
+                    help="write the block x property matrix (and the failures) as Markdown")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("hypothesis_profile", default=None):
         hypothesis.settings.load_profile(profiles.default_profile())
     config.stash[_RESULTS_KEY] = {}
+    config.stash[_SEED_KEY] = _choose_seed(config)
     get_target(config)  # a usage error now, in one line, rather than at collection
     config.stash[_EXPECTED_KEY] = None
     if config.getoption("expected"):
@@ -59,6 +72,26 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
         config.stash[_EXPECTED_KEY] = expected
     config.addinivalue_line("markers", "conformance: a check of the conformance suite")
+
+
+def _choose_seed(config: pytest.Config) -> "int | str | None":
+    """The Hypothesis seed of every check in this run: the controller's choice on an xdist worker;
+    else ``--hypothesis-seed``; else none under a derandomized profile (ci); else a fresh one."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "conformance_seed" in workerinput:
+        return workerinput["conformance_seed"]
+    given = config.getoption("hypothesis_seed", default=None)
+    if given is not None:
+        try:
+            return int(given)
+        except ValueError:
+            return str(given)
+    return None if hypothesis.settings.default.derandomize else new_seed()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # pytest-xdist: runs in the controller, once per worker
+    node.workerinput["conformance_seed"] = node.config.stash.get(_SEED_KEY, None)
 
 
 def get_target(config: pytest.Config) -> Target:
@@ -82,6 +115,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"provides {', '.join(target.provided)}",
         f"conformance: torch {torch.__version__}, numpy {numpy.__version__}, hypothesis {hypothesis.__version__}, "
         f"profile {profile!r}, device {config.getoption('device')}",
+        f"conformance: hypothesis seed {config.stash.get(_SEED_KEY, None)} "
+        f"(replay: {replay_hint(config.stash.get(_SEED_KEY, None))})",
     ]
 
 
@@ -100,16 +135,23 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
     expected = config.stash.get(_EXPECTED_KEY, None)
     widen = expected.widen(c.id for c in all_checks()) if expected else {}
     return CheckContext(get_target(config), device=config.getoption("device"), call_timeout=timeout or None,
-                        widen=widen)
+                        widen=widen, seed=config.stash.get(_SEED_KEY, None))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from .parametrize import BoundCheck
+
     expected = config.stash.get(_EXPECTED_KEY, None)
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and CHECK_KEY in callspec.params:
+        bound = [v for v in callspec.params.values() if isinstance(v, BoundCheck)] if callspec is not None else []
+        if bound:  # a user's test parametrized with ``parametrize_with_checks``: gathered into the matrix too
+            check, target = bound[0].check, bound[0].target
+            item.user_properties.append((CHECK_KEY, (check.id, check.block, check.property, target_info(target))))
+            item.add_marker(pytest.mark.conformance)
+        elif callspec is not None and CHECK_KEY in callspec.params:
             check = callspec.params[CHECK_KEY]
-            item.user_properties.append((CHECK_KEY, (check.id, check.block, check.property)))
+            item.user_properties.append((CHECK_KEY, (check.id, check.block, check.property, None)))
             item.add_marker(pytest.mark.conformance)
             outcome = expected.outcome(check.id) if expected else None
             if outcome is None:
@@ -137,16 +179,50 @@ def _status(report: pytest.TestReport) -> str | None:
     return None
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Runs where the test ran (an xdist worker too): attach the failure's parts to the report, so
+    the controller's JSON report has the reason, example and snippet, not just a traceback."""
+    outcome = yield
+    report = outcome.get_result()
+    excinfo = call.excinfo
+    if excinfo is None or CHECK_KEY not in dict(item.user_properties):
+        return
+    if isinstance(excinfo.value, pytest.skip.Exception):
+        return
+    fields = failure_fields(excinfo.value)
+    fields["message"] = "\n".join([str(excinfo.value), *getattr(excinfo.value, "__notes__", [])]).strip()
+    report.user_properties = [*report.user_properties, (FIELDS_KEY, fields)]
+
+
+def _reason(report: pytest.TestReport, status: str) -> str:
+    if status in ("xfail", "xpass"):
+        return f"expected to fail: {getattr(report, 'wasxfail', '')}".strip()
+    if status in ("skipped", "not provided") and isinstance(report.longrepr, tuple):
+        text = str(report.longrepr[2])
+        return re.sub(r"^([\w.]+(Exception|Skipped|NotProvided)|Skipped): ", "", text)
+    return ""
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Runs in the controller for every worker's report too, so results gather here under xdist."""
-    info = dict(report.user_properties).get(CHECK_KEY)
+    properties = dict(report.user_properties)
+    info = properties.get(CHECK_KEY)
     status = _status(report)
     if info is None or status is None:
         return
-    check_id, block, prop = info
+    check_id, block, prop, bound_target = info
     results = _results_of(report)
-    if results is not None:
-        results[check_id] = Result(check_id, block, prop, status, "", report.duration)
+    if results is None:
+        return
+    if bound_target is not None:  # checks of a user's parametrize_with_checks: report their target
+        _CONFIG[-1].stash[_BOUND_TARGET_KEY] = bound_target
+    fields = dict(properties.get(FIELDS_KEY) or {})
+    reason = _reason(report, status)
+    if reason:
+        fields["reason"] = reason + (f"\n{fields['reason']}" if fields.get("reason") else "")
+    message = fields.pop("message", "")
+    results[check_id] = Result(check_id, block, prop, status, message, report.duration, **fields)
 
 
 _CONFIG: list[pytest.Config] = []
@@ -162,8 +238,47 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _CONFIG and _CONFIG[-1] is session.config:
+    config = session.config
+    if _CONFIG and _CONFIG[-1] is config:
         _CONFIG.pop()
+    if getattr(config, "workerinput", None) is not None:
+        return  # only the controller writes the reports
+    json_path, md_path = config.getoption("conformance_report"), config.getoption("conformance_report_md")
+    if json_path or md_path:
+        report = build_report(config)
+        base = Path(config.invocation_params.dir)
+        if json_path:
+            report.write_json(base / json_path)
+        if md_path:
+            report.write_markdown(base / md_path)
+
+
+def _reported_target(config: pytest.Config) -> dict | None:
+    """The target the gathered results are about: that of a user's ``parametrize_with_checks`` when
+    its checks ran, else ``--impl``'s."""
+    bound = config.stash.get(_BOUND_TARGET_KEY, None)
+    if bound is not None:
+        return bound
+    target = config.stash.get(_TARGET_KEY, None)
+    return None if target is None else target_info(target)
+
+
+def build_report(config: pytest.Config) -> Report:
+    """The run's Report, from the results gathered in this (controller) process."""
+    target = _reported_target(config)
+    expected = config.stash.get(_EXPECTED_KEY, None)
+    results = config.stash.get(_RESULTS_KEY, {})
+    current = hypothesis.settings.default
+    metadata = run_metadata(
+        target, profile=hypothesis.settings.get_current_profile_name(), max_examples=current.max_examples,
+        seed=config.stash.get(_SEED_KEY, None), device=config.getoption("device"),
+        expected=expected.source if expected else None, widened=expected.widen(results) if expected else {},
+        strict_expected=config.getoption("strict_expected"), call_timeout=config.getoption("check_timeout") or None,
+    ) if target is not None else {}
+    metadata["workers"] = getattr(config.option, "numprocesses", None)
+    report = Report(results=list(results.values()), metadata=metadata)
+    report.sort([c.id for c in all_checks()])
+    return report
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -173,9 +288,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     order = {c.id: i for i, c in enumerate(all_checks())}
     ordered = sorted(results.values(), key=lambda r: order.get(r.id, len(order)))
     terminalreporter.section("conformance matrix")
-    target = config.stash.get(_TARGET_KEY, None)
+    target = _reported_target(config)
     if target is not None:
-        terminalreporter.write_line(f"target: {target.name} ({target.file or 'no file'})")
+        terminalreporter.write_line(f"target: {target['target']} ({target['target_file'] or 'no file'})")
     for line in render_matrix(ordered).splitlines():
         terminalreporter.write_line(line)
     expected = config.stash.get(_EXPECTED_KEY, None)

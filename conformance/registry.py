@@ -47,6 +47,7 @@ class Check:
         missing = [name for name in self.requires if not ctx.target.provides(name)]
         if missing:
             raise NotProvided(f"{NotProvided.PREFIX}target {ctx.target.spec!r} defines no {', '.join(missing)}")
+        ctx.require_device()
         self.func(ctx, self)
 
     def __repr__(self) -> str:

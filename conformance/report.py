@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 #: Statuses, in the order a matrix cell lists them.
@@ -17,12 +19,20 @@ SHORT = {"failed": "FAIL", "xpass": "XPASS", "passed": "pass", "xfail": "xfail",
 
 @dataclass
 class Result:
+    """One check's outcome. For a failure: ``reason`` (what is wrong, expected vs actual), ``example``
+    (the shrunk example, described), ``snippet`` (copy-paste reproduction) and ``hypothesis`` (its
+    notes: falsifying example, replay blob); ``message`` is the whole text as pytest shows it."""
+
     id: str
     block: str
     property: str
     status: str
     message: str = ""
     duration: float = 0.0
+    reason: str = ""
+    example: str = ""
+    snippet: str = ""
+    hypothesis: str = ""
 
 
 @dataclass
@@ -47,8 +57,36 @@ class Report:
     def matrix(self) -> str:
         return render_matrix(self.results)
 
+    def sort(self, order: list[str]) -> None:
+        """Put the results in registry order (so reports do not depend on which worker ran what)."""
+        rank = {check_id: i for i, check_id in enumerate(order)}
+        self.results.sort(key=lambda r: (rank.get(r.id, len(rank)), r.id))
+
     def to_dict(self) -> dict[str, Any]:
-        return {"metadata": self.metadata, "results": [asdict(r) for r in self.results]}
+        return {"metadata": self.metadata, "summary": {s: n for s, n in self.counts().items()},
+                "results": [asdict(r) for r in self.results]}
+
+    def write_json(self, path: "str | Path") -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+
+    def to_markdown(self) -> str:
+        """The matrix as Markdown, headed by the target and versions, followed by one line per failure."""
+        m = self.metadata
+        head = (f"### Conformance of `{m.get('target', '?')}`"
+                + (f" {m['target_version']}" if m.get("target_version") else "") + "\n\n"
+                f"conformance {m.get('suite_version', '?')}, torch {m.get('torch', '?')}, "
+                f"profile `{m.get('profile')}`, seed `{m.get('hypothesis_seed')}`, device `{m.get('device', 'cpu')}`\n\n")
+        lines = [head + render_matrix(self.results, markdown=True)]
+        problems = [r for r in self.results if r.status in ("failed", "xpass")]
+        if problems:
+            lines.append("| check | status | reason |\n|---|---|---|")
+            for r in problems:
+                first = (r.reason or r.message or "").strip().splitlines()
+                lines.append(f"| `{r.id}` | {r.status} | {(first[0] if first else '').replace('|', '/')} |")
+        return "\n".join(lines) + "\n"
+
+    def write_markdown(self, path: "str | Path") -> None:
+        Path(path).write_text(self.to_markdown(), encoding="utf-8")
 
     def __str__(self) -> str:
         widened = self.metadata.get("widened") or {}

@@ -6,19 +6,19 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import pytest
 from hypothesis import settings as hypothesis_settings
 
 from . import profiles
 from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
-from .failures import NotProvided
 from .expected import Expectations
+from .failures import NotProvided, failure_fields
+from .metadata import new_seed, run_metadata
 from .registry import Check, all_checks
-from .runner_patterns import matches
 from .report import Report, Result
+from .runner_patterns import matches
 from .target import Target, load_target
 from .timeouts import TargetTimeout
-
-
 
 
 def select_checks(patterns: Iterable[str] | None = None) -> list[Check]:
@@ -33,26 +33,30 @@ def select_checks(patterns: Iterable[str] | None = None) -> list[Check]:
 def run_check(check: Check, ctx: CheckContext) -> Result:
     """Run one check and classify its outcome; never raises for the target's behaviour."""
     start = time.perf_counter()
-    status, message = "passed", ""
+    status, message, fields = "passed", "", {}
     try:
         check(ctx)
     except NotProvided as exc:
         status, message = "not provided", str(exc.msg if hasattr(exc, "msg") else exc)
+        fields = {"reason": message}
+    except pytest.skip.Exception as exc:  # e.g. a device this machine lacks
+        status, message = "skipped", str(exc.msg if hasattr(exc, "msg") else exc)
+        fields = {"reason": message}
     except TargetTimeout as exc:
-        status, message = "failed", f"{check.id}: {exc}"
+        status, message, fields = "failed", f"{check.id}: {exc}", failure_fields(exc)
     except AssertionError as exc:
         notes = "\n".join(getattr(exc, "__notes__", []))
-        status, message = "failed", f"{exc}\n{notes}".strip()
+        status, message, fields = "failed", f"{exc}\n{notes}".strip(), failure_fields(exc)
     except Exception as exc:  # noqa: BLE001 - report, do not crash the run
-        status, message = "failed", f"{check.id}: {type(exc).__name__}: {exc}"
-    return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start)
+        status, message, fields = "failed", f"{check.id}: {type(exc).__name__}: {exc}", failure_fields(exc)
+    return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start, **fields)
 
 
 def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,
         max_examples: int | None = None, profile: str | None = None, device: str = "cpu",
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None,
         expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
-        xfail_as_skip: bool = False) -> Report:
+        xfail_as_skip: bool = False, seed: int | None = None) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
@@ -60,6 +64,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     profile (default: ``ci`` when $CI is set, else ``dev``); ``settings`` overrides it entirely.
     ``expected``: an expected-failures file (see ``conformance.expected``): its xfails that fail are
     "xfail", that pass "xpass" (a failure of the run under ``strict_expected``); its skips are not run.
+    ``seed``: the Hypothesis seed of every check (recorded in the report's metadata; a run with the
+    same seed draws the same examples); default: a fresh one, or none under a derandomized profile.
     """
     profiles.register()
     base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
@@ -72,19 +78,24 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         expected.validate(c.id for c in all_checks())
     selected = select_checks(checks)
     widen = expected.widen(c.id for c in selected) if expected else {}
-    ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen)
-    report = Report(metadata={"target": resolved.name, "target_file": resolved.file,
-                              "profile": profile or profiles.default_profile(), "max_examples": base.max_examples,
-                              "expected": expected.source if expected else None, "widened": widen,
-                              "strict_expected": strict_expected})
+    if seed is None and not base.derandomize:
+        seed = new_seed()
+    ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed)
+    report = Report(metadata=run_metadata(
+        resolved, profile=None if settings else (profile or profiles.default_profile()),
+        max_examples=base.max_examples, seed=seed, device=device,
+        expected=expected.source if expected else None, widened=widen, strict_expected=strict_expected,
+        call_timeout=call_timeout))
     for check in selected:
         outcome = expected.outcome(check.id) if expected else None
         if outcome and (outcome[0] == "skip" or xfail_as_skip):
-            report.results.append(Result(check.id, check.block, check.property, "skipped", outcome[1]))
+            report.results.append(Result(check.id, check.block, check.property, "skipped", outcome[1],
+                                         reason=f"{outcome[0]} in {expected.source}: {outcome[1]}"))
             continue
         result = run_check(check, ctx)
         if outcome:  # an expected failure
             result.status = {"failed": "xfail", "passed": "xpass"}.get(result.status, result.status)
             result.message = f"expected to fail: {outcome[1]}\n{result.message}".strip()
+            result.reason = f"expected to fail: {outcome[1]}" + (f"\n{result.reason}" if result.reason else "")
         report.results.append(result)
     return report

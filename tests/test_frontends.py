@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def run(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "CI": "1", **(env or {})}
     full_env.pop("PYTEST_XDIST_WORKER", None)
+    # the checkout is importable from scripts and other directories too (an install does the same)
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
                           timeout=timeout)
 

@@ -71,7 +71,10 @@ class Runner:
                 return fn()
         except TargetTimeout as exc:
             # Escapes Hypothesis at once (no shrinking, which would call the hanging code again).
-            raise TargetTimeout(str(self.failure(f"{what} hung: {exc}", body=body))) from None
+            failure = self.failure(f"{what} hung: {exc}", body=body)
+            timeout = TargetTimeout(str(failure))
+            timeout.failure = failure  # type: ignore[attr-defined]  # the parts, for the reports
+            raise timeout from None
         except AssertionError:
             raise
         except Exception as exc:  # noqa: BLE001 - the target's own error is the finding

@@ -143,7 +143,9 @@ print(target.load(f))"""
 def fail_plain(check: Check, problem: str, body: str, detail: str = "") -> AssertionError:
     from ..failures import fail
 
-    return fail(check.id, problem, detail + "\nReproduce:\n" + body if body else detail)
+    failure = fail(check.id, problem, detail + "\nReproduce:\n" + body if body else detail)
+    failure.detail, failure.snippet = detail, body
+    return failure
 
 
 def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:

@@ -1,0 +1,73 @@
+"""What a report records about the run: the target and its version, the library versions, the
+profile and seed that replay it, the device and its matmul precision settings."""
+
+from __future__ import annotations
+
+import platform
+import random
+from typing import Any
+
+import hypothesis
+import numpy
+import scipy
+import torch
+
+from . import __version__
+from .target import Target
+
+
+def device_settings(device: str) -> dict[str, Any]:
+    """The settings that decide how a float32 matmul rounds on ``device`` (the tolerance reads the same)."""
+    out: dict[str, Any] = {
+        "device": device,
+        "float32_matmul_precision": torch.get_float32_matmul_precision(),
+        "cuda_matmul_allow_tf32": bool(torch.backends.cuda.matmul.allow_tf32),
+        "cudnn_allow_tf32": bool(torch.backends.cudnn.allow_tf32),
+        "num_threads": torch.get_num_threads(),
+    }
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        out["device_name"] = torch.cuda.get_device_name(torch.device(device))
+    return out
+
+
+def target_info(target: Target) -> dict[str, Any]:
+    """What a report says of the target (plain data, so it crosses from xdist workers)."""
+    return {"target": target.name, "target_spec": target.spec, "target_file": target.file,
+            "target_version": target.version, "provides": target.provided}
+
+
+def run_metadata(target: "Target | dict[str, Any]", *, profile: str | None, max_examples: int | None, seed: int | None,
+                 device: str, expected: str | None = None, widened: dict[str, float] | None = None,
+                 strict_expected: bool = False, call_timeout: float | None = None) -> dict[str, Any]:
+    """The metadata block of a report (JSON-serialisable)."""
+    return {
+        "suite": "conformance",
+        "suite_version": __version__,
+        **(target if isinstance(target, dict) else target_info(target)),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "hypothesis": hypothesis.__version__,
+        "profile": profile,
+        "max_examples": max_examples,
+        "hypothesis_seed": seed,
+        "replay": replay_hint(seed),
+        **device_settings(device),
+        "call_timeout_s": call_timeout,
+        "expected": expected,
+        "widened": dict(widened or {}),
+        "strict_expected": strict_expected,
+    }
+
+
+def new_seed() -> int:
+    """A fresh seed for a run that was given none (printed, so the run can be replayed)."""
+    return random.SystemRandom().randrange(2**32)
+
+
+def replay_hint(seed: int | None) -> str:
+    if seed is None:
+        return "derandomized profile: every run draws the same examples"
+    return f"--hypothesis-seed={seed} (pytest/CLI) or conformance.run(..., seed={seed})"

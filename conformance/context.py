@@ -27,6 +27,7 @@ class CheckContext:
     call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S  # seconds per call into the target
     widen: Mapping[str, float] = field(default_factory=dict)  # check id -> tolerance factor
     seed: int | None = None                       # Hypothesis seed of every check; None: the profile's
+    tmp_dir: str | None = None                    # where checks may write files (pytest's tmp_path_factory)
 
     def __post_init__(self) -> None:
         from .timeouts import warm_up

@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import hypothesis
 import numpy
 import pytest
 import torch
-import hypothesis
 
 from . import __version__, profiles
 from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
-from .expected import ExpectedFileError, Expectations
+from .expected import Expectations, ExpectedFileError
 from .failures import NotProvided, failure_fields
 from .metadata import new_seed, replay_hint, run_metadata, target_info
 from .registry import all_checks, select
@@ -123,7 +123,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if CHECK_KEY not in metafunc.fixturenames:
         return
-    area = getattr(metafunc.module, "AREA")
+    area = metafunc.module.AREA
     checks = select(all_checks(), area)
     metafunc.parametrize(CHECK_KEY, checks, ids=[c.id for c in checks])
 
@@ -135,7 +135,8 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
     expected = config.stash.get(_EXPECTED_KEY, None)
     widen = expected.widen(c.id for c in all_checks()) if expected else {}
     return CheckContext(get_target(config), device=config.getoption("device"), call_timeout=timeout or None,
-                        widen=widen, seed=config.stash.get(_SEED_KEY, None))
+                        widen=widen, seed=config.stash.get(_SEED_KEY, None),
+                        tmp_dir=str(request.getfixturevalue("tmp_path_factory").mktemp("conformance")))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

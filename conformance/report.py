@@ -72,10 +72,11 @@ class Report:
     def to_markdown(self) -> str:
         """The matrix as Markdown, headed by the target and versions, followed by one line per failure."""
         m = self.metadata
+        seed = "derandomized" if m.get("hypothesis_seed") is None else m["hypothesis_seed"]
         head = (f"### Conformance of `{m.get('target', '?')}`"
                 + (f" {m['target_version']}" if m.get("target_version") else "") + "\n\n"
                 f"conformance {m.get('suite_version', '?')}, torch {m.get('torch', '?')}, "
-                f"profile `{m.get('profile')}`, seed `{m.get('hypothesis_seed')}`, device `{m.get('device', 'cpu')}`\n\n")
+                f"profile `{m.get('profile')}`, seed `{seed}`, device `{m.get('device', 'cpu')}`\n\n")
         lines = [head + render_matrix(self.results, markdown=True)]
         problems = [r for r in self.results if r.status in ("failed", "xpass")]
         if problems:
@@ -127,6 +128,6 @@ def render_matrix(results: list[Result], markdown: bool = False) -> str:
         lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
         return "\n".join(lines) + f"\n\n{summary}\n"
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + f"\n\n{summary}"

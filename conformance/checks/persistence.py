@@ -31,11 +31,11 @@ def save_load(ctx: CheckContext) -> tuple[Callable[[Any, Any], None], Callable[[
 
 def round_trip(ctx: CheckContext, obj: Any, to_file: bool) -> Any:
     """Save ``obj`` with the target's save, prove the bytes load with weights_only=True, load them
-    back with the target's load. ``to_file``: through a path (under a private temporary directory),
+    back with the target's load. ``to_file``: through a path (in a private directory under ``ctx.tmp_dir``),
     else through an in-memory file object."""
     save, load = save_load(ctx)
     if to_file:
-        with tempfile.TemporaryDirectory(prefix="conformance-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="conformance-", dir=ctx.tmp_dir) as tmp:
             path = os.path.join(tmp, "checkpoint.pt")
             save(obj, path)
             torch.load(path, weights_only=True)  # security: raises if unpickling code is needed
@@ -106,7 +106,8 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
             tensors.append(make_tensor(seed, dtype, shape, view))
             codes.append(f"make_tensor({seed}, torch.{str(dtype).split('.')[-1]}, {shape!r}, {view!r})")
         kind = data.draw(st.sampled_from(["tensor", "list", "dict"]), label="container")
-        obj: Any = tensors[0] if kind == "tensor" else tensors if kind == "list" else {f"t{i}": t for i, t in enumerate(tensors)}
+        obj: Any = (tensors[0] if kind == "tensor" else tensors if kind == "list"
+                    else {f"t{i}": t for i, t in enumerate(tensors)})
         code = codes[0] if kind == "tensor" else f"[{', '.join(codes)}]" if kind == "list" else \
             "{" + ", ".join(f"'t{i}': {c}" for i, c in enumerate(codes)) + "}"
         to_file = data.draw(st.booleans(), label="through a file path")
@@ -119,7 +120,8 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
         if kind == "tensor":
             ok = same_tensor(back, obj)
         elif kind == "list":
-            ok = isinstance(back, (list, tuple)) and len(back) == n and all(same_tensor(a, b) for a, b in zip(back, obj))
+            ok = (isinstance(back, (list, tuple)) and len(back) == n
+                  and all(same_tensor(a, b) for a, b in zip(back, obj, strict=True)))  # lengths checked first
         else:
             ok = isinstance(back, dict) and list(back) == list(obj) and all(same_tensor(back[k], obj[k]) for k in obj)
         if not ok:
@@ -170,7 +172,8 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         loaded = run.call("save/load of the state dict", lambda: round_trip(ctx, state, to_file), body)
         if not isinstance(loaded, dict) or list(loaded) != list(state):
             raise run.failure("the loaded state dict does not have the saved keys, in order",
-                              f"saved  {list(state)}\nloaded {list(loaded) if isinstance(loaded, dict) else type(loaded)}", body=body)
+                              f"saved  {list(state)}\n"
+                              f"loaded {list(loaded) if isinstance(loaded, dict) else type(loaded)}", body=body)
         for key, value in state.items():
             if not same_tensor(loaded[key], value):
                 raise run.failure(f"{key!r} did not survive save/load (values, dtype or shape)", body=body)
@@ -180,7 +183,8 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         for group in ref.tied_names():
             pointers = {loaded[name].untyped_storage().data_ptr() for name in group}
             if len(pointers) != 1:
-                raise run.failure(f"the loaded state dict no longer shares storage between the tied keys {group}", body=body)
+                raise run.failure(f"the loaded state dict no longer shares storage between the tied keys {group}",
+                                  body=body)
         fresh = run.call("constructing a fresh instance",
                          lambda: replace_seed(drawn.example, drawn.example.seed + 1).build(ctx.target), body)
         run.call("load_state_dict into a fresh instance", lambda: fresh.load_state_dict(loaded), body)
@@ -189,8 +193,8 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
             *path, leaf = group[0].split(".")
             tensors = [fresh.state_dict(keep_vars=True)[name] for name in group]
             if any(t is not tensors[0] for t in tensors[1:]):
-                raise run.failure(f"after load_state_dict the fresh net is no longer tied: {group} are different tensors",
-                                  body=body)
+                raise run.failure(f"after load_state_dict the fresh net is no longer tied: "
+                                  f"{group} are different tensors", body=body)
         y = run.call("forward", lambda: block(x), body)
         y_fresh = run.call("forward of the loaded clone", lambda: fresh(x), body)
         if not bit_identical(y_fresh, y):
@@ -234,7 +238,8 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         if state:
             key = data.draw(st.sampled_from(sorted(state)), label="key to break")
             cases.append(("a missing key", {k: v for k, v in state.items() if k != key}, key))
-            cases.append(("a shape mismatch", {**state, key: torch.zeros(wrong_shape(data, tuple(state[key].shape)))}, key))
+            bad_shape = wrong_shape(data, tuple(state[key].shape))
+            cases.append(("a shape mismatch", {**state, key: torch.zeros(bad_shape)}, key))
         for what, bad, key in cases:
             fresh = run.build()
             body = f"state = block.state_dict()\n# make {what} at {key!r}\nblock.load_state_dict(state)  # must raise"

@@ -1,84 +1,162 @@
-"""Wall and CPU time of the conformance suite on the default target, per profile, serial and with
-pytest-xdist; and examples per second per property area through the Python API.
+"""How fast the suite checks the default target, and how soon it reports a real defect.
 
-    python benchmarks/suite_speed.py                 # profiles ci and dev, serial and -n 2, 1 repeat
-    python benchmarks/suite_speed.py --repeat 3 --profiles ci dev thorough
+    python benchmarks/suite_speed.py                      # ci and dev; serial, -n 2, -n auto; 3 repeats
+    python benchmarks/suite_speed.py --profiles ci dev thorough --repeat 5
+    python benchmarks/suite_speed.py --skip-mutants       # without the time-to-first-failure part
 
-The machine may be shared and noisy: repeat and quote medians.
+Prints, for the current machine:
+1. start-up: importing torch and the plugin, and pytest's collection, apart from checking;
+2. wall and CPU time of ``pytest conformance`` per profile, serial and under pytest-xdist, with the
+   speed-up over serial (medians over ``--repeat`` runs: the machine may be shared and noisy);
+3. Hypothesis examples executed per second per core, per property area, and the ten slowest
+   checks (from a serial run's ``--report`` JSON, which records each check's example count);
+4. the time from the start of checking until the first failure of each mutant in
+   ``tests/mutants`` (checks of the blocks it defines, in registry order, as a run would), median
+   and worst, so a speed change that makes the suite blind shows here.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BUDGET = {"ci": 20.0, "dev": 60.0}  # seconds, -n 2 (issue 7)
 
 
-def timed_pytest(profile: str, workers: str | None) -> tuple[float, float]:
-    args = [sys.executable, "-m", "pytest", "conformance", "-q", "--hypothesis-profile", profile]
-    if workers:
-        args += ["-n", workers]
+def pytest_cmd(profile: str, workers: str | None, *extra: str) -> list[str]:
+    args = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+            "--hypothesis-profile", profile, *extra]
+    return args + (["-n", workers] if workers else ["-p", "no:xdist"])
+
+
+def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall and CPU seconds (user + system, the process and its children) of a command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CI": ""})
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CI": ""})
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        print(result.stdout[-2000:], file=sys.stderr)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if result.returncode not in (0, 5):
+        print(result.stdout[-3000:], result.stderr[-2000:], file=sys.stderr)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), result
+
+
+def start_up(repeat: int) -> None:
+    imports = [timed([sys.executable, "-c", "import torch, conformance.plugin"])[0] for _ in range(repeat)]
+    collect = [timed([sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "no:cacheprovider"])[0]
+               for _ in range(repeat)]
+    print(f"start-up: import torch + plugin {statistics.median(imports):.2f} s; "
+          f"pytest start-up + collection {statistics.median(collect):.2f} s (medians of {repeat})")
+
+
+def wall_times(profiles: list[str], layouts: list[str], repeat: int) -> None:
+    print(f"\n{'profile':<9} {'workers':<8} {'wall s':>7} {'cpu s':>7} {'speed-up':>9} {'budget':>8}   (medians of {repeat})")
+    for profile in profiles:
+        serial = None
+        for workers in layouts:
+            runs = [timed(pytest_cmd(profile, workers or None)) for _ in range(repeat)]
+            wall = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[1] for r in runs)
+            if not workers:
+                serial = wall
+            speedup = f"x{serial / wall:.2f}" if workers and serial else ""
+            budget = f"<= {BUDGET[profile]:g}" if workers == "2" and profile in BUDGET else ""
+            ok = "" if not budget else ("  ok" if wall <= BUDGET[profile] else "  OVER")
+            print(f"{profile:<9} {workers or '1':<8} {wall:>7.1f} {cpu:>7.1f} {speedup:>9} {budget:>8}{ok}", flush=True)
 
 
 def examples_per_second(profile: str) -> None:
     sys.path.insert(0, str(ROOT))
+    from conformance.registry import all_checks
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        wall, cpu, _ = timed(pytest_cmd(profile, None, "--report", str(out)))
+        results = json.loads(out.read_text())["results"]
+    areas = {c.id: c.area for c in all_checks()}
+    by_area: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for r in results:
+        if r["status"] == "passed":
+            by_area[areas.get(r["id"], "?")].append((r["examples"], r["duration"]))
+    total_examples = sum(e for rows in by_area.values() for e, _ in rows)
+    total_seconds = sum(d for rows in by_area.values() for _, d in rows)
+    print(f"\nexamples per second per core, profile {profile}, serial (one core): "
+          f"{total_examples} examples in {total_seconds:.1f} s of checking ({wall:.1f} s wall) "
+          f"= {total_examples / total_seconds:.0f} examples/s")
+    print(f"{'area':<10} {'checks':>6} {'examples':>9} {'seconds':>8} {'examples/s':>11}")
+    for area, rows in sorted(by_area.items()):
+        n, s = sum(e for e, _ in rows), sum(d for _, d in rows)
+        print(f"{area:<10} {len(rows):>6} {n:>9} {s:>8.2f} {n / s:>11.0f}")
+    print("ten slowest checks:")
+    for r in sorted(results, key=lambda r: -r["duration"])[:10]:
+        print(f"  {r['duration']:6.2f} s  {r['examples']:>5} examples  {r['id']}")
+
+
+def time_to_first_failure(profile: str, limit: int | None) -> None:
+    """In-process (start-up excluded): every check of the blocks a mutant defines, in registry order,
+    until the first failure."""
+    sys.path.insert(0, str(ROOT))
     import conformance
     from conformance import profiles
+    from conformance.target import load_target
+    from tests.test_mutants import MUTANTS, applicable_checks
 
     profiles.register()
-    start = time.perf_counter()
-    report = conformance.run("torch", profile=profile)
-    total = time.perf_counter() - start
-    n = report.metadata["max_examples"]
-    by_area: dict[str, list[float]] = defaultdict(list)
-    checks = {c.id: c for c in conformance.all_checks()}
-    for r in report.results:
-        by_area[checks[r.id].area].append(r.duration)
-    print(f"\nAPI run, profile {profile} ({n} examples per check, serial): {total:.1f} s for {len(report.results)} checks")
-    print(f"{'area':<10} {'checks':>6} {'seconds':>8} {'examples/s':>11}")
-    for area, durations in sorted(by_area.items()):
-        print(f"{area:<10} {len(durations):>6} {sum(durations):>8.1f} {n * len(durations) / sum(durations):>11.0f}")
-    print("slowest checks:")
-    for r in sorted(report.results, key=lambda r: -r.duration)[:10]:
-        print(f"  {r.duration:6.2f} s  {r.id}")
+    conformance.run("torch", checks=["relu.forward[float32]"], max_examples=2)  # warm-up
+    times: list[tuple[float, str, str]] = []
+    blind = []
+    for path in MUTANTS[:limit]:
+        target = load_target(str(path))
+        timeout = target.namespace.get("CALL_TIMEOUT", 10.0)
+        start = time.perf_counter()
+        caught = None
+        for check_id in applicable_checks(target, own_only=True) or applicable_checks(target):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                report = conformance.run(target, checks=[check_id], profile=profile, call_timeout=timeout)
+            if report.failed():
+                caught = check_id
+                break
+        elapsed = time.perf_counter() - start
+        if caught is None:
+            blind.append(path.stem)
+        else:
+            times.append((elapsed, path.stem, caught))
+    times.sort()
+    secs = [t for t, _, _ in times]
+    print(f"\ntime to first failure, profile {profile}, {len(times)} mutants caught in-process "
+          f"(start-up excluded): median {statistics.median(secs):.2f} s, 90th percentile "
+          f"{secs[int(0.9 * (len(secs) - 1))]:.2f} s, worst {secs[-1]:.2f} s ({times[-1][1]} by {times[-1][2]})")
+    print("slowest five: " + "; ".join(f"{n} {t:.1f} s ({c})" for t, n, c in times[-5:]))
+    if blind:
+        print(f"NOT caught by a plain run of their blocks' checks: {', '.join(blind)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", nargs="+", default=["ci", "dev"])
-    parser.add_argument("--workers", nargs="+", default=["", "2"], help='"" for serial')
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workers", nargs="+", default=["", "2", "auto"], help='"" for serial')
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-mutants", action="store_true")
+    parser.add_argument("--mutants", type=int, default=None, help="only the first N mutants")
     args = parser.parse_args()
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import torch, conformance.plugin"], cwd=ROOT, check=True)
-    print(f"start-up (import torch + the plugin): {time.perf_counter() - start:.1f} s")
-    print(f"{'profile':<9} {'workers':<8} {'wall s (median)':>16} {'cpu s':>8}")
-    for profile in args.profiles:
-        serial = None
-        for workers in args.workers:
-            runs = [timed_pytest(profile, workers or None) for _ in range(args.repeat)]
-            wall = statistics.median(r[0] for r in runs)
-            cpu = statistics.median(r[1] for r in runs)
-            serial = wall if not workers else serial
-            speedup = f"  x{serial / wall:.2f}" if workers and serial else ""
-            print(f"{profile:<9} {workers or '1':<8} {wall:>16.1f} {cpu:>8.1f}{speedup}", flush=True)
-    examples_per_second(args.profiles[0])
+    print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}")
+    start_up(args.repeat)
+    wall_times(args.profiles, args.workers, args.repeat)
+    examples_per_second("dev" if "dev" in args.profiles else args.profiles[0])
+    if not args.skip_mutants:
+        time_to_first_failure("dev", args.mutants)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, TypeVar
+from typing import Callable, Iterator, Mapping, TypeVar
 
 import pytest
 import torch
@@ -26,8 +27,10 @@ class CheckContext:
     settings: settings | None = None              # None: Hypothesis's current profile
     call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S  # seconds per call into the target
     widen: Mapping[str, float] = field(default_factory=dict)  # check id -> tolerance factor
-    seed: int | None = None                       # Hypothesis seed of every check; None: the profile's
+    seed: int | str | None = None                 # Hypothesis seed of every check; None: the profile's
     tmp_dir: str | None = None                    # where checks may write files (pytest's tmp_path_factory)
+    threads: int | None = 1                       # torch intra-op threads during a check; None: leave as is
+    examples: int = field(default=0, compare=False)  # Hypothesis examples executed so far (for benchmarks)
 
     def __post_init__(self) -> None:
         from .timeouts import warm_up
@@ -46,9 +49,30 @@ class CheckContext:
 
         def apply(test: F) -> F:
             test = chosen(test)
+            inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
+
+            def counted(*args, **kwargs):
+                self.examples += 1
+                return inner(*args, **kwargs)
+
+            test.hypothesis.inner_test = counted  # type: ignore[attr-defined]
             return test if self.seed is None else seed(self.seed)(test)
 
         return apply
+
+    @contextlib.contextmanager
+    def intra_op_threads(self) -> Iterator[None]:
+        """Run a check with ``threads`` torch intra-op threads, restoring the caller's count after.
+        The drawn blocks are small, where one thread is fastest, and under pytest-xdist every worker
+        spinning several threads on a few cores slows the whole run several-fold."""
+        before = torch.get_num_threads()
+        if self.threads and self.threads != before:
+            torch.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            if torch.get_num_threads() != before:
+                torch.set_num_threads(before)
 
     def require_device(self) -> None:
         """Skip (with the reason) a check asked to run on a device this machine does not have."""

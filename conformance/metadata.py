@@ -16,14 +16,14 @@ from . import __version__
 from .target import Target
 
 
-def device_settings(device: str) -> dict[str, Any]:
+def device_settings(device: str, threads: int | None = None) -> dict[str, Any]:
     """The settings that decide how a float32 matmul rounds on ``device`` (the tolerance reads the same)."""
     out: dict[str, Any] = {
         "device": device,
         "float32_matmul_precision": torch.get_float32_matmul_precision(),
         "cuda_matmul_allow_tf32": bool(torch.backends.cuda.matmul.allow_tf32),
         "cudnn_allow_tf32": bool(torch.backends.cudnn.allow_tf32),
-        "num_threads": torch.get_num_threads(),
+        "num_threads": threads or torch.get_num_threads(),  # torch intra-op threads during the checks
     }
     if str(device).startswith("cuda") and torch.cuda.is_available():
         out["device_name"] = torch.cuda.get_device_name(torch.device(device))
@@ -36,9 +36,10 @@ def target_info(target: Target) -> dict[str, Any]:
             "target_version": target.version, "provides": target.provided}
 
 
-def run_metadata(target: "Target | dict[str, Any]", *, profile: str | None, max_examples: int | None, seed: int | None,
-                 device: str, expected: str | None = None, widened: dict[str, float] | None = None,
-                 strict_expected: bool = False, call_timeout: float | None = None) -> dict[str, Any]:
+def run_metadata(target: "Target | dict[str, Any]", *, profile: str | None, max_examples: int | None,
+                 seed: int | str | None, device: str, expected: str | None = None,
+                 widened: dict[str, float] | None = None, strict_expected: bool = False,
+                 call_timeout: float | None = None, threads: int | None = None) -> dict[str, Any]:
     """The metadata block of a report (JSON-serialisable)."""
     return {
         "suite": "conformance",
@@ -54,7 +55,7 @@ def run_metadata(target: "Target | dict[str, Any]", *, profile: str | None, max_
         "max_examples": max_examples,
         "hypothesis_seed": seed,
         "replay": replay_hint(seed),
-        **device_settings(device),
+        **device_settings(device, threads),
         "call_timeout_s": call_timeout,
         "expected": expected,
         "widened": dict(widened or {}),
@@ -67,7 +68,7 @@ def new_seed() -> int:
     return random.SystemRandom().randrange(2**32)
 
 
-def replay_hint(seed: int | None) -> str:
+def replay_hint(seed: int | str | None) -> str:
     if seed is None:
         return "derandomized profile: every run draws the same examples"
     return f"--hypothesis-seed={seed} (pytest/CLI) or conformance.run(..., seed={seed})"

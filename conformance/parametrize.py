@@ -39,6 +39,10 @@ class BoundCheck:
         return self.check.id
 
     @property
+    def context(self) -> CheckContext:
+        return self._context.get()
+
+    @property
     def target(self) -> Target:
         return self._context.kwargs["target"]
 
@@ -51,7 +55,8 @@ class BoundCheck:
 
 class _LazyContext:
     def __init__(self, **kwargs: Any) -> None:
-        self.kwargs, self.ctx = kwargs, None
+        self.kwargs = kwargs
+        self.ctx: CheckContext | None = None
 
     def get(self) -> CheckContext:
         if self.ctx is None:
@@ -93,6 +98,7 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
         marks: list[pytest.MarkDecorator] = []
         outcome = expected.outcome(check.id) if expected else None
         if outcome is not None:
+            assert expected is not None  # an outcome comes from the expectations
             kind, reason = outcome
             marks.append(pytest.mark.skip(reason=f"skip in {expected.source}: {reason}") if kind == "skip"
                          else pytest.mark.xfail(reason=reason, strict=strict_expected))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import numpy
@@ -33,6 +34,8 @@ _EXPECTED_KEY = pytest.StashKey["Expectations | None"]()
 _SEED_KEY = pytest.StashKey["int | str | None"]()
 _BOUND_TARGET_KEY = pytest.StashKey[dict]()
 FIELDS_KEY = "conformance_failure"
+EXAMPLES_KEY = "conformance_examples"
+_EXAMPLES_KEY = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,6 +52,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="skip the expected failures instead of running them (faster)")
     group.addoption("--check-timeout", type=float, default=DEFAULT_CALL_TIMEOUT_S, metavar="SECONDS",
                     help=f"limit for each call into the target (default {DEFAULT_CALL_TIMEOUT_S:g} s); 0 disables")
+    group.addoption("--threads", type=int, default=1, metavar="N", dest="conformance_threads",
+                    help="torch intra-op threads while a check runs (default 1: the blocks are small, and "
+                         "xdist workers would oversubscribe the cores); 0 leaves torch's setting")
     group.addoption("--report", default=None, metavar="FILE.json", dest="conformance_report",
                     help="write a JSON report: one record per check (id, status, reason, example, snippet, "
                          "duration) and the run's metadata (versions, profile, seed, device)")
@@ -86,7 +92,13 @@ def _choose_seed(config: pytest.Config) -> "int | str | None":
             return int(given)
         except ValueError:
             return str(given)
-    return None if hypothesis.settings.default.derandomize else new_seed()
+    return None if _default_settings().derandomize else new_seed()
+
+
+def _default_settings() -> hypothesis.settings:
+    current = hypothesis.settings.default
+    assert current is not None  # typed Optional; set once a profile is loaded (pytest_configure does)
+    return current
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -136,6 +148,7 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
     widen = expected.widen(c.id for c in all_checks()) if expected else {}
     return CheckContext(get_target(config), device=config.getoption("device"), call_timeout=timeout or None,
                         widen=widen, seed=config.stash.get(_SEED_KEY, None),
+                        threads=config.getoption("conformance_threads") or None,
                         tmp_dir=str(request.getfixturevalue("tmp_path_factory").mktemp("conformance")))
 
 
@@ -157,6 +170,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             outcome = expected.outcome(check.id) if expected else None
             if outcome is None:
                 continue
+            assert expected is not None  # an outcome comes from the expectations
             kind, reason = outcome
             if kind == "skip" or config.getoption("xfail_as_skip"):
                 item.add_marker(pytest.mark.skip(reason=f"{kind} in {expected.source}: {reason}"))
@@ -181,13 +195,33 @@ def _status(report: pytest.TestReport) -> str | None:
 
 
 @pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Count the Hypothesis examples the check executes (for the benchmarks' examples per second)."""
+    from .parametrize import BoundCheck
+
+    funcargs = getattr(item, "funcargs", {})
+    ctx = funcargs.get("conformance_context")
+    if ctx is None:
+        bound = [v for v in funcargs.values() if isinstance(v, BoundCheck)]
+        ctx = bound[0].context if bound else None
+    before = ctx.examples if ctx is not None else 0
+    yield
+    if ctx is not None:
+        item.stash[_EXAMPLES_KEY] = ctx.examples - before
+
+
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Runs where the test ran (an xdist worker too): attach the failure's parts to the report, so
     the controller's JSON report has the reason, example and snippet, not just a traceback."""
     outcome = yield
     report = outcome.get_result()
     excinfo = call.excinfo
-    if excinfo is None or CHECK_KEY not in dict(item.user_properties):
+    if CHECK_KEY not in dict(item.user_properties):
+        return
+    if call.when == "call" and _EXAMPLES_KEY in item.stash:
+        report.user_properties = [*report.user_properties, (EXAMPLES_KEY, item.stash[_EXAMPLES_KEY])]
+    if excinfo is None:
         return
     if isinstance(excinfo.value, pytest.skip.Exception):
         return
@@ -207,7 +241,7 @@ def _reason(report: pytest.TestReport, status: str) -> str:
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Runs in the controller for every worker's report too, so results gather here under xdist."""
-    properties = dict(report.user_properties)
+    properties: dict[str, Any] = dict(report.user_properties)  # ours: see pytest_collection_modifyitems
     info = properties.get(CHECK_KEY)
     status = _status(report)
     if info is None or status is None:
@@ -223,7 +257,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if reason:
         fields["reason"] = reason + (f"\n{fields['reason']}" if fields.get("reason") else "")
     message = fields.pop("message", "")
-    results[check_id] = Result(check_id, block, prop, status, message, report.duration, **fields)
+    examples = int(properties.get(EXAMPLES_KEY) or 0)
+    results[check_id] = Result(check_id, block, prop, status, message, report.duration, examples=examples, **fields)
 
 
 _CONFIG: list[pytest.Config] = []
@@ -269,10 +304,11 @@ def build_report(config: pytest.Config) -> Report:
     target = _reported_target(config)
     expected = config.stash.get(_EXPECTED_KEY, None)
     results = config.stash.get(_RESULTS_KEY, {})
-    current = hypothesis.settings.default
+    current = _default_settings()
     metadata = run_metadata(
         target, profile=hypothesis.settings.get_current_profile_name(), max_examples=current.max_examples,
-        seed=config.stash.get(_SEED_KEY, None), device=config.getoption("device"),
+        seed=config.stash.get(_SEED_KEY, None),
+                        threads=config.getoption("conformance_threads") or None, device=config.getoption("device"),
         expected=expected.source if expected else None, widened=expected.widen(results) if expected else {},
         strict_expected=config.getoption("strict_expected"), call_timeout=config.getoption("check_timeout") or None,
     ) if target is not None else {}

@@ -48,7 +48,8 @@ class Check:
         if missing:
             raise NotProvided(f"{NotProvided.PREFIX}target {ctx.target.spec!r} defines no {', '.join(missing)}")
         ctx.require_device()
-        self.func(ctx, self)
+        with ctx.intra_op_threads():
+            self.func(ctx, self)
 
     def __repr__(self) -> str:
         return f"<Check {self.id}>"

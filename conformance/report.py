@@ -33,6 +33,7 @@ class Result:
     example: str = ""
     snippet: str = ""
     hypothesis: str = ""
+    examples: int = 0  # Hypothesis examples the check executed
 
 
 @dataclass

@@ -32,7 +32,7 @@ def select_checks(patterns: Iterable[str] | None = None) -> list[Check]:
 
 def run_check(check: Check, ctx: CheckContext) -> Result:
     """Run one check and classify its outcome; never raises for the target's behaviour."""
-    start = time.perf_counter()
+    start, examples_before = time.perf_counter(), ctx.examples
     status, message, fields = "passed", "", {}
     try:
         check(ctx)
@@ -49,14 +49,15 @@ def run_check(check: Check, ctx: CheckContext) -> Result:
         status, message, fields = "failed", f"{exc}\n{notes}".strip(), failure_fields(exc)
     except Exception as exc:  # noqa: BLE001 - report, do not crash the run
         status, message, fields = "failed", f"{check.id}: {type(exc).__name__}: {exc}", failure_fields(exc)
-    return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start, **fields)
+    return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start,
+                  examples=ctx.examples - examples_before, **fields)
 
 
 def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,
         max_examples: int | None = None, profile: str | None = None, device: str = "cpu",
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None,
         expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
-        xfail_as_skip: bool = False, seed: int | None = None) -> Report:
+        xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
@@ -66,6 +67,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     "xfail", that pass "xpass" (a failure of the run under ``strict_expected``); its skips are not run.
     ``seed``: the Hypothesis seed of every check (recorded in the report's metadata; a run with the
     same seed draws the same examples); default: a fresh one, or none under a derandomized profile.
+    ``threads``: torch intra-op threads while a check runs (restored after); None leaves torch's setting.
     """
     profiles.register()
     base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
@@ -80,15 +82,17 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     widen = expected.widen(c.id for c in selected) if expected else {}
     if seed is None and not base.derandomize:
         seed = new_seed()
-    ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed)
+    ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed,
+                       threads=threads)
     report = Report(metadata=run_metadata(
         resolved, profile=None if settings else (profile or profiles.default_profile()),
         max_examples=base.max_examples, seed=seed, device=device,
         expected=expected.source if expected else None, widened=widen, strict_expected=strict_expected,
-        call_timeout=call_timeout))
+        call_timeout=call_timeout, threads=threads))
     for check in selected:
         outcome = expected.outcome(check.id) if expected else None
         if outcome and (outcome[0] == "skip" or xfail_as_skip):
+            assert expected is not None  # an outcome comes from the expectations
             report.results.append(Result(check.id, check.block, check.property, "skipped", outcome[1],
                                          reason=f"{outcome[0]} in {expected.source}: {outcome[1]}"))
             continue

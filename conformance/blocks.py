@@ -184,7 +184,8 @@ def mylinear_args(draw) -> dict:
 
 
 MYLINEAR = BlockSpec(
-    key="mylinear", name="MyLinear", args=mylinear_args(), code=lambda a, t: f"target.MyLinear({a['in_units']}, {a['units']})",
+    key="mylinear", name="MyLinear", args=mylinear_args(),
+    code=lambda a, t: f"target.MyLinear({a['in_units']}, {a['units']})",
     reference=lambda a: R.MyLinear(**a), input_width=lambda a: a["in_units"],
 )
 
@@ -209,7 +210,9 @@ TIED_ARGS = tied_args() | st.just({"w_in": 4, "width": 8, "w_out": 1, "middle": 
 def tied(key: str, container: str) -> BlockSpec:
     return BlockSpec(
         key=key, name=container, args=TIED_ARGS,
-        code=lambda a, t: (f"tied_net(target, {container!r}, {a['w_in']}, {a['width']}, {a['w_out']}, {a['middle']!r})"),
+        code=lambda a, t: (
+            f"tied_net(target, {container!r}, {a['w_in']}, {a['width']}, {a['w_out']}, {a['middle']!r})"
+        ),
         reference=lambda a: R.tied_net(**a), input_width=lambda a: a["w_in"], requires=("Linear", "ReLU"), tied=True,
     )
 

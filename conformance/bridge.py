@@ -46,7 +46,7 @@ def spec_tensors(block: torch.nn.Module, ref: R.Module) -> dict[str, torch.Tenso
             f"spec:  {[(k, v.shape) for k, v in wanted.items()]}\n"
             f"block: {[(k, tuple(t.shape)) for k, t in theirs]}"
         )
-    return dict(zip(wanted, (t for _, t in theirs)))
+    return dict(zip(wanted, (t for _, t in theirs), strict=True))  # lengths checked above
 
 
 def _shapes_agree(found: dict[str, torch.Tensor], wanted: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:

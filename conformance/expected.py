@@ -13,12 +13,17 @@ entry that matches no check of the suite is an error, so a stale entry cannot hi
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from .runner_patterns import matches
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 SECTIONS = ("xfail", "skip", "tolerance")
 
@@ -42,12 +47,14 @@ class Expectations:
             raise ExpectedFileError(f"--expected {str(path)!r}: {exc}") from None
         unknown = set(raw) - set(SECTIONS)
         if unknown:
-            raise ExpectedFileError(f"--expected {str(path)!r}: unknown sections {sorted(unknown)}; use {list(SECTIONS)}")
+            raise ExpectedFileError(f"--expected {str(path)!r}: unknown sections {sorted(unknown)}; "
+                                    f"use {list(SECTIONS)}")
         out = cls(source=str(path))
         for section in ("xfail", "skip"):
             for pattern, reason in raw.get(section, {}).items():
                 if not isinstance(reason, str) or not reason.strip():
-                    raise ExpectedFileError(f"--expected {str(path)!r}: [{section}] {pattern!r} needs a reason (a non-empty string)")
+                    raise ExpectedFileError(f"--expected {str(path)!r}: [{section}] {pattern!r} "
+                                            "needs a reason (a non-empty string)")
                 getattr(out, section)[pattern] = reason
         for pattern, entry in raw.get("tolerance", {}).items():
             factor = entry.get("factor") if isinstance(entry, dict) else None

@@ -121,7 +121,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         target = get_target(config)
     except pytest.UsageError:
         return []
-    profile = hypothesis.settings.get_current_profile_name()
+    profile = profiles.current_profile()
     return [
         f"conformance {__version__}: target {target.name!r} ({target.file or 'no file'}); "
         f"provides {', '.join(target.provided)}",
@@ -306,7 +306,7 @@ def build_report(config: pytest.Config) -> Report:
     results = config.stash.get(_RESULTS_KEY, {})
     current = _default_settings()
     metadata = run_metadata(
-        target, profile=hypothesis.settings.get_current_profile_name(), max_examples=current.max_examples,
+        target, profile=profiles.current_profile(), max_examples=current.max_examples,
         seed=config.stash.get(_SEED_KEY, None),
                         threads=config.getoption("conformance_threads") or None, device=config.getoption("device"),
         expected=expected.source if expected else None, widened=expected.widen(results) if expected else {},

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import Phase, settings
 
@@ -12,7 +13,7 @@ from hypothesis import Phase, settings
 #: example description and reproduction snippet.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 
-PROFILES = {
+PROFILES: dict[str, dict[str, Any]] = {
     "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True),
     "dev": dict(max_examples=60, print_blob=True),
     "thorough": dict(max_examples=1000, print_blob=True),
@@ -26,3 +27,11 @@ def register() -> None:
 
 def default_profile() -> str:
     return "ci" if os.environ.get("CI") else "dev"
+
+
+def current_profile() -> str | None:
+    """The name of Hypothesis's current settings profile."""
+    getter = getattr(settings, "get_current_profile_name", None)  # public in newer Hypothesis
+    if getter is not None:
+        return getter()
+    return getattr(settings, "_current_profile", None)  # older releases (6.100): what their pytest plugin reads

@@ -29,9 +29,9 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     signal method, an enclosing limit) is honoured: if it fires first it keeps its handler, otherwise
     it is re-armed, minus the time spent, when the body ends.
     """
-    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    usable = bool(seconds) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     outer_remaining = signal.getitimer(signal.ITIMER_REAL)[0] if usable else 0.0
-    if not usable or (outer_remaining and outer_remaining <= seconds):
+    if not usable or not seconds or (outer_remaining and outer_remaining <= seconds):  # (not seconds: for mypy)
         yield
         return
 

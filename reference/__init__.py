@@ -5,8 +5,8 @@ Importable on its own (NumPy only, no torch). Each block is a ``reference.Module
 for the rounding-error rules the conformance suite judges implementations by.
 """
 
-from .bounds import Precision
 from .blocks import MLP, CenteredLayer, Chimera, FixedHiddenMLP, MyLinear, NestMLP, block1, rgnet, tied_net
+from .bounds import Precision
 from .containers import Chain, Sequential
 from .layers import Linear, ReLU
 from .module import Module

@@ -28,7 +28,7 @@ class Chain(Module):
         return gy
 
     def forward_error(self, ctx, ex, prec: Precision):
-        for block, sub in zip(self.children.values(), ctx["ctxs"]):
+        for block, sub in zip(self.children.values(), ctx["ctxs"], strict=True):  # one ctx per child
             ex = block.forward_error(sub, ex, prec)
         return ex
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import conformance
-from conformance.expected import ExpectedFileError, Expectations
+from conformance.expected import Expectations, ExpectedFileError
 from tests.test_frontends import ROOT, run
 
 MUTANT = str(ROOT / "tests" / "mutants" / "relu_leaky.py")  # fails relu.forward and relu.gradient
@@ -113,7 +113,8 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
         assert "| relu | 2 FAIL |" in md.read_text() and "relu.forward[float32]" in md.read_text()
     serial, parallel = records.values()
     keep = ("id", "status", "reason", "example", "snippet")
-    assert [{k: r[k] for k in keep} for r in serial["results"]] == [{k: r[k] for k in keep} for r in parallel["results"]]
+    assert ([{k: r[k] for k in keep} for r in serial["results"]]
+            == [{k: r[k] for k in keep} for r in parallel["results"]])
     failed = [r for r in parallel["results"] if r["status"] == "failed"]
     assert [r["id"] for r in failed] == ["relu.forward[float32]", "relu.forward[float64]",
                                          "relu.gradient[float32]", "relu.gradient[float64]"]

@@ -112,11 +112,14 @@ def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.n
     if not isinstance(actual, torch.Tensor):
         raise runner.failure(f"{name} is a {type(actual).__name__}, not a torch.Tensor", body=body)
     if tuple(actual.shape) != expected.shape:
-        raise runner.failure(f"{name} has the wrong shape", f"expected {expected.shape}, actual {tuple(actual.shape)}", body=body)
+        raise runner.failure(f"{name} has the wrong shape",
+                             f"expected {expected.shape}, actual {tuple(actual.shape)}", body=body)
     if actual.dtype != x.dtype:
-        raise runner.failure(f"{name} has the wrong dtype", f"expected {x.dtype} (the input's), actual {actual.dtype}", body=body)
+        raise runner.failure(f"{name} has the wrong dtype",
+                             f"expected {x.dtype} (the input's), actual {actual.dtype}", body=body)
     if actual.device != x.device:
-        raise runner.failure(f"{name} is on the wrong device", f"expected {x.device}, actual {actual.device}", body=body)
+        raise runner.failure(f"{name} is on the wrong device",
+                             f"expected {x.device}, actual {actual.device}", body=body)
     mismatch = compare(to_numpy(actual), expected, bound)
     if mismatch is not None:
         raise runner.failure(f"{name} differs from the reference beyond the rounding-error bound",

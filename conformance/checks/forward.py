@@ -10,7 +10,6 @@ import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-
 from ..blocks import BlockSpec
 from ..bridge import to_numpy
 from ..context import CheckContext
@@ -46,7 +45,9 @@ def check_forward(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
         if x._version != version_before or not torch.equal(x, x_before) or x.shape != x_before.shape:
             raise run.failure("forward modified its input in place", body=body + "\nprint(x)")
         # Another input of the same shape: an output cached by shape (or by call count) shows here.
-        other = run.example.tensor(replace(run.example.x, seed=run.example.x.seed + 1))
+        x_spec = run.example.x
+        assert x_spec is not None  # as run.example.input() above asserts
+        other = run.example.tensor(replace(x_spec, seed=x_spec.seed + 1))
         expected_other = run.expected(ref, other, None, prec)
         y_other = run.call("forward on another input of the same shape", lambda: block(other), body)
         check_output(run, "the output on a second, different input (x with seed + 1)", y_other,
@@ -72,6 +73,7 @@ def check_bad_input(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         args = data.draw(spec.args, label="constructor arguments")
         width = spec.wrong_width(args)
         assume(width is not None and (not spec.container or any(l[0] == "Linear" for l in args["layers"])))
+        assert width is not None  # for mypy: assume() above discarded the example otherwise
         lead = data.draw(NONEMPTY_BATCH_DIMS, label="input leading dims")
         drawn = draw_example(data, ctx, spec, "float32", args=args, shape=lead + (width,))
         run = Runner(ctx, check, spec, drawn)

@@ -9,7 +9,6 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-
 from ..blocks import BlockSpec
 from ..context import CheckContext
 from ..registry import Check
@@ -52,7 +51,8 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
             raise run.failure("the output does not require grad: autograd cannot reach the input or parameters",
                               body="print(block(x).requires_grad)")
         if tuple(y.shape) != out_shape:
-            raise run.failure("the output has the wrong shape", f"expected {out_shape}, actual {tuple(y.shape)}", body=body)
+            raise run.failure("the output has the wrong shape",
+                              f"expected {out_shape}, actual {tuple(y.shape)}", body=body)
         run.call("backward", lambda: y.backward(gy), body)
 
         if x.grad is None:

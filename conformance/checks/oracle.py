@@ -37,23 +37,24 @@ print(autograd, finite_difference)"""
 def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) -> tuple[float, float, float]:
     """(autograd's directional derivative, the central difference, the magnitude they are judged by)."""
     rng = np.random.default_rng(seed)
-    names = [n for n, _ in block.named_parameters()]
-    theta = [x.detach()] + [p.detach() for _, p in block.named_parameters()]
+    params = list(block.named_parameters())
+    names = [n for n, _ in params]
+    theta = [x.detach()] + [p.detach() for _, p in params]
     direction = [torch.from_numpy(rng.standard_normal(tuple(t.shape))).to(t) for t in theta]
 
     def f(values: list[torch.Tensor]) -> torch.Tensor:
-        return torch.func.functional_call(block, dict(zip(names, values[1:])), (values[0],))
+        return torch.func.functional_call(block, dict(zip(names, values[1:], strict=True)), (values[0],))
 
     leaves = [t.clone().requires_grad_(True) for t in theta]
     y = f(leaves)
     weights = torch.from_numpy(rng.standard_normal(tuple(y.shape))).to(y)
     grads = torch.autograd.grad((y * weights).sum(), leaves, allow_unused=True)
-    autograd = sum(float((g * v).sum()) for g, v in zip(grads, direction) if g is not None)
+    autograd = sum(float((g * v).sum()) for g, v in zip(grads, direction, strict=True) if g is not None)
     with torch.no_grad():
-        plus = float((f([t + STEP * v for t, v in zip(theta, direction)]) * weights).sum())
-        minus = float((f([t - STEP * v for t, v in zip(theta, direction)]) * weights).sum())
+        plus = float((f([t + STEP * v for t, v in zip(theta, direction, strict=True)]) * weights).sum())
+        minus = float((f([t - STEP * v for t, v in zip(theta, direction, strict=True)]) * weights).sum())
     finite_difference = (plus - minus) / (2 * STEP)
-    scale = sum(float((g.abs() * v.abs()).sum()) for g, v in zip(grads, direction) if g is not None)
+    scale = sum(float((g.abs() * v.abs()).sum()) for g, v in zip(grads, direction, strict=True) if g is not None)
     scale += float((y.detach().abs() * weights.abs()).sum()) / STEP * 2.0**-52
     return autograd, finite_difference, scale
 
@@ -72,7 +73,8 @@ def check_gradcheck(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         assume(x.numel() > 0 and min_kink_distance(expected["ctx"]) > KINK_MARGIN)
         seed = drawn.example.seed
         body = ORACLE_BODY.format(seed=seed)
-        auto, numeric, scale = run.call("autograd and finite differences", lambda: directional_derivatives(block, x, seed), body)
+        auto, numeric, scale = run.call("autograd and finite differences",
+                                        lambda: directional_derivatives(block, x, seed), body)
         if not abs(auto - numeric) <= RELATIVE_TOLERANCE * (scale + abs(numeric)) + 1e-300:
             raise run.failure("autograd's gradient disagrees with finite differences of the block itself",
                               f"directional derivative: autograd {auto!r}, central difference {numeric!r} "

@@ -33,6 +33,7 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
     def rows_are_independent(data: st.DataObject) -> None:
         args = data.draw(spec.args, label="constructor arguments")
         width = spec.input_width(args)
+        assert width is not None  # registered only for blocks with a known input width
         lead = data.draw(NONEMPTY_BATCH_DIMS, label="input leading dims")
         assume(len(lead) and int(torch.tensor(lead).prod()) >= 2)
         drawn = draw_example(data, ctx, spec, dtype, args=args, shape=lead + (width,))
@@ -43,7 +44,9 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
         expected = run.expected(ref, rows, None, prec)
         together = run.call("forward on all rows", lambda: block(rows), ROW_BODY)
         for i in range(rows.shape[0]):
-            alone = run.call(f"forward on row {i} alone", lambda i=i: block(rows[i:i + 1]), ROW_BODY)
+            # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
+            alone = run.call(f"forward on row {i} alone",
+                             lambda i=i: block(rows[i:i + 1]), ROW_BODY)  # type: ignore[misc]
             want = (1,) + tuple(together.shape[1:]) if isinstance(together, torch.Tensor) else None
             if not isinstance(alone, torch.Tensor) or want is None or tuple(alone.shape) != want:
                 raise run.failure(f"row {i} alone gives an output of another shape than its row of the batch",
@@ -118,7 +121,9 @@ def check_termination(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> No
         value = data.draw(st.sampled_from([float("inf"), float(torch.finfo(getattr(torch, dtype)).max), float("nan")]),
                           label="input value")
         batch = data.draw(st.integers(1, 3), label="batch size")
-        shape = (batch, spec.input_width(args))
+        width = spec.input_width(args)
+        assert width is not None  # FixedHiddenMLP (the halving block) has a fixed input width
+        shape = (batch, width)
         drawn = draw_example(data, ctx, spec, dtype, args=args, shape=shape, plain=True)
         drawn.example = replace(drawn.example, params=None, x=None)
         run = Runner(ctx, check, spec, drawn)
@@ -160,7 +165,9 @@ def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
             *path, leaf = name.split(".")
             expr = "block" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path) + f".{leaf}"
             body = f"p = {expr}\nprint(p is block.state_dict(keep_vars=True)[{name!r}], p.grad)"
-            got = run.call(expr, lambda expr=expr: eval(expr, {"block": block}), body)  # noqa: S307
+            # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
+            got = run.call(expr, lambda expr=expr: eval(expr, {"block": block}),  # type: ignore[misc]  # noqa: S307
+                           body)
             if got is not state.get(name):
                 raise run.failure(f"{expr} is not the parameter state_dict() names {name!r}", body=body)
             if not isinstance(got, torch.nn.Parameter) or got.grad is not None:
@@ -168,7 +175,9 @@ def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
             if got.numel():
                 with torch.no_grad():
                     got.data.view(-1)[0] += 1.0  # a write through .data, as the tutorial does
-                seen = float(run.call("state_dict()", lambda: block.state_dict()[name]).reshape(-1)[0])
+                # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
+                now = run.call("state_dict()", lambda name=name: block.state_dict()[name])  # type: ignore[misc]
+                seen = float(now.reshape(-1)[0])
                 if seen != float(got.detach().reshape(-1)[0]):
                     raise run.failure(f"a write through {expr}.data is not seen in state_dict()[{name!r}]",
                                       body=f"{expr}.data.view(-1)[0] += 1\nprint({expr}, block.state_dict()[{name!r}])")

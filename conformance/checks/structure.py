@@ -75,12 +75,14 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         if n != len(children):
             raise run.failure("len() does not count the blocks", f"expected {len(children)}, actual {n}", body=body)
         for i, child in enumerate(children):
-            got = run.call(f"seq[{i}]", lambda i=i: seq[i], body + f"\nprint(seq[{i}])")
+            # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
+            got = run.call(f"seq[{i}]", lambda i=i: seq[i], body + f"\nprint(seq[{i}])")  # type: ignore[misc]
             if got is not child:
                 raise run.failure(f"seq[{i}] is not the block given at position {i}",
-                                  f"expected {child!r}, actual {got!r}", body=body + f"\nprint(seq[{i}] is children[{i}])")
+                                  f"expected {child!r}, actual {got!r}",
+                                  body=body + f"\nprint(seq[{i}] is children[{i}])")
         registered = list(seq.children())
-        if len(registered) != len(children) or any(a is not b for a, b in zip(registered, children)):
+        if len(registered) != len(children) or any(a is not b for a, b in zip(registered, children, strict=True)):
             raise run.failure("the blocks are not registered as children, in order",
                               f"children() gave {registered!r}", body=body + "\nprint(list(seq.children()))")
         names = [name for name, _ in seq.named_children()]
@@ -96,8 +98,8 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         run.call("add_module('extra', block)", lambda: seq.add_module("extra", extra), body + append)
         n = run.call("len()", lambda: len(seq), body + append + "\nprint(len(seq))")
         if n != len(children) + 1:
-            raise run.failure("after add_module, len() does not count the new block", f"expected {len(children) + 1}, actual {n}",
-                              body=body + append)
+            raise run.failure("after add_module, len() does not count the new block",
+                              f"expected {len(children) + 1}, actual {n}", body=body + append)
         last = run.call(f"seq[{n - 1}]", lambda: seq[n - 1], body + append)
         if last is not extra:
             raise run.failure("after add_module, the last index is not the new block", body=body + append)
@@ -112,7 +114,7 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         ref.load_state_dict({k: to_numpy(v) for k, v in seq.state_dict().items()})
         prec = ctx.precision(check.id, "float32")
         expected = R.run_forward_backward(ref, to_numpy(x), prec=prec)
-        check_output(run, "the output after add_module (the new block must run last)", y, expected["y"], expected["ey"], x,
-                     body + append + "\nprint(seq(x))")
+        check_output(run, "the output after add_module (the new block must run last)", y, expected["y"], expected["ey"],
+                     x, body + append + "\nprint(seq(x))")
 
     behaves_like_sequential()

@@ -4,6 +4,8 @@ optimizer step moves every position identically, by the summed gradient."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,10 +31,13 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
         positions = [i + 2 for i, letter in enumerate(drawn.args["middle"]) if letter == "S"]
         first, *others = positions
         body = f"print([net[i] is net[{first}] for i in {positions}])"
-        net = run.build()
+        # Indexed as the tutorial does (net[i]); the target's container need not be torch.nn.Sequential.
+        net: Any = run.build()
         shared = run.call(f"net[{first}]", lambda: net[first], body.replace("net", "block"))
         for i in others:
-            if run.call(f"net[{i}]", lambda i=i: net[i]) is not shared:
+            # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
+            got = run.call(f"net[{i}]", lambda i=i: net[i])  # type: ignore[misc]
+            if got is not shared:
                 raise run.failure(f"net[{i}] is not net[{first}]: the shared block was copied",
                                   body=body.replace("net", "block"))
         names = [n for n, _ in net.named_parameters()]
@@ -40,7 +45,8 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
         expected_names = [n for n, _ in ref.named_parameters()]
         if names != expected_names:
             raise run.failure("named_parameters() does not list each tied parameter once",
-                              f"expected {expected_names}\nactual   {names}", body="print([n for n, _ in block.named_parameters()])")
+                              f"expected {expected_names}\nactual   {names}",
+                              body="print([n for n, _ in block.named_parameters()])")
         n_params = len(list(net.parameters()))
         if n_params != len(expected_names):
             raise run.failure("parameters() does not list each tied parameter once",
@@ -50,7 +56,8 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
         for i in others:
             if float(net[i].weight.detach()[0, 0]) != 100.0:
                 raise run.failure(f"writing net[{first}].weight.data[0, 0] = 100 is not seen through net[{i}]",
-                                  body=f"block[{first}].weight.data[0, 0] = 100\nprint(block[{others[0]}].weight[0, 0])")
+                                  body=f"block[{first}].weight.data[0, 0] = 100\n"
+                                       f"print(block[{others[0]}].weight[0, 0])")
 
         # One SGD step: every position moves by the same, summed gradient.
         x = run.example.input()
@@ -70,7 +77,8 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
             if any((v != values[0]).any() for v in values[1:]):
                 raise run.failure(f"after one SGD step the tied entries {group} differ", body=sgd_body)
         for name in expected["grads"]:
-            step_bound = LR * expected["grad_errors"][name] + prec.u * (abs(before[name]) + LR * abs(expected["grads"][name])) + prec.tiny
+            step_bound = (LR * expected["grad_errors"][name]
+                          + prec.u * (abs(before[name]) + LR * abs(expected["grads"][name])) + prec.tiny)
             mismatch = compare(to_numpy(tensors[name]), before[name] - LR * expected["grads"][name], step_bound)
             if mismatch is not None:
                 raise run.failure(f"one SGD step moved {name!r} by other than lr times the summed gradient",

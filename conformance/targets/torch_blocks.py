@@ -6,6 +6,7 @@ This is the embedded default that ``python -m pytest conformance`` checks, and m
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import torch
 from torch import nn
@@ -29,13 +30,17 @@ class MySequential(nn.Module):
         for i, block in enumerate(blocks):
             self.add_module(str(i), block)
 
+    def _blocks(self) -> list[nn.Module]:
+        # torch types _modules as dict[str, Module | None]; __init__ registers only modules
+        return cast(list[nn.Module], list(self._modules.values()))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for block in self._modules.values():
+        for block in self._blocks():
             x = block(x)
         return x
 
     def __getitem__(self, i: int) -> nn.Module:
-        return list(self._modules.values())[i]
+        return self._blocks()[i]
 
     def __len__(self) -> int:
         return len(self._modules)

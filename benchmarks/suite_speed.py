@@ -54,14 +54,15 @@ def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
 
 def start_up(repeat: int) -> None:
     imports = [timed([sys.executable, "-c", "import torch, conformance.plugin"])[0] for _ in range(repeat)]
-    collect = [timed([sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "no:cacheprovider"])[0]
-               for _ in range(repeat)]
+    collect_cmd = [sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    collect = [timed(collect_cmd)[0] for _ in range(repeat)]
     print(f"start-up: import torch + plugin {statistics.median(imports):.2f} s; "
           f"pytest start-up + collection {statistics.median(collect):.2f} s (medians of {repeat})")
 
 
 def wall_times(profiles: list[str], layouts: list[str], repeat: int) -> None:
-    print(f"\n{'profile':<9} {'workers':<8} {'wall s':>7} {'cpu s':>7} {'speed-up':>9} {'budget':>8}   (medians of {repeat})")
+    print(f"\n{'profile':<9} {'workers':<8} {'wall s':>7} {'cpu s':>7} {'speed-up':>9} {'budget':>8}"
+          f"   (medians of {repeat})")
     for profile in profiles:
         serial = None
         for workers in layouts:

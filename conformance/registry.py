@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable
@@ -22,6 +23,8 @@ AREAS = {
     "gradcheck": "gradient",
     "tying": "tying",
     "saveload": "saveload", "strict": "saveload", "tensors": "saveload",
+    "init": "init", "apply": "init", "reproducible": "init",
+    "function": "init",
 }
 
 
@@ -35,11 +38,11 @@ class Check:
     requires: tuple[str, ...]       # contract names the target must define
     func: Callable[[CheckContext, "Check"], None]
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin for mypy
     def id(self) -> str:
         return f"{self.block}.{self.property}" + (f"[{self.variant}]" if self.variant else "")
 
-    @property
+    @builtins.property
     def area(self) -> str:
         return AREAS[self.property]
 
@@ -58,6 +61,7 @@ class Check:
 def all_checks() -> list[Check]:
     """Every check of the suite, in a fixed order."""
     from .checks import forward, gradient, oracle, persistence, semantics, structure, tying
+    from .checks import init as init_checks
 
     out: list[Check] = []
     for spec in BLOCKS:
@@ -65,7 +69,8 @@ def all_checks() -> list[Check]:
         for dtype in DTYPES:
             out.append(Check(spec.key, "forward", dtype, need, partial(forward.check_forward, spec=spec, dtype=dtype)))
         for dtype in DTYPES:
-            out.append(Check(spec.key, "gradient", dtype, need, partial(gradient.check_gradient, spec=spec, dtype=dtype)))
+            out.append(Check(spec.key, "gradient", dtype, need,
+                             partial(gradient.check_gradient, spec=spec, dtype=dtype)))
         out.append(Check(spec.key, "structure", None, need, partial(structure.check_structure, spec=spec)))
         if spec.container:
             out.append(Check(spec.key, "container", None, need, partial(structure.check_container, spec=spec)))
@@ -89,6 +94,7 @@ def all_checks() -> list[Check]:
         if spec.container or spec.key == "rgnet":
             out.append(Check(spec.key, "access", None, need, partial(semantics.check_access, spec=spec)))
     out.append(Check("save", "tensors", None, ("save", "load"), persistence.check_tensors))
+    out += init_checks.checks()
     ids = [c.id for c in out]
     assert len(ids) == len(set(ids)), "check ids must be unique"
     return out

@@ -12,7 +12,8 @@ from typing import Any
 STATUSES = ("failed", "xpass", "passed", "xfail", "skipped", "not provided")
 #: Matrix columns, in this order (properties not listed follow in order of appearance).
 PROPERTY_ORDER = ("forward", "gradient", "gradcheck", "structure", "bad_input", "independence", "container", "access",
-                  "buffers", "termination", "tying", "saveload", "strict", "tensors", "init")
+                  "buffers", "termination", "tying", "saveload", "strict", "tensors", "init", "function", "apply",
+                  "reproducible")
 SHORT = {"failed": "FAIL", "xpass": "XPASS", "passed": "pass", "xfail": "xfail", "skipped": "skip",
          "not provided": "n/p"}
 

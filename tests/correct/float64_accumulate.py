@@ -12,7 +12,7 @@ class Linear(nn.Module):
     def __init__(self, in_features, out_features, bias=True):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        k = 1 / math.sqrt(in_features)
+        k = 1 / math.sqrt(in_features) if in_features else 0.0  # bound 0 when in == 0
         self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k))
         self.bias = nn.Parameter(torch.empty(out_features).uniform_(-k, k)) if bias else None
 

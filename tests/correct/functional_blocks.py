@@ -17,7 +17,8 @@ class Linear(nn.Module):
         self.bias = nn.Parameter(torch.empty(out_features)) if bias else None
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            nn.init.uniform_(self.bias, -1 / math.sqrt(in_features), 1 / math.sqrt(in_features))
+            bound = 1 / math.sqrt(in_features) if in_features else 0.0  # bound 0 when in == 0
+            nn.init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)

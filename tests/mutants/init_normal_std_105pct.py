@@ -1,0 +1,17 @@
+"""init.normal_(t, mean, std) draws with a standard deviation 105% of std (5% too large)."""
+
+import types
+
+import torch
+from torch import nn
+
+CATCHES = ["init.function[normal_]"]
+
+
+def normal_(tensor, mean=0.0, std=1.0):
+    with torch.no_grad():
+        return tensor.normal_(mean, std * 1.05)  # defect
+
+
+init = types.SimpleNamespace(normal_=normal_, uniform_=nn.init.uniform_, zeros_=nn.init.zeros_,
+                             constant_=nn.init.constant_, xavier_uniform_=nn.init.xavier_uniform_)

@@ -30,7 +30,7 @@ import warnings
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parents[1])
 BUDGET = {"ci": 20.0, "dev": 60.0}  # seconds, -n 2 (issue 7)
 
 

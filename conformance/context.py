@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping, TypeVar
 
@@ -51,6 +52,7 @@ class CheckContext:
             test = chosen(test)
             inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
 
+            @functools.wraps(inner)  # Hypothesis names the test in its report
             def counted(*args, **kwargs):
                 self.examples += 1
                 return inner(*args, **kwargs)

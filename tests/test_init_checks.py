@@ -53,7 +53,8 @@ def test_init_area_ids():
 
 def snippet_of(message: str) -> str:
     body = message.split("Reproduce:\n", 1)[1]
-    body = re.split(r"\n(?=Falsifying example|Draw \d|You can reproduce)", body)[0]
+    # Hypothesis's notes follow ("Falsifying example" before 6.16x, "Failing test case" after)
+    body = re.split(r"\n(?=Falsifying example|Failing test case|Draw \d|You can reproduce)", body)[0]
     return textwrap.dedent(body)
 
 

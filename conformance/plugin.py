@@ -27,6 +27,11 @@ from .registry import all_checks, select
 from .report import Report, Result, render_matrix
 from .target import Target, TargetError, load_target
 
+# Registered when the plugin is imported, before any pytest_configure hook: Hypothesis's own plugin
+# loads ``--hypothesis-profile NAME`` in its pytest_configure, which may run before ours (and
+# Hypothesis ships a "ci" profile of its own, which ours must replace before it is loaded).
+profiles.register()
+
 CHECK_KEY = "conformance_check"
 _TARGET_KEY = pytest.StashKey[Target]()
 _RESULTS_KEY = pytest.StashKey[dict]()

@@ -188,3 +188,15 @@ def test_missing_device_skips_with_a_reason() -> None:
     assert "no CUDA device" in report.results[0].reason and report.metadata["device"] == "cuda"
     result = run("-m", "pytest", "conformance", "--device", "cuda", "-k", "relu.forward", "-rs")
     assert result.returncode == 0 and "no CUDA device" in result.stdout and "2 skipped" in result.stdout
+
+
+@pytest.mark.parametrize("profile, max_examples", [("ci", 20), ("dev", 60)])
+def test_hypothesis_profile_option_selects_the_suites_profiles(tmp_path: Path, profile: str, max_examples: int) -> None:
+    """``--hypothesis-profile`` names the suite's profiles (registered before Hypothesis's plugin loads
+    one; Hypothesis ships a "ci" profile of its own that ours replaces)."""
+    out = tmp_path / "report.json"
+    result = run("-m", "pytest", "conformance", "-k", "relu.structure", "--hypothesis-profile", profile,
+                 "--report", str(out), "-p", "no:xdist")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    meta = json.loads(out.read_text())["metadata"]
+    assert meta["profile"] == profile and meta["max_examples"] == max_examples

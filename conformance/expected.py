@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import pytest
+
 from .runner_patterns import matches
 
 if sys.version_info >= (3, 11):
@@ -72,6 +74,26 @@ class Expectations:
                  if not any(matches(pattern, i) for i in ids)]
         if stale:
             raise ExpectedFileError(f"--expected {self.source!r}: entries match no check: {', '.join(stale)}")
+
+    @classmethod
+    def resolve(cls, expected: "str | Path | Expectations | None", check_ids: Iterable[str]) -> "Expectations | None":
+        """None, or the expectations (loaded when given a path) validated against ``check_ids``."""
+        if expected is None:
+            return None
+        resolved = expected if isinstance(expected, Expectations) else cls.load(expected)
+        resolved.validate(check_ids)
+        return resolved
+
+    def mark(self, check_id: str, strict: bool = False, xfail_as_skip: bool = False) -> "pytest.MarkDecorator | None":
+        """The pytest mark for a covered check: ``skip`` (also for an xfail under ``xfail_as_skip``) or
+        ``xfail`` (strict: an XPASS fails); None for a check the file does not cover."""
+        outcome = self.outcome(check_id)
+        if outcome is None:
+            return None
+        kind, reason = outcome
+        if kind == "skip" or xfail_as_skip:
+            return pytest.mark.skip(reason=f"{kind} in {self.source}: {reason}")
+        return pytest.mark.xfail(reason=reason, strict=strict)
 
     def outcome(self, check_id: str) -> tuple[str, str] | None:
         """("skip" | "xfail", reason) for a check the file covers; skip wins over xfail."""

@@ -50,20 +50,23 @@ class NotProvided(pytest.skip.Exception):  # type: ignore[name-defined,misc]
     PREFIX = "not provided: "
 
 
-def fail(check_id: str, problem: str, detail: str = "", example: "Example | None" = None,
-         target_spec: str | None = None, body: str = "") -> "CheckFailure":
-    """Build (for ``raise``) the failure of ``check_id``: what is wrong, then the example and its repro."""
+def failure(check_id: str, problem: str, detail: str = "", example: str = "", snippet: str = "") -> CheckFailure:
+    """Build (for ``raise``) the failure of ``check_id``: what is wrong and why, the example (as text)
+    and the snippet that reproduces it; the same parts are kept as attributes for the reports."""
     parts = [f"{check_id}: {problem}"]
-    described = snippet = ""
     if detail:
         parts.append(textwrap.indent(detail.strip("\n"), "  "))
-    if example is not None:
-        described = example.describe()
-        parts.append("Example:\n" + textwrap.indent(described, "  "))
-        if target_spec is not None:
-            snippet = example.snippet(target_spec, body)
-            parts.append("Reproduce:\n" + textwrap.indent(snippet, "  "))
-    failure = CheckFailure("\n".join(parts))
-    failure.check_id, failure.problem, failure.detail = check_id, problem, detail
-    failure.example, failure.snippet = described, snippet
-    return failure
+    if example:
+        parts.append("Example:\n" + textwrap.indent(example, "  "))
+    if snippet:
+        parts.append("Reproduce:\n" + textwrap.indent(snippet, "  "))
+    out = CheckFailure("\n".join(parts))
+    out.check_id, out.problem, out.detail, out.example, out.snippet = check_id, problem, detail, example, snippet
+    return out
+
+
+def fail(check_id: str, problem: str, detail: str = "", example: "Example | None" = None,
+         target_spec: str | None = None, body: str = "") -> CheckFailure:
+    """The failure of ``check_id`` on a drawn block ``example``, reproduced against ``target_spec``."""
+    return failure(check_id, problem, detail, example.describe() if example is not None else "",
+                   example.snippet(target_spec, body) if example is not None and target_spec is not None else "")

@@ -22,7 +22,7 @@ from hypothesis import settings as hypothesis_settings
 from . import profiles
 from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
 from .expected import Expectations
-from .registry import Check
+from .registry import Check, all_checks
 from .runner import select_checks
 from .target import Target, load_target
 
@@ -78,13 +78,8 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
     ``seed`` fixes the examples (else Hypothesis's own seeding, e.g. ``--hypothesis-seed``).
     """
     resolved = load_target(target)
-    if expected is not None and not isinstance(expected, Expectations):
-        expected = Expectations.load(expected)
+    expected = Expectations.resolve(expected, (c.id for c in all_checks()))
     selected = select_checks(checks)
-    if expected is not None:
-        from .registry import all_checks
-
-        expected.validate(c.id for c in all_checks())
     settings = None
     if profile is not None or max_examples is not None:
         profiles.register()
@@ -95,12 +90,6 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
                            widen=expected.widen(c.id for c in selected) if expected else {}, seed=seed)
     params = []
     for check in selected:
-        marks: list[pytest.MarkDecorator] = []
-        outcome = expected.outcome(check.id) if expected else None
-        if outcome is not None:
-            assert expected is not None  # an outcome comes from the expectations
-            kind, reason = outcome
-            marks.append(pytest.mark.skip(reason=f"skip in {expected.source}: {reason}") if kind == "skip"
-                         else pytest.mark.xfail(reason=reason, strict=strict_expected))
-        params.append(pytest.param(BoundCheck(check, context), id=check.id, marks=marks))
+        mark = expected.mark(check.id, strict=strict_expected) if expected else None
+        params.append(pytest.param(BoundCheck(check, context), id=check.id, marks=[mark] if mark else []))
     return pytest.mark.parametrize(argname, params)

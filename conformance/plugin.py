@@ -24,7 +24,7 @@ from .expected import Expectations, ExpectedFileError
 from .failures import NotProvided, failure_fields
 from .metadata import new_seed, replay_hint, run_metadata, target_info
 from .registry import all_checks, select
-from .report import Report, Result, render_matrix
+from .report import Report, Result
 from .target import Target, TargetError, load_target
 
 # Registered when the plugin is imported, before any pytest_configure hook: Hypothesis's own plugin
@@ -68,20 +68,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    profiles.register()
     if not config.getoption("hypothesis_profile", default=None):
         hypothesis.settings.load_profile(profiles.default_profile())
     config.stash[_RESULTS_KEY] = {}
     config.stash[_SEED_KEY] = _choose_seed(config)
     get_target(config)  # a usage error now, in one line, rather than at collection
-    config.stash[_EXPECTED_KEY] = None
-    if config.getoption("expected"):
-        try:
-            expected = Expectations.load(config.getoption("expected"))
-            expected.validate(c.id for c in all_checks())
-        except ExpectedFileError as exc:
-            raise pytest.UsageError(str(exc)) from None
-        config.stash[_EXPECTED_KEY] = expected
+    try:
+        config.stash[_EXPECTED_KEY] = Expectations.resolve(config.getoption("expected"), (c.id for c in all_checks()))
+    except ExpectedFileError as exc:
+        raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line("markers", "conformance: a check of the conformance suite")
 
 
@@ -172,15 +167,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             check = callspec.params[CHECK_KEY]
             item.user_properties.append((CHECK_KEY, (check.id, check.block, check.property, None)))
             item.add_marker(pytest.mark.conformance)
-            outcome = expected.outcome(check.id) if expected else None
-            if outcome is None:
-                continue
-            assert expected is not None  # an outcome comes from the expectations
-            kind, reason = outcome
-            if kind == "skip" or config.getoption("xfail_as_skip"):
-                item.add_marker(pytest.mark.skip(reason=f"{kind} in {expected.source}: {reason}"))
-            else:
-                item.add_marker(pytest.mark.xfail(reason=reason, strict=config.getoption("strict_expected")))
+            mark = expected.mark(check.id, strict=config.getoption("strict_expected"),
+                                 xfail_as_skip=config.getoption("xfail_as_skip")) if expected else None
+            if mark is not None:
+                item.add_marker(mark)
 
 
 _NOT_PROVIDED = re.compile(re.escape(NotProvided.PREFIX))
@@ -312,8 +302,8 @@ def build_report(config: pytest.Config) -> Report:
     current = _default_settings()
     metadata = run_metadata(
         target, profile=profiles.current_profile(), max_examples=current.max_examples,
-        seed=config.stash.get(_SEED_KEY, None),
-                        threads=config.getoption("conformance_threads") or None, device=config.getoption("device"),
+        seed=config.stash.get(_SEED_KEY, None), threads=config.getoption("conformance_threads") or None,
+        device=config.getoption("device"),
         expected=expected.source if expected else None, widened=expected.widen(results) if expected else {},
         strict_expected=config.getoption("strict_expected"), call_timeout=config.getoption("check_timeout") or None,
     ) if target is not None else {}
@@ -324,18 +314,12 @@ def build_report(config: pytest.Config) -> Report:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    results = config.stash.get(_RESULTS_KEY, {})
-    if not results:
+    if not config.stash.get(_RESULTS_KEY, {}):
         return
-    order = {c.id: i for i, c in enumerate(all_checks())}
-    ordered = sorted(results.values(), key=lambda r: order.get(r.id, len(order)))
+    report = build_report(config)  # the same Report the API returns and --report writes
     terminalreporter.section("conformance matrix")
-    target = _reported_target(config)
-    if target is not None:
-        terminalreporter.write_line(f"target: {target['target']} ({target['target_file'] or 'no file'})")
-    for line in render_matrix(ordered).splitlines():
+    if report.metadata.get("target"):
+        terminalreporter.write_line(f"target: {report.metadata['target']} "
+                                    f"({report.metadata['target_file'] or 'no file'})")
+    for line in str(report).splitlines():
         terminalreporter.write_line(line)
-    expected = config.stash.get(_EXPECTED_KEY, None)
-    if expected is not None:
-        for check_id, factor in expected.widen(results).items():
-            terminalreporter.write_line(f"tolerance widened x{factor:g} for {check_id} ({expected.source})")

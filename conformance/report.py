@@ -93,7 +93,8 @@ class Report:
 
     def __str__(self) -> str:
         widened = self.metadata.get("widened") or {}
-        note = "".join(f"\ntolerance widened x{f:g} for {i} (expected-failures file)" for i, f in widened.items())
+        source = self.metadata.get("expected") or "expected-failures file"
+        note = "".join(f"\ntolerance widened x{f:g} for {i} ({source})" for i, f in widened.items())
         return self.matrix() + note
 
 

@@ -74,10 +74,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     if max_examples is not None:
         base = hypothesis_settings(base, max_examples=max_examples)
     resolved = load_target(target)
-    if expected is not None and not isinstance(expected, Expectations):
-        expected = Expectations.load(expected)
-    if expected is not None:
-        expected.validate(c.id for c in all_checks())
+    expected = Expectations.resolve(expected, (c.id for c in all_checks()))
     selected = select_checks(checks)
     widen = expected.widen(c.id for c in selected) if expected else {}
     if seed is None and not base.derandomize:

@@ -220,3 +220,31 @@ def test_false_positive_budget_adds_up():
     for check_id, (sampler, design) in STATISTICAL.items():
         assert group_alpha(design) * n_groups(design) == pytest.approx(S.ALPHA_CHECK), check_id
         assert S.n_tests(sampler.dist) > 0, check_id
+
+
+def test_only_the_budgeted_checks_run_statistical_tests(monkeypatch):
+    """The budget above counts the checks listed in STATISTICAL; running every init check shows that
+    exactly those call ``assess``, and each with its design's per-group alpha."""
+    from hypothesis import settings
+
+    import conformance
+    from conformance.checks import init as init_checks
+
+    calls: list[float] = []
+
+    def counting_assess(sample, dist, alpha, *args, **kwargs):
+        calls.append(alpha)
+        return S.assess(sample, dist, alpha, *args, **kwargs)
+
+    monkeypatch.setattr(init_checks, "assess", counting_assess)
+    fast = settings(max_examples=3, derandomize=True, database=None, deadline=None)
+    for check in (c for c in conformance.all_checks() if c.area == "init"):
+        calls.clear()
+        report = conformance.run("torch", checks=[check.id], settings=fast)
+        assert report.ok, check.id
+        if check.id in init_checks.STATISTICAL:
+            design = init_checks.STATISTICAL[check.id][1]
+            assert len(calls) == init_checks.n_groups(design), check.id
+            assert set(calls) == {init_checks.group_alpha(design)}, check.id
+        else:
+            assert calls == [], f"{check.id} runs a statistical test outside the false-positive budget"

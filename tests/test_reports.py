@@ -174,7 +174,6 @@ def test_parametrize_with_checks_in_a_users_test_file(tmp_path: Path) -> None:
                  "--rootdir", str(tmp_path), "-p", "no:xdist")
     assert result.returncode == 1, result.stdout[-3000:]
     out = result.stdout
-    assert "test_conformance[relu.forward[float32]] XFAIL" in out or "2 xfailed" in out
     assert "2 failed" in out and "2 xfailed" in out and "2 skipped" in out  # gradient fails; saveload skipped
     assert "not provided: target" in out  # linear.structure: the module defines no Linear
     matrix = out.split("conformance matrix", 1)[1]

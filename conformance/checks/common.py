@@ -51,6 +51,26 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
     return Drawn(args, example)
 
 
+def call_target(seconds: float | None, what: str, fn: Callable[[], T],
+                failure_for: Callable[[str], AssertionError], label: str | None = None) -> T:
+    """Call into the target under the per-call time limit. A hang or an exception is the target's
+    finding: ``failure_for(problem)`` turns it into the check's failure; a hang escapes Hypothesis at
+    once as a ``TargetTimeout`` carrying that failure (no shrinking, which would call the hanging code
+    again). A failure of the check itself passes through."""
+    try:
+        with time_limit(seconds, label or what):
+            return fn()
+    except TargetTimeout as exc:
+        found = failure_for(f"{what} hung: {exc}")
+        timeout = TargetTimeout(str(found))
+        timeout.failure = found  # type: ignore[attr-defined]  # the parts, for the reports
+        raise timeout from None
+    except AssertionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the target's own error is the finding
+        raise failure_for(f"{what} raised {type(exc).__name__}: {exc}") from exc
+
+
 class Runner:
     """Calls into the target for one check: under the per-call time limit, turning an exception
     raised by the target into a failure that names the block and the call."""
@@ -66,19 +86,8 @@ class Runner:
         return fail(self.check.id, problem, detail, self.example, self.ctx.target.spec, body)
 
     def call(self, what: str, fn: Callable[[], T], body: str = "") -> T:
-        try:
-            with time_limit(self.ctx.call_timeout, f"{self.spec.name}: {what}"):
-                return fn()
-        except TargetTimeout as exc:
-            # Escapes Hypothesis at once (no shrinking, which would call the hanging code again).
-            failure = self.failure(f"{what} hung: {exc}", body=body)
-            timeout = TargetTimeout(str(failure))
-            timeout.failure = failure  # type: ignore[attr-defined]  # the parts, for the reports
-            raise timeout from None
-        except AssertionError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the target's own error is the finding
-            raise self.failure(f"{what} raised {type(exc).__name__}: {exc}", body=body) from exc
+        return call_target(self.ctx.call_timeout, what, fn, lambda problem: self.failure(problem, body=body),
+                           label=f"{self.spec.name}: {what}")
 
     def expected(self, ref: R.Module, x: torch.Tensor, gy: torch.Tensor | None, prec) -> dict:
         """The reference's results and bounds on the block's parameters; examples where the exact

@@ -41,11 +41,11 @@ from ..blocks import CHIMERA, FIXEDHIDDENMLP, LINEAR, MLP, MYLINEAR, NESTMLP, Bl
 from ..context import CheckContext
 from ..examples import namespace as block_namespace
 from ..examples import seeded
-from ..failures import CheckFailure, fail
+from ..failures import CheckFailure, failure
 from ..registry import Check
 from ..statistics import ALPHA_CHECK, assess, describe_sample, n_tests
 from ..strategies import SEEDS, WIDTHS, draw_out_width
-from ..timeouts import TargetTimeout, time_limit
+from .common import call_target
 
 #: The drawn group pools the values of at most this many drawn examples (those with distinct seeds).
 DRAWN_CAP = 50
@@ -155,32 +155,15 @@ class InitRunner:
         return "\n".join(lines)
 
     def failure(self, problem: str, detail: str, example: str, snippet: str) -> CheckFailure:
-        head = fail(self.check.id, problem, detail)
-        text = "\n".join([str(head), "Example:", textwrap.indent(example, "  "), "Reproduce:",
-                          textwrap.indent(snippet, "  ")])
-        out = CheckFailure(text)
-        for key, value in vars(head).items():
-            setattr(out, key, value)
-        out.example, out.snippet = example, snippet  # type: ignore[attr-defined]
-        return out
+        return failure(self.check.id, problem, detail, example, snippet)
 
     def call(self, what: str, fn: Callable[[], Any], on_error: Callable[[str], CheckFailure] | None = None) -> Any:
-        try:
-            with time_limit(self.ctx.call_timeout, what):
-                return fn()
-        except TargetTimeout as exc:
-            problem = f"{what} hung: {exc}"
-            failure = on_error(problem) if on_error else fail(self.check.id, problem)
-            timeout = TargetTimeout(str(failure))
-            timeout.failure = failure  # type: ignore[attr-defined]
-            raise timeout from None
-        except CheckFailure:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the target's own error is the finding
-            problem = f"{what} raised {type(exc).__name__}: {exc}"
-            if isinstance(exc, RuntimeError) and "leaf Variable that requires grad" in str(exc):
+        def failure_for(problem: str) -> CheckFailure:
+            if "leaf Variable that requires grad" in problem:
                 problem += " (torch.nn.init fills tensors under torch.no_grad(), so a leaf that requires grad is fine)"
-            raise (on_error(problem) if on_error else fail(self.check.id, problem)) from exc
+            return on_error(problem) if on_error else failure(self.check.id, problem)
+
+        return call_target(self.ctx.call_timeout, what, fn, failure_for)
 
     # -- sampling ----------------------------------------------------------------------------------
     def sample(self, case: Case, seed: int, reps: int, label: str) -> dict[str, list[np.ndarray]]:

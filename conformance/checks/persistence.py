@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from ..blocks import BlockSpec
 from ..context import CheckContext
+from ..failures import failure
 from ..registry import Check
 from ..strategies import SEEDS
 from .common import Runner, draw_example
@@ -143,11 +144,7 @@ print(target.load(f))"""
 
 
 def fail_plain(check: Check, problem: str, body: str, detail: str = "") -> AssertionError:
-    from ..failures import fail
-
-    failure = fail(check.id, problem, detail + "\nReproduce:\n" + body if body else detail)
-    failure.detail, failure.snippet = detail, body
-    return failure
+    return failure(check.id, problem, detail, snippet=body)
 
 
 def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:

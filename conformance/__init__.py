@@ -3,15 +3,37 @@
 Front-ends: ``python -m pytest conformance --impl X`` (the pytest plugin), ``python -m conformance
 --impl X`` (CLI), and ``conformance.run(X)`` and ``conformance.parametrize_with_checks(X)`` (this API). All consume one
 registry of checks.
+
+The names below are imported on first use: the pytest plugin is loaded by every pytest run in an
+environment that has this package installed, and must not make each of them import torch.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .parametrize import parametrize_with_checks  # noqa: E402
-from .registry import Check, all_checks  # noqa: E402
-from .report import Report, Result  # noqa: E402
-from .runner import run, select_checks  # noqa: E402
-from .target import Target, TargetError, load_target  # noqa: E402
+#: public name -> the module that defines it
+_EXPORTS = {
+    "parametrize_with_checks": "parametrize", "Check": "registry", "all_checks": "registry",
+    "Report": "report", "Result": "report", "run": "runner", "select_checks": "runner",
+    "Target": "target", "TargetError": "target", "load_target": "target",
+}
 
 __all__ = ["__version__", "Check", "Report", "Result", "Target", "TargetError", "all_checks", "load_target",
            "parametrize_with_checks", "run", "select_checks"]
+
+if TYPE_CHECKING:
+    from .parametrize import parametrize_with_checks
+    from .registry import Check, all_checks
+    from .report import Report, Result
+    from .runner import run, select_checks
+    from .target import Target, TargetError, load_target
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,18 @@ from hypothesis import strategies as st
 
 import reference as R
 
-from .strategies import ANY_SHAPE, BATCH_DIMS, BATCH_SIZES, WIDTHS, draw_out_width
+from .strategies import (
+    ANY_SHAPE,
+    BATCH,
+    BATCH_DIMS,
+    NONEMPTY_ANY_SHAPE,
+    NONEMPTY_BATCH,
+    NONEMPTY_BATCH_DIMS,
+    OUT_WIDTHS,
+    WIDTH_VALUES,
+    WIDTHS,
+    out_width,
+)
 from .target import Target
 
 
@@ -30,6 +41,7 @@ class BlockSpec:
     batch_ndim: int | None = None                       # leading dims the input must have (None: any)
     requires: tuple[str, ...] = ()                      # contract names needed besides ``name``
 
+    any_shape: bool = False                             # takes an input of any shape (no feature dim)
     halves: bool = False                                # has FixedHiddenMLP's halving loop at top level
     tied: bool = False                                  # one block placed at several positions
 
@@ -45,13 +57,18 @@ class BlockSpec:
     def needs(self) -> tuple[str, ...]:
         return (self.name,) + self.requires
 
-    def draw_input_shape(self, data: st.DataObject, args: dict) -> tuple[int, ...]:
-        width = self.input_width(args)
-        if width is None:
-            return data.draw(ANY_SHAPE, label="input shape")
+    def leading(self, nonempty: bool = False) -> st.SearchStrategy[tuple[int, ...]]:
+        """The input's leading dims (its whole shape when the block takes any shape); ``nonempty``:
+        at least one element."""
+        if self.any_shape:
+            return NONEMPTY_ANY_SHAPE if nonempty else ANY_SHAPE
         if self.batch_ndim == 1:
-            return (data.draw(BATCH_SIZES, label="batch size"), width)
-        return data.draw(BATCH_DIMS, label="input leading dims") + (width,)
+            return NONEMPTY_BATCH if nonempty else BATCH
+        return NONEMPTY_BATCH_DIMS if nonempty else BATCH_DIMS
+
+    def input_shape(self, args: dict, leading: tuple[int, ...]) -> tuple[int, ...]:
+        width = self.input_width(args)
+        return tuple(leading) if width is None else tuple(leading) + (width,)
 
     def wrong_width(self, args: dict) -> int | None:
         """A last-dim size the block must reject, or None when it accepts any shape."""
@@ -65,14 +82,10 @@ def leaf_code(target: Target, name: str) -> str:
 
 
 # -- Linear ----------------------------------------------------------------------------------------
-@st.composite
-def linear_args(draw) -> dict:
-    n_in = draw(WIDTHS)
-    return {"in_features": n_in, "out_features": draw_out_width(draw, n_in), "bias": draw(st.booleans())}
-
-
 LINEAR = BlockSpec(
-    key="linear", name="Linear", args=linear_args(),
+    key="linear", name="Linear",
+    args=st.tuples(WIDTHS, OUT_WIDTHS, st.booleans()).map(
+        lambda t: {"in_features": t[0], "out_features": out_width(t[1], t[0]), "bias": t[2]}),
     code=lambda a, t: f"target.Linear({a['in_features']}, {a['out_features']}, bias={a['bias']})",
     reference=lambda a: R.Linear(a["in_features"], a["out_features"], a["bias"]),
     input_width=lambda a: a["in_features"],
@@ -81,27 +94,33 @@ LINEAR = BlockSpec(
 RELU = BlockSpec(
     key="relu", name="ReLU", args=st.just({}),
     code=lambda a, t: "target.ReLU()", reference=lambda a: R.ReLU(), input_width=lambda a: None,
-    checks_width=False,
+    checks_width=False, any_shape=True,
 )
 
 
 # -- containers ------------------------------------------------------------------------------------
-@st.composite
-def layer_plans(draw, max_depth: int = 4) -> dict:
-    """A chain of Linear/ReLU layers with consistent widths, depth 0 included."""
-    width = first = draw(WIDTHS)
+#: One layer of a plan: ReLU, or Linear to an output width (None: the same as its input's) with or
+#: without bias. One choice per layer.
+LAYER_CHOICES = st.sampled_from([("ReLU",)] * 4 + [("Linear", w, b) for w in (None, 1, 3, 8, 20, 64)
+                                                   for b in (True, False)])
+
+
+def layer_plan(width: int, choices: list[tuple[Any, ...]]) -> dict:
+    """A chain of Linear/ReLU layers with consistent widths, from the first width and the choices."""
     layers: list[tuple[Any, ...]] = []
-    for _ in range(draw(st.integers(0, max_depth))):
-        if draw(st.booleans()):
-            n_out = draw_out_width(draw, width)
-            layers.append(("Linear", width, n_out, draw(st.booleans())))
-            width = n_out
+    current = width
+    for choice in choices:
+        if choice[0] == "Linear":
+            n_out = out_width(choice[1], current)
+            layers.append(("Linear", current, n_out, choice[2]))
+            current = n_out
         else:
             layers.append(("ReLU",))
-    return {"width": first, "layers": tuple(layers)}
+    return {"width": width, "layers": tuple(layers)}
 
 
-LAYER_PLANS = layer_plans()
+#: Plans of depth 0 to 4.
+LAYER_PLANS = st.tuples(WIDTHS, st.lists(LAYER_CHOICES, max_size=4)).map(lambda t: layer_plan(*t))
 
 
 def layer_codes(args: dict, target: Target) -> list[str]:
@@ -138,30 +157,34 @@ SEQUENTIAL = container("sequential", "Sequential")
 MYSEQUENTIAL = container("mysequential", "MySequential")
 
 # -- the tutorial's blocks -------------------------------------------------------------------------
+#: The tutorial's width (20) a quarter of the time, else any width.
+TUTORIAL_OR_WIDTH = st.sampled_from((20,) * 4 + WIDTH_VALUES)
+
 def keyword_code(name: str) -> Callable[[dict, Target], str]:
     return lambda args, target: f"target.{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
 
 
-@st.composite
-def mlp_args(draw) -> dict:
-    if draw(st.booleans()):
-        return {"in_features": 20, "hidden_features": 256, "out_features": 10}  # the tutorial's sizes
-    n_in = draw(WIDTHS)
-    return {"in_features": n_in, "hidden_features": draw(WIDTHS), "out_features": draw_out_width(draw, n_in)}
+TUTORIAL_MLP = {"in_features": 20, "hidden_features": 256, "out_features": 10}  # the tutorial's sizes
+
+
+def mlp_args(tutorial: bool, n_in: int, hidden: int, out: int | None) -> dict:
+    return dict(TUTORIAL_MLP) if tutorial else {"in_features": n_in, "hidden_features": hidden,
+                                                "out_features": out_width(out, n_in)}
 
 
 MLP = BlockSpec(
-    key="mlp", name="MLP", args=mlp_args(), code=keyword_code("MLP"),
+    key="mlp", name="MLP", args=st.tuples(st.booleans(), WIDTHS, WIDTHS, OUT_WIDTHS).map(lambda t: mlp_args(*t)),
+    code=keyword_code("MLP"),
     reference=lambda a: R.MLP(**a), input_width=lambda a: a["in_features"],
 )
 
 NESTMLP = BlockSpec(
-    key="nestmlp", name="NestMLP", args=st.builds(dict, in_features=st.just(20) | WIDTHS),
+    key="nestmlp", name="NestMLP", args=TUTORIAL_OR_WIDTH.map(lambda n: {"in_features": n}),
     code=keyword_code("NestMLP"), reference=lambda a: R.NestMLP(**a), input_width=lambda a: a["in_features"],
 )
 
 FIXEDHIDDENMLP = BlockSpec(
-    key="fixedhiddenmlp", name="FixedHiddenMLP", args=st.builds(dict, features=st.just(20) | WIDTHS),
+    key="fixedhiddenmlp", name="FixedHiddenMLP", args=TUTORIAL_OR_WIDTH.map(lambda n: {"features": n}),
     code=keyword_code("FixedHiddenMLP"), reference=lambda a: R.FixedHiddenMLP(**a),
     input_width=lambda a: a["features"], rowwise=False, batch_ndim=1, halves=True,
 )
@@ -174,37 +197,45 @@ CHIMERA = BlockSpec(
 CENTEREDLAYER = BlockSpec(
     key="centeredlayer", name="CenteredLayer", args=st.just({}), code=lambda a, t: "target.CenteredLayer()",
     reference=lambda a: R.CenteredLayer(), input_width=lambda a: None, rowwise=False, checks_width=False,
+    any_shape=True,
 )
 
 
-@st.composite
-def mylinear_args(draw) -> dict:
-    n_in = draw(WIDTHS)
-    return {"in_units": n_in, "units": draw_out_width(draw, n_in)}
-
-
 MYLINEAR = BlockSpec(
-    key="mylinear", name="MyLinear", args=mylinear_args(),
+    key="mylinear", name="MyLinear",
+    args=st.tuples(WIDTHS, OUT_WIDTHS).map(lambda t: {"in_units": t[0], "units": out_width(t[1], t[0])}),
     code=lambda a, t: f"target.MyLinear({a['in_units']}, {a['units']})",
     reference=lambda a: R.MyLinear(**a), input_width=lambda a: a["in_units"],
 )
 
 RGNET = BlockSpec(
-    key="rgnet", name="Sequential", args=st.builds(dict, n_blocks=st.just(4) | st.integers(0, 4)),
+    key="rgnet", name="Sequential", args=st.sampled_from([4, 0, 1, 2, 3, 4]).map(lambda n: {"n_blocks": n}),
     code=lambda a, t: f"rgnet(target, n_blocks={a['n_blocks']})", reference=lambda a: R.rgnet(**a),
     input_width=lambda a: 4, requires=("Linear", "ReLU"),
 )
 
-@st.composite
-def tied_args(draw) -> dict:
-    """Widths, and the letters between the first and last Linear: at least two uses of the shared block."""
-    width = draw(WIDTHS)
-    letters = draw(st.lists(st.sampled_from("SRL"), min_size=2, max_size=6).filter(lambda m: m.count("S") >= 2))
-    return {"w_in": draw(st.just(width) | WIDTHS), "width": width, "w_out": draw(st.integers(1, 4)),
-            "middle": "".join(letters)}
+TUTORIAL_TIED = {"w_in": 4, "width": 8, "w_out": 1, "middle": "SRSR"}  # the tutorial's net
 
 
-TIED_ARGS = tied_args() | st.just({"w_in": 4, "width": 8, "w_out": 1, "middle": "SRSR"})  # the tutorial's
+def middles(max_length: int = 5) -> list[str]:
+    """The letters between the first and last Linear (S: the shared block, R: ReLU, L: another
+    Linear), at least two uses of the shared block, shortest first."""
+    out = [""]
+    for _ in range(max_length):
+        out += [m + letter for m in out if len(m) == len(out[-1]) for letter in "SRL"]
+    return sorted({m for m in out if m.count("S") >= 2}, key=lambda m: (len(m), m))
+
+
+MIDDLES = st.sampled_from(middles())
+
+
+def tied_args(tutorial: bool, width: int, w_in: int | None, w_out: int, middle: str) -> dict:
+    if tutorial:
+        return dict(TUTORIAL_TIED)
+    return {"w_in": out_width(w_in, width), "width": width, "w_out": w_out, "middle": middle}
+
+
+TIED_ARGS = st.tuples(st.booleans(), WIDTHS, OUT_WIDTHS, st.integers(1, 4), MIDDLES).map(lambda t: tied_args(*t))
 
 
 def tied(key: str, container: str) -> BlockSpec:

@@ -1,7 +1,7 @@
-"""A drawn example, replayable from its description alone.
+"""A drawn example, replayable from its description alone (``ArraySpec`` is re-exported from ``arrays``).
 
-Hypothesis draws the *structure* of an example (sizes, seeds, scales, a few special values at
-drawn positions); bulk values come from a seeded NumPy generator. So an example is small to print,
+Hypothesis draws the *structure* of an example (sizes, a seed, scales, a few special values);
+bulk values come from a seeded NumPy generator. So an example is small to print,
 cheap to draw, shrinks well, and ``Example.snippet()`` rebuilds it exactly in a fresh interpreter.
 """
 
@@ -11,36 +11,12 @@ import contextlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
-import numpy as np
 import torch
 
+from .arrays import ArraySpec
 from .timeouts import time_limit
 
-NUMPY_DTYPES = {"float32": np.float32, "float64": np.float64}
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
-
-
-@dataclass(frozen=True)
-class ArraySpec:
-    """An array: standard normal values from ``seed`` times ``scale``, then ``specials`` placed at
-    their (wrapped) flat positions."""
-
-    shape: tuple[int, ...]
-    seed: int
-    scale: float = 1.0
-    specials: tuple[tuple[int, float], ...] = ()
-
-    def make(self, dtype: str = "float64") -> np.ndarray:
-        values = np.random.default_rng(self.seed).standard_normal(self.shape) * self.scale
-        flat = values.reshape(-1)
-        if flat.size:
-            for position, value in self.specials:
-                flat[position % flat.size] = value
-        return flat.reshape(self.shape).astype(NUMPY_DTYPES[dtype])
-
-    def code(self, dtype: str) -> str:
-        specials = f", specials={list(self.specials)!r}" if self.specials else ""
-        return f"ArraySpec(shape={self.shape!r}, seed={self.seed}, scale={self.scale!r}{specials}).make({dtype!r})"
 
 
 def namespace(target: Any) -> dict[str, Any]:

@@ -7,17 +7,14 @@ import platform
 import random
 from typing import Any
 
-import hypothesis
-import numpy
-import scipy
-import torch
-
 from . import __version__
 from .target import Target
 
 
 def device_settings(device: str, threads: int | None = None) -> dict[str, Any]:
     """The settings that decide how a float32 matmul rounds on ``device`` (the tolerance reads the same)."""
+    import torch
+
     out: dict[str, Any] = {
         "device": device,
         "float32_matmul_precision": torch.get_float32_matmul_precision(),
@@ -36,26 +33,45 @@ def target_info(target: Target) -> dict[str, Any]:
             "target_version": target.version, "provides": target.provided}
 
 
-def run_metadata(target: "Target | dict[str, Any]", *, profile: str | None, max_examples: int | None,
-                 seed: int | str | None, device: str, expected: str | None = None,
-                 widened: dict[str, float] | None = None, strict_expected: bool = False,
-                 call_timeout: float | None = None, threads: int | None = None) -> dict[str, Any]:
-    """The metadata block of a report (JSON-serialisable)."""
+def environment(target: "Target | dict[str, Any]", device: str, threads: int | None = None) -> dict[str, Any]:
+    """Where the checks ran: the target, the library versions, the device and its settings. Computed
+    where the checks run (an xdist worker sends its own to the controller, which never imports torch)."""
+    import hypothesis
+    import numpy
+    import scipy
+    import torch
+
     return {
-        "suite": "conformance",
-        "suite_version": __version__,
         **(target if isinstance(target, dict) else target_info(target)),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "torch": torch.__version__,
-        "numpy": numpy.__version__,
+        "torch": str(torch.__version__),
+        "numpy": str(numpy.__version__),
         "scipy": scipy.__version__,
         "hypothesis": hypothesis.__version__,
+        **device_settings(device, threads),
+    }
+
+
+#: The keys of ``environment`` that come before the run's own settings in a report.
+_ENVIRONMENT_FIRST = ("target", "target_spec", "target_file", "target_version", "provides", "python", "platform",
+                      "torch", "numpy", "scipy", "hypothesis")
+
+
+def run_metadata(env: dict[str, Any], *, profile: str | None, max_examples: int | None,
+                 seed: int | str | None, expected: str | None = None,
+                 widened: dict[str, float] | None = None, strict_expected: bool = False,
+                 call_timeout: float | None = None) -> dict[str, Any]:
+    """The metadata block of a report (JSON-serialisable): the ``environment`` and the run's settings."""
+    return {
+        "suite": "conformance",
+        "suite_version": __version__,
+        **{k: env[k] for k in _ENVIRONMENT_FIRST if k in env},
         "profile": profile,
         "max_examples": max_examples,
         "hypothesis_seed": seed,
         "replay": replay_hint(seed),
-        **device_settings(device, threads),
+        **{k: v for k, v in env.items() if k not in _ENVIRONMENT_FIRST},
         "call_timeout_s": call_timeout,
         "expected": expected,
         "widened": dict(widened or {}),

@@ -20,11 +20,12 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from . import profiles
-from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
+from .context import CheckContext
 from .expected import Expectations
 from .registry import Check, all_checks
 from .runner import select_checks
 from .target import Target, load_target
+from .timeouts import DEFAULT_CALL_TIMEOUT_S
 
 
 class BoundCheck:

@@ -5,27 +5,35 @@ Adds ``--impl`` (or ``CONFORMANCE_IMPL``), ``--device``, ``--check-timeout``, ``
 test per check id; prints the resolved target and the run's seed in the header, and the block x
 property matrix at the end. Under pytest-xdist the controller chooses the seed and hands it to every
 worker, and gathers every worker's results, so reports do not depend on the worker layout.
+
+Start-up matters (this plugin loads in every pytest run of an environment that has the package):
+importing it imports neither torch nor the target. Under pytest-xdist the controller never does:
+it checks that ``--impl`` names something that exists, and the workers import it and send back
+what the report says of it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from importlib import metadata as distributions
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hypothesis
-import numpy
 import pytest
-import torch
 
 from . import __version__, profiles
-from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
 from .expected import Expectations, ExpectedFileError
 from .failures import NotProvided, failure_fields
-from .metadata import new_seed, replay_hint, run_metadata, target_info
+from .metadata import environment, new_seed, replay_hint, run_metadata, target_info
 from .registry import all_checks, select
 from .report import Report, Result
-from .target import Target, TargetError, load_target
+from .target import Target, TargetError, load_target, locate_target
+from .timeouts import DEFAULT_CALL_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from .context import CheckContext
 
 # Registered when the plugin is imported, before any pytest_configure hook: Hypothesis's own plugin
 # loads ``--hypothesis-profile NAME`` in its pytest_configure, which may run before ours (and
@@ -41,6 +49,9 @@ _BOUND_TARGET_KEY = pytest.StashKey[dict]()
 FIELDS_KEY = "conformance_failure"
 EXAMPLES_KEY = "conformance_examples"
 _EXAMPLES_KEY = pytest.StashKey[int]()
+_LOCATED_KEY = pytest.StashKey["tuple[str, str | None]"]()
+_ENVIRONMENT_KEY = pytest.StashKey[dict]()
+ENVIRONMENT_OUTPUT = "conformance_environment"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,12 +83,24 @@ def pytest_configure(config: pytest.Config) -> None:
         hypothesis.settings.load_profile(profiles.default_profile())
     config.stash[_RESULTS_KEY] = {}
     config.stash[_SEED_KEY] = _choose_seed(config)
-    get_target(config)  # a usage error now, in one line, rather than at collection
+    if is_xdist_controller(config):  # the workers import the target; here, only check that it exists
+        try:
+            config.stash[_LOCATED_KEY] = locate_target(config.getoption("impl"))
+        except TargetError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    else:
+        get_target(config)  # a usage error now, in one line, rather than at collection
     try:
         config.stash[_EXPECTED_KEY] = Expectations.resolve(config.getoption("expected"), (c.id for c in all_checks()))
     except ExpectedFileError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line("markers", "conformance: a check of the conformance suite")
+
+
+def is_xdist_controller(config: pytest.Config) -> bool:
+    """This process hands the tests to pytest-xdist workers and runs none itself."""
+    return (getattr(config, "workerinput", None) is None and config.getoption("dist", "no") != "no"
+            and bool(config.getoption("numprocesses", None)) and not config.getoption("collectonly"))
 
 
 def _choose_seed(config: pytest.Config) -> "int | str | None":
@@ -116,17 +139,28 @@ def get_target(config: pytest.Config) -> Target:
     return config.stash[_TARGET_KEY]
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def _installed(name: str) -> str:
     try:
-        target = get_target(config)
-    except pytest.UsageError:
-        return []
+        return distributions.version(name)
+    except distributions.PackageNotFoundError:
+        return "not installed"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    located = config.stash.get(_LOCATED_KEY, None)
+    if located is not None:
+        target_line = f"target {located[0]!r} ({located[1] or 'no file'}); imported by the xdist workers"
+    else:
+        try:
+            target = get_target(config)
+        except pytest.UsageError:
+            return []
+        target_line = f"target {target.name!r} ({target.file or 'no file'}); provides {', '.join(target.provided)}"
     profile = profiles.current_profile()
     return [
-        f"conformance {__version__}: target {target.name!r} ({target.file or 'no file'}); "
-        f"provides {', '.join(target.provided)}",
-        f"conformance: torch {torch.__version__}, numpy {numpy.__version__}, hypothesis {hypothesis.__version__}, "
-        f"profile {profile!r}, device {config.getoption('device')}",
+        f"conformance {__version__}: {target_line}",
+        f"conformance: torch {_installed('torch')}, numpy {_installed('numpy')}, "
+        f"hypothesis {hypothesis.__version__}, profile {profile!r}, device {config.getoption('device')}",
         f"conformance: hypothesis seed {config.stash.get(_SEED_KEY, None)} "
         f"(replay: {replay_hint(config.stash.get(_SEED_KEY, None))})",
     ]
@@ -142,6 +176,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
+    from .context import CheckContext
+
     config = request.config
     timeout = config.getoption("check_timeout")
     expected = config.stash.get(_EXPECTED_KEY, None)
@@ -152,13 +188,17 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
                         tmp_dir=str(request.getfixturevalue("tmp_path_factory").mktemp("conformance")))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from .parametrize import BoundCheck
+def _bound_checks(values: Any) -> list:
+    """The ``parametrize_with_checks`` parameters among ``values`` (none unless a test file used it)."""
+    module = sys.modules.get("conformance.parametrize")
+    return [] if module is None else [v for v in values if isinstance(v, module.BoundCheck)]
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     expected = config.stash.get(_EXPECTED_KEY, None)
     for item in items:
         callspec = getattr(item, "callspec", None)
-        bound = [v for v in callspec.params.values() if isinstance(v, BoundCheck)] if callspec is not None else []
+        bound = _bound_checks(callspec.params.values()) if callspec is not None else []
         if bound:  # a user's test parametrized with ``parametrize_with_checks``: gathered into the matrix too
             check, target = bound[0].check, bound[0].target
             item.user_properties.append((CHECK_KEY, (check.id, check.block, check.property, target_info(target))))
@@ -192,12 +232,10 @@ def _status(report: pytest.TestReport) -> str | None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     """Count the Hypothesis examples the check executes (for the benchmarks' examples per second)."""
-    from .parametrize import BoundCheck
-
     funcargs = getattr(item, "funcargs", {})
     ctx = funcargs.get("conformance_context")
     if ctx is None:
-        bound = [v for v in funcargs.values() if isinstance(v, BoundCheck)]
+        bound = _bound_checks(funcargs.values())
         ctx = bound[0].context if bound else None
     before = ctx.examples if ctx is not None else 0
     yield
@@ -268,12 +306,33 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _CONFIG.append(session.config)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # pytest-xdist: in the controller, as a worker finishes
+    env = getattr(node, "workeroutput", {}).get(ENVIRONMENT_OUTPUT)
+    if env is not None:
+        node.config.stash.setdefault(_ENVIRONMENT_KEY, env)
+
+
+def _environment(config: pytest.Config) -> dict[str, Any] | None:
+    """Where the checks ran (this process's, or under xdist the workers')."""
+    if _ENVIRONMENT_KEY in config.stash:
+        return config.stash[_ENVIRONMENT_KEY]
+    target = config.stash.get(_TARGET_KEY, None)
+    if target is None:
+        return None
+    return environment(target, config.getoption("device"), config.getoption("conformance_threads") or None)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     if _CONFIG and _CONFIG[-1] is config:
         _CONFIG.pop()
-    if getattr(config, "workerinput", None) is not None:
-        return  # only the controller writes the reports
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller writes the reports, with this
+        env = _environment(config)
+        if env is not None:
+            workeroutput[ENVIRONMENT_OUTPUT] = env
+        return
     json_path, md_path = config.getoption("conformance_report"), config.getoption("conformance_report_md")
     if json_path or md_path:
         report = build_report(config)
@@ -287,11 +346,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def _reported_target(config: pytest.Config) -> dict | None:
     """The target the gathered results are about: that of a user's ``parametrize_with_checks`` when
     its checks ran, else ``--impl``'s."""
+    env = _environment(config)
     bound = config.stash.get(_BOUND_TARGET_KEY, None)
-    if bound is not None:
-        return bound
-    target = config.stash.get(_TARGET_KEY, None)
-    return None if target is None else target_info(target)
+    if env is None and bound is None:
+        return None
+    return {**(env or {}), **(bound or {})}
 
 
 def build_report(config: pytest.Config) -> Report:
@@ -302,8 +361,7 @@ def build_report(config: pytest.Config) -> Report:
     current = _default_settings()
     metadata = run_metadata(
         target, profile=profiles.current_profile(), max_examples=current.max_examples,
-        seed=config.stash.get(_SEED_KEY, None), threads=config.getoption("conformance_threads") or None,
-        device=config.getoption("device"),
+        seed=config.stash.get(_SEED_KEY, None),
         expected=expected.source if expected else None, widened=expected.widen(results) if expected else {},
         strict_expected=config.getoption("strict_expected"), call_timeout=config.getoption("check_timeout") or None,
     ) if target is not None else {}

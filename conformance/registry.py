@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
-from functools import partial
-from typing import Callable
+import importlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
 
-from .blocks import BLOCKS
-from .context import CheckContext
+from .blocks import BLOCKS, CHIMERA, FIXEDHIDDENMLP, LINEAR, MLP, MYLINEAR, NESTMLP
 from .failures import NotProvided
+
+if TYPE_CHECKING:
+    from .context import CheckContext
 
 DTYPES = ("float32", "float64")
 
@@ -26,6 +28,21 @@ AREAS = {
     "init": "init", "apply": "init", "reproducible": "init",
     "function": "init",
 }
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A check function by name, ``conformance.checks.<module>.<name>``, with keyword arguments bound:
+    imported on the first call, so listing the checks (the pytest controller, ``--collect-only``, an
+    expected-failures file's validation) imports neither torch nor scipy."""
+
+    module: str
+    name: str
+    kwargs: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    def __call__(self, ctx: CheckContext, check: "Check") -> None:
+        func = getattr(importlib.import_module(f"conformance.checks.{self.module}"), self.name)
+        func(ctx, check, **self.kwargs)
 
 
 @dataclass(frozen=True)
@@ -51,52 +68,82 @@ class Check:
         if missing:
             raise NotProvided(f"{NotProvided.PREFIX}target {ctx.target.spec!r} defines no {', '.join(missing)}")
         ctx.require_device()
-        with ctx.intra_op_threads():
-            self.func(ctx, self)
+        before, ctx.check_id = ctx.check_id, self.id
+        try:
+            with ctx.intra_op_threads():
+                self.func(ctx, self)
+        finally:
+            ctx.check_id = before
 
     def __repr__(self) -> str:
         return f"<Check {self.id}>"
 
 
+#: Blocks whose construction under a seed must be reproducible.
+REPRODUCIBLE_BLOCKS = (LINEAR, MLP, NESTMLP, FIXEDHIDDENMLP, CHIMERA, MYLINEAR)
+
+
 def all_checks() -> list[Check]:
     """Every check of the suite, in a fixed order."""
-    from .checks import forward, gradient, oracle, persistence, semantics, structure, tying
-    from .checks import init as init_checks
-
     out: list[Check] = []
     for spec in BLOCKS:
         need = spec.needs
+
+        def add(prop: str, variant: str | None, module: str, name: str, **kwargs: Any) -> None:
+            out.append(Check(spec.key, prop, variant, need, Lazy(module, name, {"spec": spec, **kwargs})))  # noqa: B023
+
         for dtype in DTYPES:
-            out.append(Check(spec.key, "forward", dtype, need, partial(forward.check_forward, spec=spec, dtype=dtype)))
+            add("forward", dtype, "forward", "check_forward", dtype=dtype)
         for dtype in DTYPES:
-            out.append(Check(spec.key, "gradient", dtype, need,
-                             partial(gradient.check_gradient, spec=spec, dtype=dtype)))
-        out.append(Check(spec.key, "structure", None, need, partial(structure.check_structure, spec=spec)))
+            add("gradient", dtype, "gradient", "check_gradient", dtype=dtype)
+        add("structure", None, "structure", "check_structure")
         if spec.container:
-            out.append(Check(spec.key, "container", None, need, partial(structure.check_container, spec=spec)))
+            add("container", None, "structure", "check_container")
         if spec.checks_width:
-            out.append(Check(spec.key, "bad_input", None, need, partial(forward.check_bad_input, spec=spec)))
+            add("bad_input", None, "forward", "check_bad_input")
         if spec.rowwise and spec.input_width_known:
-            out.append(Check(spec.key, "independence", "float32", need,
-                             partial(semantics.check_independence, spec=spec, dtype="float32")))
-        out.append(Check(spec.key, "gradcheck", "float64", need, partial(oracle.check_gradcheck, spec=spec)))
+            add("independence", "float32", "semantics", "check_independence", dtype="float32")
+        add("gradcheck", "float64", "oracle", "check_gradcheck")
         if spec.has_buffers:
-            out.append(Check(spec.key, "buffers", None, need, partial(semantics.check_buffers, spec=spec)))
+            add("buffers", None, "semantics", "check_buffers")
         if spec.halves:
-            out.append(Check(spec.key, "termination", None, need, partial(semantics.check_termination, spec=spec)))
+            add("termination", None, "semantics", "check_termination")
         if spec.tied:
             for dtype in DTYPES:
-                out.append(Check(spec.key, "tying", dtype, need, partial(tying.check_tying, spec=spec, dtype=dtype)))
+                add("tying", dtype, "tying", "check_tying", dtype=dtype)
         for dtype in DTYPES:
-            out.append(Check(spec.key, "saveload", dtype, need,
-                             partial(persistence.check_state_dict_round_trip, spec=spec, dtype=dtype)))
-        out.append(Check(spec.key, "strict", None, need, partial(persistence.check_strict_loading, spec=spec)))
+            add("saveload", dtype, "persistence", "check_state_dict_round_trip", dtype=dtype)
+        add("strict", None, "persistence", "check_strict_loading")
         if spec.container or spec.key == "rgnet":
-            out.append(Check(spec.key, "access", None, need, partial(semantics.check_access, spec=spec)))
-    out.append(Check("save", "tensors", None, ("save", "load"), persistence.check_tensors))
-    out += init_checks.checks()
+            add("access", None, "semantics", "check_access")
+    out.append(Check("save", "tensors", None, ("save", "load"), Lazy("persistence", "check_tensors")))
+    out += init_checks()
     ids = [c.id for c in out]
     assert len(ids) == len(set(ids)), "check ids must be unique"
+    return out
+
+
+def init_checks() -> list[Check]:
+    """The init area's checks (``conformance.checks.init``), in registry order."""
+    lin, relu, seq, init = "Linear", "ReLU", "Sequential", "init"
+    table = [
+        ("linear", "init", "default", (lin,), "check_linear_init"),
+        ("mylinear", "init", "default", ("MyLinear",), "check_mylinear_init"),
+        ("fixedhiddenmlp", "init", "rand_weight", ("FixedHiddenMLP",), "check_rand_weight"),
+        ("init", "function", "normal_", (init,), "check_normal"),
+        ("init", "function", "uniform_", (init,), "check_uniform"),
+        ("init", "function", "zeros_", (init,), "check_zeros"),
+        ("init", "function", "constant_", (init,), "check_constant"),
+        ("init", "function", "xavier_uniform_", (init,), "check_xavier"),
+        ("sequential", "init", "init_normal", (seq, lin, relu, init), "check_init_normal"),
+        ("sequential", "init", "init_constant", (seq, lin, relu, init), "check_init_constant"),
+        ("sequential", "init", "xavier_42", (seq, lin, relu, init), "check_xavier_42"),
+        ("sequential", "init", "my_init", (seq, lin, relu, init), "check_my_init"),
+        ("sequential", "apply", None, (seq, lin, relu), "check_apply"),
+    ]
+    out = [Check(block, prop, variant, needs, Lazy("init", name)) for block, prop, variant, needs, name in table]
+    out += [Check(spec.key, "reproducible", None, spec.needs, Lazy("init", "check_reproducible", {"spec": spec}))
+            for spec in REPRODUCIBLE_BLOCKS]
     return out
 
 

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from . import profiles
-from .context import DEFAULT_CALL_TIMEOUT_S, CheckContext
+from .context import CheckContext
 from .expected import Expectations
 from .failures import NotProvided, failure_fields
-from .metadata import new_seed, run_metadata
+from .metadata import environment, new_seed, run_metadata
 from .registry import Check, all_checks
 from .report import Report, Result
 from .runner_patterns import matches
 from .target import Target, load_target
-from .timeouts import TargetTimeout
+from .timeouts import DEFAULT_CALL_TIMEOUT_S, TargetTimeout
 
 
 def select_checks(patterns: Iterable[str] | None = None) -> list[Check]:
@@ -82,10 +82,10 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed,
                        threads=threads)
     report = Report(metadata=run_metadata(
-        resolved, profile=None if settings else (profile or profiles.default_profile()),
-        max_examples=base.max_examples, seed=seed, device=device,
+        environment(resolved, device, threads), profile=None if settings else (profile or profiles.default_profile()),
+        max_examples=base.max_examples, seed=seed,
         expected=expected.source if expected else None, widened=widen, strict_expected=strict_expected,
-        call_timeout=call_timeout, threads=threads))
+        call_timeout=call_timeout))
     for check in selected:
         outcome = expected.outcome(check.id) if expected else None
         if outcome and (outcome[0] == "skip" or xfail_as_skip):

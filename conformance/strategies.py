@@ -1,5 +1,12 @@
 """Hypothesis strategies for example structure: sizes, shapes, seeds, scales and special values.
 
+Cost model (measured with Hypothesis 6.15x, ``benchmarks/draw_cost.py``): an example costs about
+1 ms of Hypothesis bookkeeping, plus about 0.1 ms per ``data.draw`` call (or nested draw of an
+``@st.composite``) and 0.04 ms per choice inside it. So each check draws its structure in one or
+two flat ``st.tuples`` of single-choice strategies (``sampled_from`` over catalogues of sizes and
+shapes that keep the cases that find bugs: size 1, in == out, empty batches, no batch dim, wide
+reductions), and bulk values come from NumPy generators seeded from one drawn seed.
+
 Strategies are built once, at import: Hypothesis validates a strategy the first time it is drawn
 from, so building them per example would cost more than the example itself.
 """
@@ -9,59 +16,78 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from .examples import ArraySpec
+from .arrays import ArraySpec
 
 SEEDS = st.integers(0, 2**32 - 1)
 
 #: Magnitudes of the bulk values. Shrinks towards 1. Bounded so that no block of the contract can
 #: overflow float32 (widths <= 64, depth <= 6, weights <= 1e3), so overflow is never blamed.
 SCALES = st.sampled_from([1.0, 1e-3, 1e3, 1e-30, 1e12])
-PARAM_SCALES = st.sampled_from([1.0, 1e-3, 1e2])
+#: Parameter magnitudes; None keeps the block's own initialisation.
+PARAM_SCALES = st.sampled_from([None, 1.0, 1e-3, 1e2, None])
 
 
-def _special_values(dtype: str) -> st.SearchStrategy[float]:
-    """Values worth placing by hand: signed zeros, +-1, the normal/subnormal boundary, large ones."""
+def special_sets(dtype: str) -> list[tuple[float, ...]]:
+    """Values worth placing by hand, alone or in pairs: signed zeros, +-1, the normal/subnormal
+    boundary, the smallest subnormal, large values of both signs. The empty set (no special value)
+    comes first (Hypothesis shrinks towards it) and is drawn about a third of the time."""
     info = np.finfo(np.dtype(dtype))
-    return st.sampled_from([0.0, -0.0, 1.0, -1.0, float(info.tiny), -float(info.tiny),
-                            float(info.smallest_subnormal), 0.5, 1e12, -1e12])
+    tiny, sub = float(info.tiny), float(info.smallest_subnormal)
+    none: list[tuple[float, ...]] = [()]
+    singles: list[tuple[float, ...]] = [(0.0,), (-0.0,), (1.0,), (-1.0,), (tiny,), (-tiny,), (sub,), (0.5,),
+                                        (1e12,), (-1e12,)]
+    pairs: list[tuple[float, ...]] = [(0.0, -0.0), (-0.0, 0.0), (tiny, -tiny), (1e12, -1e12), (1.0, -1.0), (sub, -sub)]
+    return none * 8 + singles + pairs
 
 
-SPECIAL_VALUES = {d: _special_values(d) for d in ("float32", "float64")}
-SPECIALS = {d: st.lists(st.tuples(st.integers(0, 2**16), v), max_size=4).map(tuple) for d, v in SPECIAL_VALUES.items()}
-ARRAY_PARTS = {d: st.tuples(SEEDS, SCALES, s) for d, s in SPECIALS.items()}
-PARAM_PARTS = {d: st.none() | st.tuples(SEEDS, PARAM_SCALES, s) for d, s in SPECIALS.items()}
+SPECIALS = {d: st.sampled_from(special_sets(d)) for d in ("float32", "float64")}
+
+#: A derived seed's stride: seeds derived from one drawn seed never share a stream prefix.
+_STRIDE = 0x9E3779B9
 
 
-def draw_array(data: st.DataObject, shape: tuple[int, ...], dtype: str, label: str) -> ArraySpec:
-    """An ArraySpec of ``shape``: seed, scale and special values drawn as one labelled draw."""
-    seed, scale, specials = data.draw(ARRAY_PARTS[dtype], label=label)
-    return ArraySpec(tuple(shape), seed, scale, specials)
+def derive_seed(seed: int, k: int) -> int:
+    """The ``k``-th seed derived from a drawn one (k = 0 is the seed itself)."""
+    return (seed + k * _STRIDE) % 2**32
 
 
-def draw_params(data: st.DataObject, dtype: str) -> ArraySpec | None:
-    """None (keep the block's own init) or values to overwrite every parameter with."""
-    parts = data.draw(PARAM_PARTS[dtype], label="parameter values (None: the block's own init)")
-    return None if parts is None else ArraySpec((), *parts)
+def array_spec(shape: tuple[int, ...], seed: int, scale: float, values: tuple[float, ...]) -> ArraySpec:
+    """An ArraySpec whose special ``values`` sit at consecutive flat positions chosen by ``seed``
+    (wrapped to the array's size when it is built)."""
+    start = seed % 65521
+    return ArraySpec(tuple(shape), seed, scale, tuple((start + i, v) for i, v in enumerate(values)))
 
 
-def widths(max_width: int = 8) -> st.SearchStrategy[int]:
-    """Feature sizes: mostly small (1 included), now and then up to 64 for longer reductions."""
-    return st.integers(1, max_width) | st.integers(max_width + 1, 64)
+def array_parts(dtype: str) -> st.SearchStrategy[tuple[float, tuple[float, ...]]]:
+    """(scale, special values) of an array: two choices."""
+    return st.tuples(SCALES, SPECIALS[dtype])
 
 
-WIDTHS = widths()
+ARRAY_PARTS = {d: array_parts(d) for d in ("float32", "float64")}
 
 
-def draw_out_width(draw, in_width: int) -> int:
-    """An output width equal to the input width about half the time (square weights hide transposes)."""
-    return in_width if draw(st.booleans()) else draw(WIDTHS)
+#: Feature sizes: mostly small (1 included), now and then wide enough for long reductions.
+WIDTH_VALUES = (1, 2, 3, 4, 5, 6, 7, 8, 13, 20, 33, 64)
+WIDTHS = st.sampled_from(WIDTH_VALUES)
+#: An output width: None means "equal to the input width" (a quarter of the draws: square weights
+#: hide transposes, so they must not dominate, but in == out is a case of its own).
+OUT_WIDTHS = st.sampled_from((None,) * 4 + WIDTH_VALUES)
+
+
+def out_width(choice: int | None, in_width: int) -> int:
+    return in_width if choice is None else choice
 
 
 #: Leading dims: none, one or several, zero-size included.
-BATCH_DIMS = st.lists(st.integers(0, 4), max_size=3).map(tuple)
-#: A batch dimension for blocks that take (batch, F) only.
-BATCH_SIZES = st.integers(0, 4)
+BATCH_DIMS = st.sampled_from([(), (2,), (1,), (0,), (3,), (2, 3), (1, 1), (4,), (0, 2), (2, 1, 3), (3, 0)])
 #: Leading dims with at least one row.
-NONEMPTY_BATCH_DIMS = st.lists(st.integers(1, 3), min_size=1, max_size=2).map(tuple)
+NONEMPTY_BATCH_DIMS = st.sampled_from([(2,), (1,), (3,), (2, 2), (1, 3), (4,), (3, 1)])
 #: Any shape, scalars and empty tensors included.
-ANY_SHAPE = st.lists(st.integers(0, 4), max_size=4).map(tuple)
+ANY_SHAPE = st.sampled_from([(), (1,), (3,), (0,), (2, 3), (4, 1), (2, 0), (1, 2, 3), (3, 1, 2, 2), (0, 3, 1),
+                             (5, 4)])
+NONEMPTY_ANY_SHAPE = st.sampled_from([(1,), (3,), (2, 3), (4, 1), (1, 2, 3), (3, 1, 2, 2), (5, 4), ()])
+#: The (batch,) leading dim of blocks that take (batch, F) only, empty batch included.
+BATCH = st.sampled_from([(2,), (1,), (0,), (3,), (4,)])
+NONEMPTY_BATCH = st.sampled_from([(2,), (1,), (3,), (4,)])
+#: Leading dims with at least two rows.
+SEVERAL_ROWS = st.sampled_from([(2,), (3,), (2, 2), (1, 3), (4,), (3, 1)])

@@ -119,6 +119,34 @@ def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = N
     return _checked(Target(spec, name, getattr(module, "__file__", None), vars(module)))
 
 
+def locate_target(spec: str | None) -> tuple[str, str | None]:
+    """(name, file) of a target given as a string, found without running any of its code: a usage
+    error (``TargetError``) when the alias, file or top-level package does not exist. What importing
+    it may raise is found where it is imported (``load_target``)."""
+    if spec is None:
+        spec = os.environ.get("CONFORMANCE_IMPL") or "torch"
+    spec = spec.strip()
+    if not spec:
+        raise TargetError(f"--impl must be a module name, a .py path or one of {sorted(BUILTIN_TARGETS)}; got {spec!r}")
+    if spec.endswith(".py") or os.sep in spec or (os.altsep is not None and os.altsep in spec):
+        if not os.path.isfile(spec):
+            raise TargetError(f"--impl {spec!r}: no such file (tried the path {os.path.abspath(spec)!r})")
+        return spec, os.path.abspath(spec)
+    if spec in BUILTIN_TARGETS:
+        return spec, os.path.join(os.path.dirname(__file__), "targets", BUILTIN_TARGETS[spec].split(".")[-1] + ".py")
+    module_name = spec
+    top = module_name.split(".")[0]
+    try:
+        found = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        found = None
+    if found is None:
+        raise TargetError(
+            f"--impl {spec!r}: no module named {module_name!r} on sys.path, no file of that name, "
+            f"and no built-in target of that name (built-ins: {', '.join(sorted(BUILTIN_TARGETS))})")
+    return spec, found.origin if top == module_name else None
+
+
 def _user_frame(exc: BaseException) -> str:
     tb = exc.__traceback__
     last = None

@@ -19,6 +19,9 @@ class TargetTimeout(BaseException):
 
 RETRY_INTERVAL_S = 0.05
 
+#: Default limit, in seconds, on each call into the implementation under test.
+DEFAULT_CALL_TIMEOUT_S = 10.0
+
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None, what: str) -> Iterator[None]:

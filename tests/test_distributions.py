@@ -152,6 +152,25 @@ def test_ks_statistic_is_scipys(n, seed):
                                                                      abs=1e-14)
 
 
+@settings(max_examples=40)
+@given(n=st.integers(1, 3000), seed=st.integers(0, 2**32 - 1), q=st.floats(0.01, 0.99))
+def test_p_values_are_scipy_stats(n, seed, q):
+    """The tests call scipy.special's distribution functions (scipy.stats costs a second to import):
+    the same p-values as the scipy.stats formulation."""
+    z = np.random.default_rng(seed).normal(0.05, 1.0, n)
+    s = float(z.sum()) / math.sqrt(n)
+    assert S.mean_test(z)[0] == pytest.approx(min(1.0, 2 * stats.norm.sf(abs(s))), rel=1e-12, abs=1e-300)
+    ss = float((z * z).sum())
+    assert S.variance_test(z)[0] == pytest.approx(min(1.0, 2 * min(stats.chi2.cdf(ss, n), stats.chi2.sf(ss, n))),
+                                                  rel=1e-9, abs=1e-300)
+    which = (np.random.default_rng(seed + 1).uniform(size=n) >= q).astype(int)
+    k = int((which == 0).sum())
+    exact = min(1.0, 2 * min(stats.binom.cdf(k, n, q), stats.binom.sf(k - 1, n, q)))
+    assert S.membership_test(which, (q, 1 - q))[0] == pytest.approx(exact, rel=1e-9, abs=1e-300)
+    x = np.linspace(-4, 4, 17)
+    np.testing.assert_allclose(D.Normal(0.3, 2.0).cdf(x), stats.norm.cdf(x, loc=0.3, scale=2.0), rtol=1e-12, atol=0)
+
+
 def test_range_test_p_values_are_exact():
     """Under U(-1, 1) each one-sided extreme p-value is U(0, 1) (so the Bonferroni combination is valid)."""
     rng = np.random.default_rng(11)

@@ -120,7 +120,7 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
                                          "relu.gradient[float32]", "relu.gradient[float64]"]
     first = failed[0]
     assert "differs from the reference" in first["reason"] and "target.ReLU()" in first["example"]
-    assert "load_target(" in first["snippet"] and "Draw 1 (constructor arguments)" in first["hypothesis"]
+    assert "load_target(" in first["snippet"] and "Draw 1 (constructor arguments;" in first["hypothesis"]
     assert "forward_matches_reference(" in first["hypothesis"]  # Hypothesis names the check's own test
     assert first["duration"] > 0
     assert any(r["status"] == "not provided" and r["reason"].startswith("not provided: ") for r in parallel["results"])

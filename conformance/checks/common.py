@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
@@ -18,7 +19,7 @@ from ..context import CheckContext
 from ..examples import ArraySpec, Example
 from ..failures import fail
 from ..registry import Check
-from ..strategies import SEEDS, draw_array, draw_params
+from ..strategies import ARRAY_PARTS, PARAM_SCALES, SEEDS, SPECIALS, array_spec, derive_seed
 from ..timeouts import TargetTimeout, time_limit
 from ..tolerance import compare, max_finite
 
@@ -27,28 +28,71 @@ T = TypeVar("T")
 
 @dataclass
 class Drawn:
-    """A drawn example and the constructor arguments it came from."""
+    """A drawn example, the constructor arguments it came from, and what else the check asked for."""
 
     args: dict[str, Any]
     example: Example
+    gy: tuple[float, tuple[float, ...]] | None = None  # (scale, special values) of the upstream gradient
+    extra: Any = None                                   # the check's own extra draw
+
+    def gradient_spec(self, shape: tuple[int, ...]) -> ArraySpec:
+        """The upstream gradient for an output of ``shape`` (its parts were drawn with the example)."""
+        assert self.gy is not None, "draw_example(..., grad=True) draws the upstream gradient"
+        return array_spec(shape, derive_seed(self.example.seed, 3), *self.gy)
 
 
-def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype: str,
-                 args: dict | None = None, shape: tuple[int, ...] | None = None, plain: bool = False) -> Drawn:
-    """Draw constructor arguments, a torch seed, maybe parameter values, and an input.
-    ``plain``: the block's own init and standard normal inputs (no special values)."""
+@functools.lru_cache(maxsize=None)
+def example_parts(spec: BlockSpec, dtype: str, with_args: bool, leading: st.SearchStrategy | None, plain: bool,
+                  grad: bool, extra: st.SearchStrategy | None) -> tuple[st.SearchStrategy, str]:
+    """One flat tuple strategy for everything an example draws, and its label (built once per
+    combination: Hypothesis validates a strategy on its first draw)."""
+    parts: list[tuple[str, st.SearchStrategy]] = []
+    if with_args:
+        parts.append(("constructor arguments", spec.args))
+    parts.append(("seed", SEEDS))
+    leading = leading if leading is not None else spec.leading(nonempty=plain)
+    parts.append(("input shape" if spec.any_shape else "input leading dims", leading))
+    if not plain:
+        parts.append(("parameter scale (None: the block's own init), special values",
+                      st.tuples(PARAM_SCALES, SPECIALS[dtype])))
+        parts.append(("input scale, special values", ARRAY_PARTS[dtype]))
+    if grad:
+        parts.append(("upstream gradient scale, special values", ARRAY_PARTS[dtype]))
+    if extra is not None:
+        parts.append(("extra", extra))
+    return st.tuples(*(s for _, s in parts)), "; ".join(label for label, _ in parts)
+
+
+def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype: str, *,
+                 args: dict | None = None, leading: st.SearchStrategy | None = None,
+                 width: Callable[[dict], int | None] | None = None, plain: bool = False, grad: bool = False,
+                 extra: tuple[str, st.SearchStrategy] | None = None) -> Drawn:
+    """Draw, in one labelled draw: constructor arguments (unless given), one seed (torch's while the
+    block is built; the input's, the parameters' and the upstream gradient's are derived from it),
+    the input's leading dims (``leading``, else the block's own), and scales and special values of
+    the parameters (or None: the block's own init), the input and, with ``grad``, the upstream
+    gradient. ``width(args)``: the input's last dim (default: the block's input width).
+    ``plain``: the block's own init and standard normal values of a non-empty input.
+    ``extra``: (label, strategy) of one more value the check needs, returned as ``Drawn.extra``."""
+    strategy, label = example_parts(spec, dtype, args is None, leading, plain, grad,
+                                    None if extra is None else extra[1])
+    values = list(data.draw(strategy, label=label if extra is None else label.replace("extra", extra[0])))
     if args is None:
-        args = data.draw(spec.args, label="constructor arguments")
-    seed = data.draw(SEEDS, label="torch seed")
-    params = None if plain else draw_params(data, dtype)
-    if shape is None:
-        shape = spec.draw_input_shape(data, args)
+        args = values.pop(0)
+    seed, lead = values.pop(0), values.pop(0)
+    last = (width or spec.input_width)(args)
+    shape = tuple(lead) if last is None else tuple(lead) + (last,)
+    params = None
     if plain:
-        x = ArraySpec(tuple(shape), data.draw(SEEDS, label="input seed"))
+        x = ArraySpec(shape, derive_seed(seed, 2))
     else:
-        x = draw_array(data, shape, dtype, "input values")
+        (param_scale, param_values), (x_scale, x_values) = values.pop(0), values.pop(0)
+        if param_scale is not None:
+            params = array_spec((), derive_seed(seed, 1), param_scale, param_values)
+        x = array_spec(shape, derive_seed(seed, 2), x_scale, x_values)
+    gy = values.pop(0) if grad else None
     example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device)
-    return Drawn(args, example)
+    return Drawn(args, example, gy, values.pop(0) if extra is not None else None)
 
 
 def call_target(seconds: float | None, what: str, fn: Callable[[], T],

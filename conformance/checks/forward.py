@@ -14,7 +14,6 @@ from ..blocks import BlockSpec
 from ..bridge import to_numpy
 from ..context import CheckContext
 from ..registry import Check
-from ..strategies import NONEMPTY_BATCH_DIMS
 from ..timeouts import time_limit
 from .common import Runner, check_output, draw_example
 
@@ -70,12 +69,9 @@ def check_bad_input(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def wrong_width_raises(data: st.DataObject) -> None:
-        args = data.draw(spec.args, label="constructor arguments")
-        width = spec.wrong_width(args)
-        assume(width is not None and (not spec.container or any(l[0] == "Linear" for l in args["layers"])))
-        assert width is not None  # for mypy: assume() above discarded the example otherwise
-        lead = data.draw(NONEMPTY_BATCH_DIMS, label="input leading dims")
-        drawn = draw_example(data, ctx, spec, "float32", args=args, shape=lead + (width,))
+        drawn = draw_example(data, ctx, spec, "float32", leading=spec.leading(nonempty=True), width=spec.wrong_width)
+        args = drawn.args
+        assume(not spec.container or any(layer[0] == "Linear" for layer in args["layers"]))
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         x = run.example.input()

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from ..blocks import BlockSpec
 from ..context import CheckContext
 from ..registry import Check
-from ..strategies import draw_array
 from .common import Runner, check_output, draw_example
 
 GRADIENT_BODY = """x.requires_grad_(True)
@@ -28,13 +27,13 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def gradients_match_reference(data: st.DataObject) -> None:
-        drawn = draw_example(data, ctx, spec, dtype)
+        drawn = draw_example(data, ctx, spec, dtype, grad=True)
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         ref, tensors = run.reference(block)
         x = run.example.input()
         out_shape = run.expected(ref, x, None, prec)["y"].shape
-        gy_spec = draw_array(data, out_shape, dtype, "upstream gradient values")
+        gy_spec = drawn.gradient_spec(out_shape)
         drawn.example = replace(run.example, gy=gy_spec)
         body = GRADIENT_BODY
         gy = run.example.tensor(gy_spec)

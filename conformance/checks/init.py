@@ -37,14 +37,14 @@ from hypothesis import strategies as st
 
 from reference import distributions as D
 
-from ..blocks import CHIMERA, FIXEDHIDDENMLP, LINEAR, MLP, MYLINEAR, NESTMLP, BlockSpec, mylinear_args
+from ..blocks import TUTORIAL_OR_WIDTH, BlockSpec
 from ..context import CheckContext
 from ..examples import namespace as block_namespace
 from ..examples import seeded
 from ..failures import CheckFailure, failure
 from ..registry import Check
 from ..statistics import ALPHA_CHECK, assess, describe_sample, n_tests
-from ..strategies import SEEDS, WIDTHS, draw_out_width
+from ..strategies import OUT_WIDTHS, SEEDS, WIDTH_VALUES, WIDTHS, out_width
 from .common import call_target
 
 #: The drawn group pools the values of at most this many drawn examples (those with distinct seeds).
@@ -315,13 +315,9 @@ LINEAR_DESIGN = (
 )
 
 
-@st.composite
-def linear_case(draw) -> Case:
-    n_in = draw(st.integers(0, 8) | st.integers(9, 64))  # in_features == 0 included: bias bound 0
-    return (n_in, draw_out_width(draw, max(n_in, 1)), draw(st.booleans()))
-
-
-LINEAR_CASES = linear_case()
+#: (in, out, bias); in_features == 0 included: bias bound 0.
+LINEAR_CASES = st.tuples(st.sampled_from(WIDTH_VALUES + (0,)), OUT_WIDTHS, st.booleans()).map(
+    lambda t: (t[0], out_width(t[1], max(t[0], 1)), t[2]))
 
 
 def check_linear_init(ctx: CheckContext, check: Check) -> None:
@@ -346,10 +342,13 @@ MYLINEAR_DESIGN = (
 )
 
 
+MYLINEAR_CASES = st.tuples(WIDTHS, OUT_WIDTHS).map(lambda t: (t[0], out_width(t[1], t[0])))
+
+
 def check_mylinear_init(ctx: CheckContext, check: Check) -> None:
     """MyLinear(in_units, units)'s weight and bias: i.i.d. N(0, 1)."""
     run_init_check(ctx, check, MYLINEAR_SAMPLER,
-                   lambda data: tuple(data.draw(mylinear_args(), label="MyLinear(in_units, units)").values()),
+                   lambda data: data.draw(MYLINEAR_CASES, label="MyLinear(in_units, units)"),
                    MYLINEAR_DESIGN)
 
 
@@ -371,7 +370,7 @@ RAND_WEIGHT_DESIGN = (
 def check_rand_weight(ctx: CheckContext, check: Check) -> None:
     """FixedHiddenMLP's rand_weight (read as an attribute, buffer or not): i.i.d. U[0, 1)."""
     run_init_check(ctx, check, RAND_WEIGHT_SAMPLER,
-                   lambda data: (data.draw(st.just(20) | WIDTHS, label="features"),), RAND_WEIGHT_DESIGN)
+                   lambda data: (data.draw(TUTORIAL_OR_WIDTH, label="features"),), RAND_WEIGHT_DESIGN)
 
 
 # -- the init namespace ---------------------------------------------------------------------------------
@@ -725,17 +724,14 @@ MY_INIT_DESIGN = (
 )
 
 
-@st.composite
-def net_case(draw, nested: bool = True) -> Case:
-    if nested and draw(st.booleans()):
-        return (None, None, None, draw(st.integers(0, 4)))
-    a = draw(WIDTHS)
-    b = draw_out_width(draw, a)
-    return (a, b, draw(st.integers(1, 8)), None)
+def net_case(rgnet: bool, a: int, b: int | None, c: int, n_blocks: int) -> Case:
+    """rgnet(n_blocks), or the tutorial's net shape Linear(a, b), ReLU, Linear(b, c)."""
+    return (None, None, None, n_blocks) if rgnet else (a, out_width(b, a), c, None)
 
 
-NET_CASES = net_case()
-FLAT_NET_CASES = net_case(nested=False)
+NET_CASES = st.tuples(st.booleans(), WIDTHS, OUT_WIDTHS, st.integers(1, 8), st.integers(0, 4)).map(
+    lambda t: net_case(*t))
+FLAT_NET_CASES = st.tuples(WIDTHS, OUT_WIDTHS, st.integers(1, 8)).map(lambda t: net_case(False, *t, 0))
 
 
 def check_init_normal(ctx: CheckContext, check: Check) -> None:
@@ -889,35 +885,6 @@ def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> N
                            "torch's global generator (a private or reseeded generator)")
 
     same_seed_same_block()
-
-
-REPRODUCIBLE_BLOCKS = (LINEAR, MLP, NESTMLP, FIXEDHIDDENMLP, CHIMERA, MYLINEAR)
-
-
-# -- the registry's entries ----------------------------------------------------------------------------
-def checks() -> list[Check]:
-    """The init area's checks, in registry order."""
-    from functools import partial
-
-    lin, relu, seq, init = "Linear", "ReLU", "Sequential", "init"
-    out = [
-        Check("linear", "init", "default", (lin,), check_linear_init),
-        Check("mylinear", "init", "default", ("MyLinear",), check_mylinear_init),
-        Check("fixedhiddenmlp", "init", "rand_weight", ("FixedHiddenMLP",), check_rand_weight),
-        Check("init", "function", "normal_", (init,), check_normal),
-        Check("init", "function", "uniform_", (init,), check_uniform),
-        Check("init", "function", "zeros_", (init,), check_zeros),
-        Check("init", "function", "constant_", (init,), check_constant),
-        Check("init", "function", "xavier_uniform_", (init,), check_xavier),
-        Check("sequential", "init", "init_normal", (seq, lin, relu, init), check_init_normal),
-        Check("sequential", "init", "init_constant", (seq, lin, relu, init), check_init_constant),
-        Check("sequential", "init", "xavier_42", (seq, lin, relu, init), check_xavier_42),
-        Check("sequential", "init", "my_init", (seq, lin, relu, init), check_my_init),
-        Check("sequential", "apply", None, (seq, lin, relu), check_apply),
-    ]
-    out += [Check(spec.key, "reproducible", None, spec.needs, partial(check_reproducible, spec=spec))
-            for spec in REPRODUCIBLE_BLOCKS]
-    return out
 
 
 #: The checks that run statistical tests (each spends ALPHA_CHECK), with their sample designs.

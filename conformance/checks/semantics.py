@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import torch
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ..blocks import BlockSpec
 from ..bridge import to_numpy
 from ..context import CheckContext
 from ..registry import Check
-from ..strategies import NONEMPTY_BATCH_DIMS
+from ..strategies import SEVERAL_ROWS
 from ..tolerance import compare
 from .common import Runner, draw_example
 
@@ -31,12 +31,9 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def rows_are_independent(data: st.DataObject) -> None:
-        args = data.draw(spec.args, label="constructor arguments")
-        width = spec.input_width(args)
+        drawn = draw_example(data, ctx, spec, dtype, leading=SEVERAL_ROWS)
+        width = spec.input_width(drawn.args)
         assert width is not None  # registered only for blocks with a known input width
-        lead = data.draw(NONEMPTY_BATCH_DIMS, label="input leading dims")
-        assume(len(lead) and int(torch.tensor(lead).prod()) >= 2)
-        drawn = draw_example(data, ctx, spec, dtype, args=args, shape=lead + (width,))
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         ref, _ = run.reference(block)
@@ -108,6 +105,11 @@ x = torch.full({shape}, {value!r}, dtype=torch.{dtype})
 print(block(x))  # must raise ValueError/RuntimeError or return a non-finite value, never loop forever"""
 
 
+#: (dtype, input value) whose hidden output overflows: +inf, the dtype's largest finite value, NaN.
+OVERFLOWING = st.sampled_from([(dtype, value) for dtype in ("float32", "float64") for value in
+                               (float("inf"), float(torch.finfo(getattr(torch, dtype)).max), float("nan"))])
+
+
 def check_termination(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
     """With all-positive weights and a huge or infinite input the hidden output overflows to +inf, so
     its L1 norm never drops to 1 by halving; with a NaN input the norm is NaN. Either way the block
@@ -116,15 +118,10 @@ def check_termination(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> No
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def overflow_terminates(data: st.DataObject) -> None:
-        args = data.draw(spec.args, label="constructor arguments")
-        dtype = data.draw(st.sampled_from(["float32", "float64"]), label="dtype")
-        value = data.draw(st.sampled_from([float("inf"), float(torch.finfo(getattr(torch, dtype)).max), float("nan")]),
-                          label="input value")
-        batch = data.draw(st.integers(1, 3), label="batch size")
-        width = spec.input_width(args)
-        assert width is not None  # FixedHiddenMLP (the halving block) has a fixed input width
-        shape = (batch, width)
-        drawn = draw_example(data, ctx, spec, dtype, args=args, shape=shape, plain=True)
+        dtype, value = data.draw(OVERFLOWING, label="dtype, input value")
+        drawn = draw_example(data, ctx, spec, dtype, plain=True)
+        assert drawn.example.x is not None  # plain examples have an input
+        shape = drawn.example.x.shape
         drawn.example = replace(drawn.example, params=None, x=None)
         run = Runner(ctx, check, spec, drawn)
         body = TERMINATION_BODY.format(shape=shape, value=value, dtype=dtype)

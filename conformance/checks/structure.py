@@ -54,6 +54,9 @@ def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
     layout_matches_spec()
 
 
+APPENDED_OUT = ("appended Linear's out_features", st.integers(1, 4))
+
+
 def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
     """``seq[i]`` is the i-th block given, ``len(seq)`` counts them, children are registered (their
     parameters are visible), and ``add_module(name, block)`` appends a block that then runs last."""
@@ -62,7 +65,7 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def behaves_like_sequential(data: st.DataObject) -> None:
-        drawn = draw_example(data, ctx, spec, "float32")
+        drawn = draw_example(data, ctx, spec, "float32", extra=APPENDED_OUT)
         run = Runner(ctx, check, spec, drawn)
         parts = layer_codes(drawn.args, ctx.target)
         env = {"target": ctx.target, "nn": torch.nn}
@@ -91,7 +94,7 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
                               body=body + "\nprint([n for n, _ in seq.named_children()])")
 
         width = plan_output_width(drawn.args)
-        extra_out = data.draw(st.integers(1, 4), label="appended Linear's out_features")
+        extra_out = drawn.extra
         with seeded(drawn.example.seed + 1):
             extra = eval(f"{linear}({width}, {extra_out})", env)  # noqa: S307
         append = f"\nextra = {linear}({width}, {extra_out})\nseq.add_module('extra', extra)"

@@ -8,7 +8,9 @@ cheap to draw, shrinks well, and ``Example.snippet()`` rebuilds it exactly in a 
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field, replace
+from types import CodeType
 from typing import Any, Iterator
 
 import torch
@@ -24,6 +26,12 @@ def namespace(target: Any) -> dict[str, Any]:
     from . import builders
 
     return {"target": target, "nn": torch.nn, "torch": torch, "rgnet": builders.rgnet, "tied_net": builders.tied_net}
+
+
+@functools.lru_cache(maxsize=4096)
+def compiled(code: str) -> CodeType:
+    """A constructor expression, compiled once (examples repeat a few hundred distinct ones)."""
+    return compile(code, "<constructor>", "eval")
 
 
 @contextlib.contextmanager
@@ -59,7 +67,7 @@ class Example:
     def build(self, target: Any, timeout: float | None = None) -> torch.nn.Module:
         """Construct the block with the target, seeded, cast to ``dtype`` on ``device``."""
         with time_limit(timeout, f"constructing {self.code}"), seeded(self.seed, self.device):
-            block = eval(self.code, namespace(target))  # noqa: S307
+            block = eval(compiled(self.code), namespace(target))  # noqa: S307
             block = block.to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
         if self.params is not None:
             overwrite_parameters(block, self.params, self.dtype)

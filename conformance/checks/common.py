@@ -19,7 +19,7 @@ from ..context import CheckContext
 from ..examples import ArraySpec, Example
 from ..failures import fail
 from ..registry import Check
-from ..strategies import ARRAY_PARTS, PARAM_SCALES, SEEDS, SPECIALS, array_spec, derive_seed
+from ..strategies import ARRAY_PARTS, PARAM_PARTS, SEEDS, array_spec, derive_seed
 from ..timeouts import TargetTimeout, time_limit
 from ..tolerance import compare, max_finite
 
@@ -54,7 +54,7 @@ def example_parts(spec: BlockSpec, dtype: str, with_args: bool, leading: st.Sear
     parts.append(("input shape" if spec.any_shape else "input leading dims", leading))
     if not plain:
         parts.append(("parameter scale (None: the block's own init), special values",
-                      st.tuples(PARAM_SCALES, SPECIALS[dtype])))
+                      PARAM_PARTS[dtype]))
         parts.append(("input scale, special values", ARRAY_PARTS[dtype]))
     if grad:
         parts.append(("upstream gradient scale, special values", ARRAY_PARTS[dtype]))
@@ -86,9 +86,9 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
     if plain:
         x = ArraySpec(shape, derive_seed(seed, 2))
     else:
-        (param_scale, param_values), (x_scale, x_values) = values.pop(0), values.pop(0)
-        if param_scale is not None:
-            params = array_spec((), derive_seed(seed, 1), param_scale, param_values)
+        param_parts, (x_scale, x_values) = values.pop(0), values.pop(0)
+        if param_parts is not None:
+            params = array_spec((), derive_seed(seed, 1), *param_parts)
         x = array_spec(shape, derive_seed(seed, 2), x_scale, x_values)
     gy = values.pop(0) if grad else None
     example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device)

@@ -15,31 +15,26 @@ what the report says of it.
 from __future__ import annotations
 
 import gc
+import importlib
 import re
 import sys
+import threading
 from importlib import metadata as distributions
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import hypothesis
 import pytest
 
 from . import __version__, profiles
 from .expected import Expectations, ExpectedFileError
 from .failures import NotProvided, failure_fields
 from .metadata import environment, new_seed, replay_hint, run_metadata, target_info
-from .registry import all_checks, select
 from .report import Report, Result
 from .target import Target, TargetError, load_target, locate_target
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
 
 if TYPE_CHECKING:
     from .context import CheckContext
-
-# Registered when the plugin is imported, before any pytest_configure hook: Hypothesis's own plugin
-# loads ``--hypothesis-profile NAME`` in its pytest_configure, which may run before ours (and
-# Hypothesis ships a "ci" profile of its own, which ours must replace before it is loaded).
-profiles.register()
 
 CHECK_KEY = "conformance_check"
 _TARGET_KEY = pytest.StashKey[Target]()
@@ -52,7 +47,11 @@ EXAMPLES_KEY = "conformance_examples"
 _EXAMPLES_KEY = pytest.StashKey[int]()
 _LOCATED_KEY = pytest.StashKey["tuple[str, str | None]"]()
 _ENVIRONMENT_KEY = pytest.StashKey[dict]()
+_ORDER_KEY = pytest.StashKey[list]()
+_PROFILE_KEY = pytest.StashKey[str]()
+_FROZEN_KEY = pytest.StashKey[bool]()
 ENVIRONMENT_OUTPUT = "conformance_environment"
+ORDER_OUTPUT = "conformance_order"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,22 +78,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write the block x property matrix (and the failures) as Markdown")
 
 
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin loads ``--hypothesis-profile NAME``
 def pytest_configure(config: pytest.Config) -> None:
-    if not config.getoption("hypothesis_profile", default=None):
-        hypothesis.settings.load_profile(profiles.default_profile())
+    controller = is_xdist_controller(config)
+    chosen = config.getoption("hypothesis_profile", default=None)
+    if chosen or not controller or "hypothesis" in sys.modules:
+        # Ours replace Hypothesis's built-in "ci" profile before anything loads it. The xdist
+        # controller runs no check and, unless told to load a profile, never imports Hypothesis.
+        profiles.register()
+        if not chosen:
+            from hypothesis import settings
+
+            settings.load_profile(profiles.default_profile())
+    config.stash[_PROFILE_KEY] = chosen or profiles.default_profile()
     config.stash[_RESULTS_KEY] = {}
     config.stash[_SEED_KEY] = _choose_seed(config)
-    if is_xdist_controller(config):  # the workers import the target; here, only check that it exists
+    if controller:  # the workers import the target; here, only check that it exists
         try:
             config.stash[_LOCATED_KEY] = locate_target(config.getoption("impl"))
         except TargetError as exc:
             raise pytest.UsageError(str(exc)) from None
     else:
         get_target(config)  # a usage error now, in one line, rather than at collection
-    try:
-        config.stash[_EXPECTED_KEY] = Expectations.resolve(config.getoption("expected"), (c.id for c in all_checks()))
-    except ExpectedFileError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    if config.getoption("expected"):
+        from .registry import all_checks
+
+        try:
+            config.stash[_EXPECTED_KEY] = Expectations.resolve(config.getoption("expected"),
+                                                               [c.id for c in all_checks()])
+        except ExpectedFileError as exc:
+            raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line("markers", "conformance: a check of the conformance suite")
 
 
@@ -116,13 +129,7 @@ def _choose_seed(config: pytest.Config) -> "int | str | None":
             return int(given)
         except ValueError:
             return str(given)
-    return None if _default_settings().derandomize else new_seed()
-
-
-def _default_settings() -> hypothesis.settings:
-    current = hypothesis.settings.default
-    assert current is not None  # typed Optional; set once a profile is loaded (pytest_configure does)
-    return current
+    return None if profiles.describe(config.stash[_PROFILE_KEY])[2] else new_seed()
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -157,11 +164,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         except pytest.UsageError:
             return []
         target_line = f"target {target.name!r} ({target.file or 'no file'}); provides {', '.join(target.provided)}"
-    profile = profiles.current_profile()
+    profile = config.stash.get(_PROFILE_KEY, None)
     return [
         f"conformance {__version__}: {target_line}",
         f"conformance: torch {_installed('torch')}, numpy {_installed('numpy')}, "
-        f"hypothesis {hypothesis.__version__}, profile {profile!r}, device {config.getoption('device')}",
+        f"hypothesis {_installed('hypothesis')}, profile {profile!r}, device {config.getoption('device')}",
         f"conformance: hypothesis seed {config.stash.get(_SEED_KEY, None)} "
         f"(replay: {replay_hint(config.stash.get(_SEED_KEY, None))})",
     ]
@@ -170,6 +177,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if CHECK_KEY not in metafunc.fixturenames:
         return
+    from .registry import all_checks, select
+
     area = metafunc.module.AREA
     checks = select(all_checks(), area)
     metafunc.parametrize(CHECK_KEY, checks, ids=[c.id for c in checks])
@@ -178,6 +187,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
     from .context import CheckContext
+    from .registry import all_checks
 
     config = request.config
     timeout = config.getoption("check_timeout")
@@ -190,6 +200,7 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
     # torch, the target and Hypothesis are loaded: keep their millions of long-lived objects out of
     # every later garbage collection (a full one over them costs ~0.1 s, and pytest runs five at exit).
     gc.freeze()
+    config.stash[_FROZEN_KEY] = True
     return ctx
 
 
@@ -277,8 +288,22 @@ def _reason(report: pytest.TestReport, status: str) -> str:
     return ""
 
 
+_PREFETCHED: list[threading.Thread] = []
+
+
+def _prefetch_hypothesis() -> None:
+    """In the xdist controller, import Hypothesis in the background while the workers run: its own
+    plugin's terminal summary imports it once they are done, which would add ~1 s to every run."""
+    if not _PREFETCHED and "hypothesis" not in sys.modules:
+        thread = threading.Thread(target=importlib.import_module, args=("hypothesis",), daemon=True)
+        _PREFETCHED.append(thread)
+        thread.start()
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Runs in the controller for every worker's report too, so results gather here under xdist."""
+    if _CONFIG and is_xdist_controller(_CONFIG[-1]):
+        _prefetch_hypothesis()
     properties: dict[str, Any] = dict(report.user_properties)  # ours: see pytest_collection_modifyitems
     info = properties.get(CHECK_KEY)
     status = _status(report)
@@ -313,9 +338,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:  # pytest-xdist: in the controller, as a worker finishes
-    env = getattr(node, "workeroutput", {}).get(ENVIRONMENT_OUTPUT)
-    if env is not None:
-        node.config.stash.setdefault(_ENVIRONMENT_KEY, env)
+    output = getattr(node, "workeroutput", {})
+    if output.get(ENVIRONMENT_OUTPUT) is not None:
+        node.config.stash.setdefault(_ENVIRONMENT_KEY, output[ENVIRONMENT_OUTPUT])
+    if output.get(ORDER_OUTPUT) is not None:
+        node.config.stash.setdefault(_ORDER_KEY, output[ORDER_OUTPUT])
 
 
 def _environment(config: pytest.Config) -> dict[str, Any] | None:
@@ -330,13 +357,18 @@ def _environment(config: pytest.Config) -> dict[str, Any] | None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
+    if config.stash.get(_FROZEN_KEY, False):
+        gc.freeze()  # and what the checks left: the collections at exit (pytest's, then Python's) skip it
     if _CONFIG and _CONFIG[-1] is config:
         _CONFIG.pop()
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller writes the reports, with this
+        from .registry import all_checks
+
         env = _environment(config)
         if env is not None:
             workeroutput[ENVIRONMENT_OUTPUT] = env
+        workeroutput[ORDER_OUTPUT] = [c.id for c in all_checks()]
         return
     json_path, md_path = config.getoption("conformance_report"), config.getoption("conformance_report_md")
     if json_path or md_path:
@@ -363,16 +395,21 @@ def build_report(config: pytest.Config) -> Report:
     target = _reported_target(config)
     expected = config.stash.get(_EXPECTED_KEY, None)
     results = config.stash.get(_RESULTS_KEY, {})
-    current = _default_settings()
+    profile, max_examples, _ = profiles.describe(config.stash[_PROFILE_KEY])
     metadata = run_metadata(
-        target, profile=profiles.current_profile(), max_examples=current.max_examples,
+        target, profile=profile, max_examples=max_examples,
         seed=config.stash.get(_SEED_KEY, None),
         expected=expected.source if expected else None, widened=expected.widen(results) if expected else {},
         strict_expected=config.getoption("strict_expected"), call_timeout=config.getoption("check_timeout") or None,
     ) if target is not None else {}
     metadata["workers"] = getattr(config.option, "numprocesses", None)
     report = Report(results=list(results.values()), metadata=metadata)
-    report.sort([c.id for c in all_checks()])
+    order = config.stash.get(_ORDER_KEY, None)
+    if order is None:  # not under xdist (or no worker finished): this process has the registry
+        from .registry import all_checks
+
+        order = [c.id for c in all_checks()]
+    report.sort(order)
     return report
 
 

@@ -1,18 +1,16 @@
 """Hypothesis profiles: ``ci`` (fast, derandomized, no example database; chosen when ``CI`` is set),
-``dev`` (the default), ``thorough`` (nightly)."""
+``dev`` (the default), ``thorough`` (nightly).
+
+Hypothesis is imported only by ``register`` and ``current_*``: the pytest-xdist controller, which runs
+no check, never needs it (it knows our profiles from this table).
+"""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from hypothesis import Phase, settings
-
-#: Every phase but ``explain``: it re-runs hundreds of variants of a failing example to annotate
-#: which parts did not matter, which costs 10-20 s per failing check and adds little to our own
-#: example description and reproduction snippet.
-PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
-
+#: Settings of each profile. Every phase but ``explain`` (see ``register``).
 PROFILES: dict[str, dict[str, Any]] = {
     "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True),
     "dev": dict(max_examples=60, print_blob=True),
@@ -21,8 +19,14 @@ PROFILES: dict[str, dict[str, Any]] = {
 
 
 def register() -> None:
+    """Register the profiles with Hypothesis. They skip the ``explain`` phase: it re-runs hundreds of
+    variants of a failing example to annotate which parts did not matter, which costs 10-20 s per
+    failing check and adds little to our own example description and reproduction snippet."""
+    from hypothesis import Phase, settings
+
+    phases = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
     for name, kwargs in PROFILES.items():
-        settings.register_profile(name, deadline=None, phases=PHASES, **kwargs)
+        settings.register_profile(name, deadline=None, phases=phases, **kwargs)
 
 
 def default_profile() -> str:
@@ -31,7 +35,21 @@ def default_profile() -> str:
 
 def current_profile() -> str | None:
     """The name of Hypothesis's current settings profile."""
+    from hypothesis import settings
+
     getter = getattr(settings, "get_current_profile_name", None)  # public in newer Hypothesis
     if getter is not None:
         return getter()
     return getattr(settings, "_current_profile", None)  # older releases (6.100): what their pytest plugin reads
+
+
+def describe(name: str) -> tuple[str, int | None, bool]:
+    """(name, max_examples, derandomize) of the profile ``name``: ours from the table above (so the
+    xdist controller need not import Hypothesis), another from Hypothesis's registry."""
+    if name in PROFILES:
+        table = PROFILES[name]
+        return name, table["max_examples"], bool(table.get("derandomize", False))
+    from hypothesis import settings
+
+    chosen = settings.get_profile(name)
+    return name, chosen.max_examples, chosen.derandomize

@@ -34,17 +34,22 @@ ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parents[1])
 BUDGET = {"ci": 20.0, "dev": 60.0}  # seconds, -n 2 (issue 7)
 
 
-def pytest_cmd(profile: str, workers: str | None, *extra: str) -> list[str]:
-    args = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
-            "--hypothesis-profile", profile, *extra]
-    return args + (["-n", workers] if workers else ["-p", "no:xdist"])
+def pytest_cmd(profile: str, workers: str | None, *extra: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of a run under ``profile``, chosen as a user would: ``ci`` by
+    the ``CI`` variable (what CI does), ``dev`` by default, others by ``--hypothesis-profile``."""
+    args = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider", *extra]
+    if profile not in ("ci", "dev"):
+        args += ["--hypothesis-profile", profile]
+    env = {**os.environ, "CI": "1" if profile == "ci" else ""}
+    return args + (["-n", workers] if workers else ["-p", "no:xdist"]), env
 
 
-def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+def timed(cmd: tuple[list[str], dict[str, str]] | list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall and CPU seconds (user + system, the process and its children) of a command."""
+    args, env = cmd if isinstance(cmd, tuple) else (cmd, {**os.environ, "CI": ""})
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "CI": ""})
+    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode not in (0, 5):
@@ -53,11 +58,15 @@ def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
 
 
 def start_up(repeat: int) -> None:
-    imports = [timed([sys.executable, "-c", "import torch, conformance.plugin"])[0] for _ in range(repeat)]
-    collect_cmd = [sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "no:cacheprovider"]
-    collect = [timed(collect_cmd)[0] for _ in range(repeat)]
-    print(f"start-up: import torch + plugin {statistics.median(imports):.2f} s; "
-          f"pytest start-up + collection {statistics.median(collect):.2f} s (medians of {repeat})")
+    def median(cmd: list[str]) -> float:
+        return statistics.median(timed(cmd)[0] for _ in range(repeat))
+
+    plugin = median([sys.executable, "-c", "import conformance.plugin"])
+    torch = median([sys.executable, "-c", "import torch"])
+    collect = median([sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "no:cacheprovider"])
+    print(f"start-up (medians of {repeat}): python + import conformance.plugin {plugin:.2f} s (what every pytest "
+          f"run and the xdist controller pay); python + import torch {torch:.2f} s; pytest start-up, "
+          f"target import and collection {collect:.2f} s (what each worker pays)")
 
 
 def wall_times(profiles: list[str], layouts: list[str], repeat: int) -> None:
@@ -85,6 +94,9 @@ def examples_per_second(profile: str) -> None:
         out = Path(tmp) / "report.json"
         wall, cpu, _ = timed(pytest_cmd(profile, None, "--report", str(out)))
         results = json.loads(out.read_text())["results"]
+    everything = sum(r["examples"] for r in results)
+    print(f"\nexamples per second per core, profile {profile}, serial: {everything} examples in {wall:.1f} s "
+          f"wall ({cpu:.1f} s CPU), start-up included = {everything / cpu:.0f} examples per CPU second")
     areas = {c.id: c.area for c in all_checks()}
     by_area: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for r in results:

@@ -50,7 +50,9 @@ _ENVIRONMENT_KEY = pytest.StashKey[dict]()
 _ORDER_KEY = pytest.StashKey[list]()
 _PROFILE_KEY = pytest.StashKey[str]()
 _FROZEN_KEY = pytest.StashKey[bool]()
+_TARGET_ERROR_KEY = pytest.StashKey[str]()
 ENVIRONMENT_OUTPUT = "conformance_environment"
+TARGET_ERROR_OUTPUT = "conformance_target_error"
 ORDER_OUTPUT = "conformance_order"
 
 
@@ -99,7 +101,14 @@ def pytest_configure(config: pytest.Config) -> None:
         except TargetError as exc:
             raise pytest.UsageError(str(exc)) from None
     else:
-        get_target(config)  # a usage error now, in one line, rather than at collection
+        try:
+            get_target(config)  # a usage error now, in one line, rather than at collection
+        except pytest.UsageError as exc:
+            if getattr(config, "workerinput", None) is None:
+                raise
+            # An xdist worker: a usage error here would crash it (and xdist would restart it). It
+            # runs none of the checks instead, and the controller reports the error and exits 4.
+            config.stash[_TARGET_ERROR_KEY] = str(exc)
     if config.getoption("expected"):
         from .registry import all_checks
 
@@ -211,6 +220,10 @@ def _bound_checks(values: Any) -> list:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _TARGET_ERROR_KEY in config.stash:  # an xdist worker that could not load the target
+        ours = [i for i in items if CHECK_KEY in getattr(getattr(i, "callspec", None), "params", {})]
+        items[:] = [i for i in items if i not in ours]
+        config.hook.pytest_deselected(items=ours)
     expected = config.stash.get(_EXPECTED_KEY, None)
     for item in items:
         callspec = getattr(item, "callspec", None)
@@ -343,6 +356,8 @@ def pytest_testnodedown(node, error) -> None:  # pytest-xdist: in the controller
         node.config.stash.setdefault(_ENVIRONMENT_KEY, output[ENVIRONMENT_OUTPUT])
     if output.get(ORDER_OUTPUT) is not None:
         node.config.stash.setdefault(_ORDER_KEY, output[ORDER_OUTPUT])
+    if output.get(TARGET_ERROR_OUTPUT) is not None:
+        node.config.stash.setdefault(_TARGET_ERROR_KEY, output[TARGET_ERROR_OUTPUT])
 
 
 def _environment(config: pytest.Config) -> dict[str, Any] | None:
@@ -369,7 +384,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if env is not None:
             workeroutput[ENVIRONMENT_OUTPUT] = env
         workeroutput[ORDER_OUTPUT] = [c.id for c in all_checks()]
+        if _TARGET_ERROR_KEY in config.stash:
+            workeroutput[TARGET_ERROR_OUTPUT] = config.stash[_TARGET_ERROR_KEY]
         return
+    if _TARGET_ERROR_KEY in config.stash:  # the workers could not load the target: a usage error
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"ERROR: {config.stash[_TARGET_ERROR_KEY]}", red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     json_path, md_path = config.getoption("conformance_report"), config.getoption("conformance_report_md")
     if json_path or md_path:
         report = build_report(config)

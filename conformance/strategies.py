@@ -1,11 +1,14 @@
 """Hypothesis strategies for example structure: sizes, shapes, seeds, scales and special values.
 
-Cost model (measured with Hypothesis 6.15x, ``benchmarks/draw_cost.py``): an example costs about
-1 ms of Hypothesis bookkeeping, plus about 0.1 ms per ``data.draw`` call (or nested draw of an
-``@st.composite``) and 0.04 ms per choice inside it. So each check draws its structure in one or
-two flat ``st.tuples`` of single-choice strategies (``sampled_from`` over catalogues of sizes and
-shapes that keep the cases that find bugs: size 1, in == out, empty batches, no batch dim, wide
-reductions), and bulk values come from NumPy generators seeded from one drawn seed.
+Cost model (``benchmarks/draw_cost.py``, Hypothesis 6.15x-6.17x on a 2-core machine): an example
+costs about 0.7-1 ms of Hypothesis bookkeeping before any check code runs, and each part drawn
+(every ``data.draw``, every element of a tuple or list, every nested draw of an ``@st.composite``)
+adds tens of microseconds. The first design (a list of special values per array, composite
+strategies, one ``data.draw`` per part) cost 5 ms per forward example; now each check draws its
+whole example in one flat ``st.tuples`` of single-choice strategies (1.0-2.0 ms): ``sampled_from``
+over catalogues of sizes and shapes that keep the cases that find bugs (size 1, in == out, empty
+batches, no batch dim, wide reductions), one seed from which every bulk array's seed is derived,
+and an array's scale and special values as one choice among their combinations.
 
 Strategies are built once, at import: Hypothesis validates a strategy the first time it is drawn
 from, so building them per example would cost more than the example itself.

@@ -20,7 +20,8 @@ def run(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess
     full_env = {**os.environ, "CI": "1", **(env or {})}
     full_env.pop("PYTEST_XDIST_WORKER", None)
     # the checkout is importable from scripts and other directories too (an install does the same)
-    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), (env or {}).get("PYTHONPATH"),
+                                                           os.environ.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -52,6 +53,61 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
         errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
         assert len(errors) == 1 and message in errors[0], (impl, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_under_xdist_are_one_line(tmp_path: Path) -> None:
+    """The xdist controller only checks that the target exists; what its import raises (or a hang)
+    is found by the workers, which run no check and hand the error to the controller: exit 4, one
+    ERROR line, no worker traceback, no restarted workers."""
+    raising = tmp_path / "raising.py"
+    raising.write_text("raise RuntimeError('boom')\n")
+    hanging = tmp_path / "hanging.py"
+    hanging.write_text("while True:\n    pass\n")
+    cases = {
+        "no.such.module": "no module named 'no.such.module'",
+        str(tmp_path / "missing.py"): "no such file",
+        str(raising): "raised RuntimeError: boom",
+        str(hanging): "did not finish within 2 s",
+    }
+    for impl, message in cases.items():
+        result = run("-m", "pytest", "conformance", "--impl", impl, "-q", "-n", "2",
+                     env={"CONFORMANCE_IMPORT_TIMEOUT": "2"})
+        assert result.returncode == 4, (impl, result.stdout[-2000:], result.stderr[-2000:])
+        output = result.stdout + result.stderr
+        errors = [line for line in output.splitlines() if line.startswith("ERROR:")]
+        assert len(errors) == 1 and message in errors[0], (impl, output[-2000:])
+        assert "Traceback" not in output and "node down" not in output
+
+
+def test_the_plugin_and_the_xdist_controller_import_no_torch(tmp_path: Path) -> None:
+    """Importing the plugin (every pytest run in an environment with the package does) imports
+    neither torch nor Hypothesis; listing the checks imports no torch or scipy; and under xdist the
+    controller never imports torch, while the report still says which torch the workers ran."""
+    probe = ("import sys, conformance.plugin; "
+             "print(sorted(m for m in ('torch', 'hypothesis', 'scipy') if m in sys.modules))")
+    assert run("-c", probe).stdout.strip() == "[]"
+    listing = ("import sys; from conformance.registry import all_checks; n = len(all_checks()); "
+               "print(n, sorted(m for m in ('torch', 'scipy') if m in sys.modules))")
+    assert run("-c", listing).stdout.strip().endswith("[]")
+    (tmp_path / "controller_probe.py").write_text(textwrap.dedent("""\
+        import sys
+        def pytest_unconfigure(config):
+            if getattr(config, "workerinput", None) is None:
+                print("controller imported torch:", "torch" in sys.modules)
+        """))
+    out = tmp_path / "report.json"
+    result = run("-m", "pytest", "conformance", "-n", "2", "-k", "relu.structure", "-p", "controller_probe",
+                 "--report", str(out), env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "controller imported torch: False" in result.stdout
+    assert "imported by the xdist workers" in result.stdout
+    import json
+
+    metadata = json.loads(out.read_text())["metadata"]
+    import torch
+
+    assert metadata["torch"] == str(torch.__version__) and "Chimera" in metadata["provides"]
+    assert metadata["profile"] == "ci" and metadata["max_examples"] == 20 and metadata["workers"] == 2
 
 
 def test_load_target_forms(partial_target: Path) -> None:

@@ -78,8 +78,9 @@ ARRAY_PARTS = {d: array_parts(d) for d in ("float32", "float64")}
 PARAM_PARTS = {d: param_parts(d) for d in ("float32", "float64")}
 
 
-#: Feature sizes: mostly small (1 included), now and then wide enough for long reductions.
-WIDTH_VALUES = (1, 2, 3, 4, 5, 6, 7, 8, 13, 20, 33, 64)
+#: Feature sizes: half of them small (1 included), the others around powers of two (where blocked or
+#: vectorised kernels change path) and up to 64 for long reductions.
+WIDTH_VALUES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 20, 31, 32, 33, 64)
 WIDTHS = st.sampled_from(WIDTH_VALUES)
 #: An output width: None means "equal to the input width" (a quarter of the draws: square weights
 #: hide transposes, so they must not dominate, but in == out is a case of its own).

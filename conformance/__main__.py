@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     here = os.path.dirname(os.path.abspath(__file__))
     plugin = [] if _plugin_autoloaded() else ["-p", "conformance.plugin"]
-    quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # the plugin imports hypothesis early
+    quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # conformance is imported before pytest starts
     return int(pytest.main([here, "-q", "-p", "no:cacheprovider", "--tb=short", *quiet, *plugin, *args]))
 
 

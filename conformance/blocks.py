@@ -66,10 +66,6 @@ class BlockSpec:
             return NONEMPTY_BATCH if nonempty else BATCH
         return NONEMPTY_BATCH_DIMS if nonempty else BATCH_DIMS
 
-    def input_shape(self, args: dict, leading: tuple[int, ...]) -> tuple[int, ...]:
-        width = self.input_width(args)
-        return tuple(leading) if width is None else tuple(leading) + (width,)
-
     def wrong_width(self, args: dict) -> int | None:
         """A last-dim size the block must reject, or None when it accepts any shape."""
         width = self.input_width(args)
@@ -158,7 +154,8 @@ MYSEQUENTIAL = container("mysequential", "MySequential")
 
 # -- the tutorial's blocks -------------------------------------------------------------------------
 #: The tutorial's width (20) a quarter of the time, else any width.
-TUTORIAL_OR_WIDTH = st.sampled_from((20,) * 4 + WIDTH_VALUES)
+TUTORIAL_OR_WIDTH = st.sampled_from((20,) * 6 + WIDTH_VALUES)
+
 
 def keyword_code(name: str) -> Callable[[dict, Target], str]:
     return lambda args, target: f"target.{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"

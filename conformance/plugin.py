@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import re
 import sys
 import threading
@@ -95,7 +96,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROFILE_KEY] = chosen or profiles.default_profile()
     config.stash[_RESULTS_KEY] = {}
     config.stash[_SEED_KEY] = _choose_seed(config)
-    if controller:  # the workers import the target; here, only check that it exists
+    explicit = config.getoption("impl") is not None or bool(os.environ.get("CONFORMANCE_IMPL"))
+    if controller or not explicit:
+        # Only check that the target exists. The xdist workers import it; without --impl (the
+        # built-in torch target) it is imported when a check first needs it, so a pytest run of
+        # other tests in an environment with this plugin does not import torch.
         try:
             config.stash[_LOCATED_KEY] = locate_target(config.getoption("impl"))
         except TargetError as exc:
@@ -165,8 +170,9 @@ def _installed(name: str) -> str:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     located = config.stash.get(_LOCATED_KEY, None)
-    if located is not None:
-        target_line = f"target {located[0]!r} ({located[1] or 'no file'}); imported by the xdist workers"
+    if located is not None and _TARGET_KEY not in config.stash:
+        where = "by the xdist workers" if is_xdist_controller(config) else "when a check first needs it"
+        target_line = f"target {located[0]!r} ({located[1] or 'no file'}); imported {where}"
     else:
         try:
             target = get_target(config)
@@ -364,8 +370,11 @@ def _environment(config: pytest.Config) -> dict[str, Any] | None:
     """Where the checks ran (this process's, or under xdist the workers')."""
     if _ENVIRONMENT_KEY in config.stash:
         return config.stash[_ENVIRONMENT_KEY]
-    target = config.stash.get(_TARGET_KEY, None)
-    if target is None:
+    if _TARGET_KEY not in config.stash and not config.stash.get(_RESULTS_KEY, None):
+        return None  # no check ran here (and the target, maybe torch, was never imported)
+    try:
+        target = get_target(config)
+    except pytest.UsageError:
         return None
     return environment(target, config.getoption("device"), config.getoption("conformance_threads") or None)
 

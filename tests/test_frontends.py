@@ -63,14 +63,20 @@ def test_usage_errors_are_one_line(tmp_path: Path, layout: list[str]) -> None:
 
 def test_the_plugin_and_the_xdist_controller_import_no_torch(tmp_path: Path) -> None:
     """Importing the plugin (every pytest run in an environment with the package does) imports
-    neither torch nor Hypothesis; listing the checks imports no torch or scipy; and under xdist the
-    controller never imports torch, while the report still says which torch the workers ran."""
+    neither torch nor Hypothesis, and another suite's pytest run imports no torch; listing the
+    checks imports no torch or scipy; and under xdist the controller never imports torch, while the
+    report still says which torch the workers ran."""
     probe = ("import sys, conformance.plugin; "
              "print(sorted(m for m in ('torch', 'hypothesis', 'scipy') if m in sys.modules))")
     assert run("-c", probe).stdout.strip() == "[]"
     listing = ("import sys; from conformance.registry import all_checks; n = len(all_checks()); "
                "print(n, sorted(m for m in ('torch', 'scipy') if m in sys.modules))")
     assert run("-c", listing).stdout.strip().endswith("[]")
+    other = tmp_path / "other_suite"
+    other.mkdir()
+    (other / "test_other.py").write_text("import sys\n\ndef test_no_torch():\n    assert 'torch' not in sys.modules\n")
+    unrelated = run("-m", "pytest", str(other), "-p", "conformance.plugin", "-q", "-p", "no:cacheprovider")
+    assert unrelated.returncode == 0, unrelated.stdout[-2000:]  # another suite's run imports no torch
     (tmp_path / "controller_probe.py").write_text(textwrap.dedent("""\
         import sys
         def pytest_unconfigure(config):

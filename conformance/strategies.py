@@ -82,7 +82,7 @@ PARAM_PARTS = {d: param_parts(d) for d in ("float32", "float64")}
 #: vectorised kernels change path) and up to 64 for long reductions.
 WIDTH_VALUES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 20, 31, 32, 33, 64)
 WIDTHS = st.sampled_from(WIDTH_VALUES)
-#: An output width: None means "equal to the input width" (a quarter of the draws: square weights
+#: An output width: None means "equal to the input width" (a fifth of the draws: square weights
 #: hide transposes, so they must not dominate, but in == out is a case of its own).
 OUT_WIDTHS = st.sampled_from((None,) * 4 + WIDTH_VALUES)
 

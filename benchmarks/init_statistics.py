@@ -131,10 +131,6 @@ def ratio(r: Callable[[GroupSpec], float], kind: str = "uniform") -> Callable[[G
     return per_group
 
 
-def fans(shape: tuple) -> tuple[int, int]:
-    return D.fans(shape)
-
-
 def xavier_ratio(fan_rule: Callable[[tuple], tuple[int, int]], gain_rule: Callable[[float], float] = lambda g: g):
     def r(g: GroupSpec) -> float:
         shape, gain = g.case[0], g.case[3]
@@ -184,11 +180,12 @@ ALTERNATIVES: list[tuple[str, str, Callable[[GroupSpec], Draw | None]]] = [
     ("init.function[xavier_uniform_]", "normal, same mean and variance", every_group(normal(1 / math.sqrt(3)))),
     ("init.function[xavier_uniform_]", "same support, mean and variance (arcsine/Beta mix)",
      every_group(same_support_uniform_moments())),
-    ("init.function[xavier_uniform_]", "fan_in + fan_in", ratio(xavier_ratio(lambda s: (fans(s)[0], fans(s)[0])))),
-    ("init.function[xavier_uniform_]", "fan_out + fan_out", ratio(xavier_ratio(lambda s: (fans(s)[1], fans(s)[1])))),
+    ("init.function[xavier_uniform_]", "fan_in + fan_in", ratio(xavier_ratio(lambda s: (D.fans(s)[0], D.fans(s)[0])))),
+    ("init.function[xavier_uniform_]", "fan_out + fan_out",
+     ratio(xavier_ratio(lambda s: (D.fans(s)[1], D.fans(s)[1])))),
     ("init.function[xavier_uniform_]", "no receptive field", ratio(xavier_ratio(lambda s: (s[1], s[0])))),
     ("init.function[xavier_uniform_]", "fan_in from size(-1)", ratio(xavier_ratio(last_dim_fans))),
-    ("init.function[xavier_uniform_]", "gain ignored", ratio(xavier_ratio(fans, lambda g: 1.0))),
+    ("init.function[xavier_uniform_]", "gain ignored", ratio(xavier_ratio(D.fans, lambda g: 1.0))),
     ("sequential.init[init_normal]", "std x0.95", every_group(normal(0.95))),
     ("sequential.init[init_normal]", "std x1.05", every_group(normal(1.05))),
     ("sequential.init[init_normal]", "uniform, same mean and variance", every_group(uniform(math.sqrt(3)))),
@@ -308,7 +305,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     parts = set(args.only or ["power", "fp", "seeds"])
 
-    n_stat = len(design_groups()) if parts & {"power", "fp"} else 9
+    from conformance.checks.init import STATISTICAL
+
+    n_stat = len(STATISTICAL)
     print(f"budget: alpha_run {ALPHA_RUN:g} >= {n_stat} statistical checks x alpha_check {ALPHA_CHECK:g} "
           f"= {n_stat * ALPHA_CHECK:g} (Bonferroni)\n")
     groups = design_groups() if parts & {"power", "fp"} else {}

@@ -1,8 +1,8 @@
 """Hypothesis profiles: ``ci`` (fast, derandomized, no example database; chosen when ``CI`` is set),
 ``dev`` (the default), ``thorough`` (nightly).
 
-Hypothesis is imported only by ``register`` and ``current_*``: the pytest-xdist controller, which runs
-no check, never needs it (it knows our profiles from this table).
+Hypothesis is imported only by ``register`` (and ``describe`` for a profile not in the table): the
+pytest-xdist controller, which runs no check, never needs it (it knows our profiles from this table).
 """
 
 from __future__ import annotations
@@ -31,16 +31,6 @@ def register() -> None:
 
 def default_profile() -> str:
     return "ci" if os.environ.get("CI") else "dev"
-
-
-def current_profile() -> str | None:
-    """The name of Hypothesis's current settings profile."""
-    from hypothesis import settings
-
-    getter = getattr(settings, "get_current_profile_name", None)  # public in newer Hypothesis
-    if getter is not None:
-        return getter()
-    return getattr(settings, "_current_profile", None)  # older releases (6.100): what their pytest plugin reads
 
 
 def describe(name: str) -> tuple[str, int | None, bool]:

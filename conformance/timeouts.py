@@ -32,9 +32,11 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     signal method, an enclosing limit) is honoured: if it fires first it keeps its handler, otherwise
     it is re-armed, minus the time spent, when the body ends.
     """
-    usable = bool(seconds) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    outer_remaining = signal.getitimer(signal.ITIMER_REAL)[0] if usable else 0.0
-    if not usable or not seconds or (outer_remaining and outer_remaining <= seconds):  # (not seconds: for mypy)
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outer_remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+    if outer_remaining and outer_remaining <= seconds:
         yield
         return
 

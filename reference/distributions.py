@@ -3,7 +3,7 @@
 NumPy and SciPy only (no torch): ``reference`` stays importable on its own. Each distribution states
 its exact support (``contains``), its CDF, mean and variance, draws samples (for the power and
 false-positive simulations of ``benchmarks/init_statistics.py``), and maps values to a standard form
-(``standardize``/``standard``) so that samples drawn with different parameters can be pooled.
+(``standardize``) so that samples drawn with different parameters can be pooled.
 
 What is specified (torch.nn semantics):
 
@@ -54,10 +54,6 @@ class Uniform:
         return (self.high - self.low) ** 2 / 12
 
     @property
-    def center(self) -> float:
-        return (self.low + self.high) / 2
-
-    @property
     def half_width(self) -> float:
         return (self.high - self.low) / 2
 
@@ -77,11 +73,8 @@ class Uniform:
         return rng.uniform(self.low, self.high, size)
 
     def standardize(self, x: ArrayLike) -> np.ndarray:
-        """(x - center) / half_width: U(-1, 1) when x ~ self."""
-        return (np.asarray(x, dtype=np.float64) - self.center) / self.half_width
-
-    def standard(self) -> "Uniform":
-        return Uniform(-1.0, 1.0, self.closed)
+        """(x - mean) / half_width: U(-1, 1) when x ~ self."""
+        return (np.asarray(x, dtype=np.float64) - self.mean) / self.half_width
 
     def __str__(self) -> str:
         return f"U[{self.low!r}, {self.high!r}{']' if self.closed else ')'}"
@@ -118,9 +111,6 @@ class Normal:
     def standardize(self, x: ArrayLike) -> np.ndarray:
         return (np.asarray(x, dtype=np.float64) - self.mu) / self.sigma
 
-    def standard(self) -> "Normal":
-        return Normal(0.0, 1.0)
-
     def __str__(self) -> str:
         return f"N({self.mu!r}, {self.sigma!r}^2)"
 
@@ -151,14 +141,8 @@ class PointMass:
     def standardize(self, x: ArrayLike) -> np.ndarray:
         return np.asarray(x, dtype=np.float64)
 
-    def standard(self) -> "PointMass":
-        return self
-
     def __str__(self) -> str:
         return f"the constant {self.value!r}"
-
-
-Component = Union[Uniform, Normal, PointMass]
 
 
 @dataclass(frozen=True)
@@ -217,9 +201,6 @@ class Mixture:
     def standardize(self, x: ArrayLike) -> np.ndarray:
         return np.asarray(x, dtype=np.float64)
 
-    def standard(self) -> "Mixture":
-        return self
-
     def __str__(self) -> str:
         return " + ".join(f"{w:g} * {c}" for c, w in zip(self.components, self.weights, strict=True))
 
@@ -245,11 +226,6 @@ def xavier_uniform_bound(shape: Sequence[int], gain: float = 1.0) -> float:
     return gain * math.sqrt(6.0 / float(fan_in + fan_out))
 
 
-def xavier_uniform(shape: Sequence[int], gain: float = 1.0) -> Uniform:
-    a = xavier_uniform_bound(shape, gain)
-    return Uniform(-a, a)
-
-
 def linear_bound(in_features: int) -> float:
     """1 / sqrt(in_features), and 0 when in_features == 0."""
     return 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
@@ -269,11 +245,6 @@ def mylinear_default() -> Normal:
 def rand_weight() -> Uniform:
     """The law of every entry of ``FixedHiddenMLP.rand_weight`` (``torch.rand``)."""
     return Uniform(0.0, 1.0, closed=False)
-
-
-def init_normal_weight() -> Normal:
-    """The tutorial's ``init_normal``: every Linear weight N(0, 0.01^2) (bias: the constant 0)."""
-    return Normal(0.0, 0.01)
 
 
 MY_INIT_BOUND = 10.0

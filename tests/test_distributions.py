@@ -56,7 +56,7 @@ def test_uniform_support_closed_half_open_and_rounding_slack():
     assert closed.contains([1.0 + 1e-9], rtol=1e-8).all() and not closed.contains([1.0 + 1e-7], rtol=1e-8).any()
     assert half.contains([0.0, 1.0 - 2**-24]).all() and not half.contains([1.0]).any()
     assert not half.contains([1.0], rtol=1e-3).any(), "a half-open end stays strict"
-    assert closed.standard() == closed and np.allclose(D.Uniform(2.0, 6.0).standardize([2.0, 4.0, 6.0]), [-1, 0, 1])
+    assert np.allclose(D.Uniform(2.0, 6.0).standardize([2.0, 4.0, 6.0]), [-1, 0, 1])
 
 
 @given(mu=st.floats(-100, 100), sigma=st.floats(1e-3, 100), x=st.floats(-1e3, 1e3))
@@ -172,14 +172,16 @@ def test_p_values_are_scipy_stats(n, seed, q):
 
 
 def test_range_test_p_values_are_exact():
-    """Under U(-1, 1) each one-sided extreme p-value is U(0, 1) (so the Bonferroni combination is valid)."""
+    """Under U(-1, 1) each one-sided extreme p-value is U(0, 1), so the Bonferroni combination of the
+    three rejects at a rate between alpha / 3 (the rate of one of them) and alpha: valid, and not blind."""
     rng = np.random.default_rng(11)
     n = 50
     fold = np.array([max(abs(rng.uniform(-1, 1, n))) ** n for _ in range(4000)])
     assert stats.kstest(fold, "uniform").pvalue > 1e-3
     ps = np.array([S.range_test(rng.uniform(-1, 1, n))[0] for _ in range(4000)])
     for alpha in (0.3, 0.1, 0.03):
-        assert np.mean(ps <= alpha) <= alpha + 3 * math.sqrt(alpha / 4000)
+        rate, sigma = np.mean(ps <= alpha), math.sqrt(alpha / 4000)
+        assert alpha / 3 - 3 * sigma <= rate <= alpha + 3 * sigma, (alpha, rate)
 
 
 @pytest.mark.parametrize("dist", [S.STANDARD_UNIFORM, S.STANDARD_NORMAL, D.my_init(), D.Uniform(-1.0, 1.0, False)],
@@ -230,14 +232,12 @@ def test_false_positive_budget_adds_up():
     """The registry's statistical checks times ALPHA_CHECK stay within ALPHA_RUN; every other init check
     is exact (no statistical test, no false positive)."""
     import conformance
-    from conformance.checks.init import STATISTICAL, group_alpha, n_groups
+    from conformance.checks.init import STATISTICAL
 
     init_ids = {c.id for c in conformance.all_checks() if c.area == "init"}
     assert set(STATISTICAL) <= init_ids
-    assert len(STATISTICAL) <= S.STATISTICAL_CHECK_BUDGET
-    assert len(STATISTICAL) * S.ALPHA_CHECK <= S.ALPHA_RUN
-    for check_id, (sampler, design) in STATISTICAL.items():
-        assert group_alpha(design) * n_groups(design) == pytest.approx(S.ALPHA_CHECK), check_id
+    assert len(STATISTICAL) <= S.STATISTICAL_CHECK_BUDGET  # each spends ALPHA_CHECK = ALPHA_RUN / budget
+    for check_id, (sampler, _design) in STATISTICAL.items():
         assert S.n_tests(sampler.dist) > 0, check_id
 
 

@@ -32,12 +32,14 @@ def run(target, checks, hypothesis_settings=FAST, **kwargs):
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("target", ["torch", str(ROOT / "tests" / "correct" / "init_blocks.py")],
+@pytest.mark.parametrize("target, passed", [("torch", 19), (str(ROOT / "tests" / "correct" / "init_blocks.py"), 16)],
                          ids=["torch", "init_blocks"])
-def test_correct_targets_pass_the_init_area_under_several_seeds(target, seed):
+def test_correct_targets_pass_the_init_area_under_several_seeds(target, passed, seed):
+    """Every init check passes: all 19 on torch; init_blocks defines no MLP, NestMLP or Chimera
+    (their reproducible checks are not provided), so 16 there."""
     report = run(target, INIT_IDS, CI_LIKE, seed=seed)
     assert not report.failed(), "\n\n".join(r.message for r in report.failed())
-    assert sum(r.status == "passed" for r in report.results) >= 16
+    assert sum(r.status == "passed" for r in report.results) == passed
 
 
 def test_init_area_ids():

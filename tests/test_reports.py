@@ -197,5 +197,9 @@ def test_hypothesis_profile_option_selects_the_suites_profiles(tmp_path: Path, p
     result = run("-m", "pytest", "conformance", "-k", "relu.structure", "--hypothesis-profile", profile,
                  "--report", str(out), "-p", "no:xdist")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    meta = json.loads(out.read_text())["metadata"]
+    report = json.loads(out.read_text())
+    meta = report["metadata"]
     assert meta["profile"] == profile and meta["max_examples"] == max_examples
+    # What Hypothesis actually ran, not only what the report says (its own "ci" profile runs 100)
+    (record,) = report["results"]
+    assert max_examples <= record["examples"] < 2 * max_examples

@@ -193,3 +193,11 @@ def assume_representable(dtype: str, expected: dict) -> None:
         ok = expected["peak"] < limit and all(
             b is None or bool(np.all(np.abs(b) < limit * 1e-8)) for b in bounds)
     assume(ok)
+
+
+def bit_identical(a: Any, b: Any) -> bool:
+    """Same dtype, shape and values, NaN equal to NaN (a block may legitimately return NaN)."""
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape):
+        return False
+    a, b = a.detach().cpu(), b.detach().cpu()
+    return bool(torch.equal(torch.isnan(a), torch.isnan(b)) and torch.equal(torch.nan_to_num(a), torch.nan_to_num(b)))

@@ -45,7 +45,7 @@ from ..failures import CheckFailure, failure
 from ..registry import Check
 from ..statistics import ALPHA_CHECK, assess, describe_sample, n_tests
 from ..strategies import OUT_WIDTHS, SEEDS, WIDTH_VALUES, WIDTHS, out_width
-from .common import call_target
+from .common import bit_identical, call_target
 
 #: The drawn group pools the values of at most this many drawn examples (those with distinct seeds).
 DRAWN_CAP = 50
@@ -831,9 +831,8 @@ def block_tensors(block: Any) -> dict[str, torch.Tensor]:
 
 
 def differing(x: dict[str, torch.Tensor], y: dict[str, torch.Tensor]) -> list[str]:
-    return [k for k in x.keys() | y.keys()
-            if k not in x or k not in y or x[k].shape != y[k].shape or not torch.equal(
-                torch.nan_to_num(x[k].cpu(), nan=1.5e38), torch.nan_to_num(y[k].cpu(), nan=1.5e38))]
+    """The names present in only one of ``x`` and ``y``, or whose tensors are not bit-identical."""
+    return sorted(k for k in x.keys() | y.keys() if k not in x or k not in y or not bit_identical(x[k], y[k]))
 
 
 REPRO_BODY = """from conformance.checks.init import block_tensors, differing

@@ -20,8 +20,8 @@ from ..blocks import BlockSpec
 from ..context import CheckContext
 from ..failures import failure
 from ..registry import Check
-from ..strategies import SEEDS
-from .common import Runner, draw_example
+from ..strategies import ANY_SHAPE, SEEDS
+from .common import Runner, bit_identical, draw_example
 
 
 def save_load(ctx: CheckContext) -> tuple[Callable[[Any, Any], None], Callable[[Any], Any]]:
@@ -65,12 +65,11 @@ def round_trip(ctx: CheckContext, obj: Any, to_file: bool) -> Any:
 
 TENSOR_DTYPES = st.sampled_from([torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.complex64,
                                  torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool])
-SHAPES = st.sampled_from([(), (3,), (0,), (2, 3), (1,), (4, 0), (2, 1, 4), (3, 3)])
 #: How a saved tensor is laid out: fresh, or a view with an offset or non-default strides.
 VIEWS = st.sampled_from(["fresh", "offset", "transposed", "strided"])
 #: One to three tensors, how they are held (alone, in a list, in a dict), and whether they go
 #: through a file path or a file object: one draw.
-SAVED_OBJECTS = st.tuples(st.lists(st.tuples(TENSOR_DTYPES, SHAPES, VIEWS, SEEDS), min_size=1, max_size=3),
+SAVED_OBJECTS = st.tuples(st.lists(st.tuples(TENSOR_DTYPES, ANY_SHAPE, VIEWS, SEEDS), min_size=1, max_size=3),
                           st.sampled_from(["tensor", "list", "dict"]), st.booleans())
 
 
@@ -80,14 +79,6 @@ def same_tensor(a: Any, b: Any) -> bool:
     return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and type(a) is type(b)
             and a.dtype == b.dtype and a.shape == b.shape and a.requires_grad == b.requires_grad
             and bool(torch.equal(a.detach().cpu(), b.detach().cpu())))
-
-
-def bit_identical(a: Any, b: Any) -> bool:
-    """Same dtype, shape and values, NaN equal to NaN (a block may legitimately return NaN)."""
-    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape):
-        return False
-    a, b = a.detach().cpu(), b.detach().cpu()
-    return bool(torch.equal(torch.isnan(a), torch.isnan(b)) and torch.equal(torch.nan_to_num(a), torch.nan_to_num(b)))
 
 
 def make_tensor(seed: int, dtype: torch.dtype, shape: tuple[int, ...], view: str) -> torch.Tensor:
@@ -131,7 +122,8 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
         try:
             back = round_trip(ctx, obj, to_file)
         except Exception as exc:  # noqa: BLE001
-            raise fail_plain(check, f"save/load of {what} raised {type(exc).__name__}: {exc}", body) from exc
+            raise failure(check.id, f"save/load of {what} raised {type(exc).__name__}: {exc}",
+                          snippet=body) from exc
         if kind == "tensor":
             ok = same_tensor(back, obj)
         elif kind == "list":
@@ -140,8 +132,8 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
         else:
             ok = isinstance(back, dict) and list(back) == list(obj) and all(same_tensor(back[k], obj[k]) for k in obj)
         if not ok:
-            raise fail_plain(check, f"{what} did not come back equal (values, dtype, shape, type or requires_grad)",
-                             body, f"saved  {obj!r}\nloaded {back!r}")
+            raise failure(check.id, f"{what} did not come back equal (values, dtype, shape, type or requires_grad)",
+                          f"saved  {obj!r}\nloaded {back!r}", snippet=body)
 
     tensors_round_trip()
 
@@ -155,10 +147,6 @@ f = io.BytesIO()
 target.save(obj, f); f.seek(0)
 print(obj)
 print(target.load(f))"""
-
-
-def fail_plain(check: Check, problem: str, body: str, detail: str = "") -> AssertionError:
-    return failure(check.id, problem, detail, snippet=body)
 
 
 THROUGH_A_PATH = ("through a file path", st.booleans())

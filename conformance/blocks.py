@@ -22,6 +22,7 @@ from .strategies import (
     WIDTHS,
     out_width,
 )
+from .construction import CONTAINER, LAZY_SIZES, SIZES, call_code, construction, restrict_args
 from .target import Target
 
 
@@ -40,6 +41,7 @@ class BlockSpec:
     checks_width: bool = True                           # must reject an input of the wrong width
     batch_ndim: int | None = None                       # leading dims the input must have (None: any)
     requires: tuple[str, ...] = ()                      # contract names needed besides ``name``
+    leaves: bool = False                                # built from Linear/ReLU (the target's, else torch's)
 
     any_shape: bool = False                             # takes an input of any shape (no feature dim)
     halves: bool = False                                # has FixedHiddenMLP's halving loop at top level
@@ -57,6 +59,21 @@ class BlockSpec:
     def needs(self) -> tuple[str, ...]:
         return (self.name,) + self.requires
 
+    def restrict(self, args: dict, target: Target) -> dict:
+        """Drawn arguments as ``target`` can take them (fixed sizes, no ``bias`` argument, leaves)."""
+        if self.container:
+            return {**args, "layers": tuple(restrict_layer(layer, target) for layer in args["layers"])}
+        if self.key in ("rgnet", "tiedsequential", "tiedmysequential"):
+            return args
+        return restrict_args(target, self.name, args)
+
+    def args_for(self, target: Target) -> st.SearchStrategy[dict]:
+        """The constructor arguments drawn for ``target`` (one strategy per target and block)."""
+        key = ("args", self.key)
+        if key not in target.cache:
+            target.cache[key] = self.args.map(lambda a: self.restrict(a, target))
+        return target.cache[key]
+
     def leading(self, nonempty: bool = False) -> st.SearchStrategy[tuple[int, ...]]:
         """The input's leading dims (its whole shape when the block takes any shape); ``nonempty``:
         at least one element."""
@@ -72,9 +89,30 @@ class BlockSpec:
         return None if width is None else width + 1
 
 
+def own_leaf(target: Target, name: str) -> bool:
+    """Containers are filled with the target's own ``Linear``/``ReLU`` when it defines them as
+    factories of any size; with torch.nn's otherwise (a container-only module, a fixed-size leaf)."""
+    return target.provides(name) and construction(target, name).kind in (SIZES, LAZY_SIZES, CONTAINER)
+
+
+def leaf_call(target: Target, name: str, *sizes: int, bias: bool = True) -> str:
+    """The expression that builds a leaf (``Linear(n_in, n_out, bias)`` or ``ReLU()``)."""
+    args = {"in_features": sizes[0], "out_features": sizes[1], "bias": bias} if name == "Linear" else {}
+    if own_leaf(target, name):
+        return call_code(target, name, args)
+    return f"nn.Linear({sizes[0]}, {sizes[1]}, bias={bias})" if name == "Linear" else f"nn.{name}()"
+
+
 def leaf_code(target: Target, name: str) -> str:
-    """Containers are filled with the target's own leaves when it has them, torch.nn's otherwise."""
-    return f"target.{name}" if target.provides(name) else f"nn.{name}"
+    """Where a leaf comes from: ``target.Linear`` or ``nn.Linear``."""
+    return f"target.{name}" if own_leaf(target, name) else f"nn.{name}"
+
+
+def restrict_layer(layer: tuple, target: Target) -> tuple:
+    """A layer of a plan as the leaves can build it: bias kept only where the Linear can drop it."""
+    if layer[0] == "Linear" and not layer[3] and own_leaf(target, "Linear") and not construction(target, "Linear").bias:
+        return layer[:3] + (True,)
+    return layer
 
 
 # -- Linear ----------------------------------------------------------------------------------------
@@ -82,14 +120,14 @@ LINEAR = BlockSpec(
     key="linear", name="Linear",
     args=st.tuples(WIDTHS, OUT_WIDTHS, st.booleans()).map(
         lambda t: {"in_features": t[0], "out_features": out_width(t[1], t[0]), "bias": t[2]}),
-    code=lambda a, t: f"target.Linear({a['in_features']}, {a['out_features']}, bias={a['bias']})",
+    code=lambda a, t: call_code(t, "Linear", a),
     reference=lambda a: R.Linear(a["in_features"], a["out_features"], a["bias"]),
     input_width=lambda a: a["in_features"],
 )
 
 RELU = BlockSpec(
     key="relu", name="ReLU", args=st.just({}),
-    code=lambda a, t: "target.ReLU()", reference=lambda a: R.ReLU(), input_width=lambda a: None,
+    code=lambda a, t: call_code(t, "ReLU", a), reference=lambda a: R.ReLU(), input_width=lambda a: None,
     checks_width=False, any_shape=True,
 )
 
@@ -121,8 +159,8 @@ LAYER_PLANS = st.tuples(WIDTHS, st.lists(LAYER_CHOICES, max_size=4)).map(lambda 
 
 def layer_codes(args: dict, target: Target) -> list[str]:
     """The constructor call of each layer of a plan."""
-    return [f"{leaf_code(target, 'Linear')}({l[1]}, {l[2]}, bias={l[3]})" if l[0] == "Linear"
-            else f"{leaf_code(target, 'ReLU')}()" for l in args["layers"]]
+    return [leaf_call(target, "Linear", l[1], l[2], bias=l[3]) if l[0] == "Linear" else leaf_call(target, "ReLU")
+            for l in args["layers"]]
 
 
 def plan_output_width(args: dict) -> int:
@@ -142,7 +180,7 @@ def plan_reference(args: dict) -> R.Sequential:
 
 def container(key: str, name: str) -> BlockSpec:
     return BlockSpec(key=key, name=name, args=LAYER_PLANS, code=plan_code(name), reference=plan_reference,
-                     input_width=lambda a: a["width"], container=True)
+                     input_width=lambda a: a["width"], container=True, leaves=True)
 
 
 def plan_has_linear(args: dict) -> bool:
@@ -158,7 +196,7 @@ TUTORIAL_OR_WIDTH = st.sampled_from((20,) * 6 + WIDTH_VALUES)
 
 
 def keyword_code(name: str) -> Callable[[dict, Target], str]:
-    return lambda args, target: f"target.{name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
+    return lambda args, target: call_code(target, name, args)
 
 
 TUTORIAL_MLP = {"in_features": 20, "hidden_features": 256, "out_features": 10}  # the tutorial's sizes
@@ -187,12 +225,12 @@ FIXEDHIDDENMLP = BlockSpec(
 )
 
 CHIMERA = BlockSpec(
-    key="chimera", name="Chimera", args=st.just({}), code=lambda a, t: "target.Chimera()",
+    key="chimera", name="Chimera", args=st.just({}), code=keyword_code("Chimera"),
     reference=lambda a: R.Chimera(), input_width=lambda a: 20, rowwise=False, batch_ndim=1,
 )
 
 CENTEREDLAYER = BlockSpec(
-    key="centeredlayer", name="CenteredLayer", args=st.just({}), code=lambda a, t: "target.CenteredLayer()",
+    key="centeredlayer", name="CenteredLayer", args=st.just({}), code=keyword_code("CenteredLayer"),
     reference=lambda a: R.CenteredLayer(), input_width=lambda a: None, rowwise=False, checks_width=False,
     any_shape=True,
 )
@@ -201,14 +239,14 @@ CENTEREDLAYER = BlockSpec(
 MYLINEAR = BlockSpec(
     key="mylinear", name="MyLinear",
     args=st.tuples(WIDTHS, OUT_WIDTHS).map(lambda t: {"in_units": t[0], "units": out_width(t[1], t[0])}),
-    code=lambda a, t: f"target.MyLinear({a['in_units']}, {a['units']})",
+    code=keyword_code("MyLinear"),
     reference=lambda a: R.MyLinear(**a), input_width=lambda a: a["in_units"],
 )
 
 RGNET = BlockSpec(
     key="rgnet", name="Sequential", args=st.sampled_from([4, 0, 1, 2, 3, 4]).map(lambda n: {"n_blocks": n}),
     code=lambda a, t: f"rgnet(target, n_blocks={a['n_blocks']})", reference=lambda a: R.rgnet(**a),
-    input_width=lambda a: 4, requires=("Linear", "ReLU"),
+    input_width=lambda a: 4, leaves=True,
 )
 
 TUTORIAL_TIED = {"w_in": 4, "width": 8, "w_out": 1, "middle": "SRSR"}  # the tutorial's net
@@ -241,7 +279,7 @@ def tied(key: str, container: str) -> BlockSpec:
         code=lambda a, t: (
             f"tied_net(target, {container!r}, {a['w_in']}, {a['width']}, {a['w_out']}, {a['middle']!r})"
         ),
-        reference=lambda a: R.tied_net(**a), input_width=lambda a: a["w_in"], requires=("Linear", "ReLU"), tied=True,
+        reference=lambda a: R.tied_net(**a), input_width=lambda a: a["w_in"], leaves=True, tied=True,
     )
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping, TypeVar
 
 import pytest
 import torch
 from hypothesis import HealthCheck, seed, settings
+from hypothesis.errors import Unsatisfiable
 
 from reference.bounds import Precision
 
+from .failures import NotChecked
 from .target import Target
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
 from .tolerance import precision_for
@@ -33,6 +36,22 @@ class CheckContext:
     threads: int | None = 1                       # torch intra-op threads during a check; None: leave as is
     examples: int = field(default=0, compare=False)  # Hypothesis examples executed so far (for benchmarks)
     check_id: str | None = field(default=None, compare=False)  # the check running now (Check.__call__ sets it)
+    notes: list[str] = field(default_factory=list, compare=False)  # what the report says of the check now running
+    causes: list[str] = field(default_factory=list, compare=False)  # checks whose failure left examples unjudged
+    _unjudged: Counter = field(default_factory=Counter, compare=False, repr=False)
+    _judged: int = field(default=0, compare=False, repr=False)
+
+    def note(self, text: str) -> None:
+        """Record what the report should say of the check now running (once per text)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def cannot_judge(self, reason: str, cause: str) -> None:
+        """An example the check cannot judge because ``cause`` (another check) fails on it."""
+        self._unjudged[(reason, cause)] += 1
+
+    def begin_check(self, check_id: str) -> None:
+        self.check_id, self.notes, self.causes = check_id, [], []
 
     def __post_init__(self) -> None:
         from .timeouts import warm_up
@@ -64,14 +83,44 @@ class CheckContext:
                 # whose source digest Hypothesis would otherwise compute on every call, ~4 ms).
                 test._hypothesis_internal_database_key = f"nn-conformance:{self.check_id}".encode()  # type: ignore
             if self.seed is not None:
-                return seed(self.seed)(test)
-            if chosen.derandomize:
+                test = seed(self.seed)(test)
+            elif chosen.derandomize:
                 # What derandomize does (a seed fixed per test function), without Hypothesis hashing
                 # the function's source on every call, which costs ~10 ms per check.
-                return seed(zlib.crc32(f"{inner.__module__}.{inner.__qualname__}".encode()))(test)
-            return test
+                test = seed(zlib.crc32(f"{inner.__module__}.{inner.__qualname__}".encode()))(test)
+            return self._judging(test, counted)
 
         return apply
+
+    def _judging(self, test: F, inner: Callable) -> F:
+        """Run ``test``, counting the examples it judged: when examples were left unjudged because
+        another check fails on them (``cannot_judge``) and none was judged, the check is *not
+        checked*; when some were, the report notes how many were not."""
+
+        def judged(*args, **kwargs):
+            out = inner(*args, **kwargs)
+            self._judged += 1  # not reached when the example was rejected or failed
+            return out
+
+        test.hypothesis.inner_test = functools.wraps(inner)(judged)  # type: ignore[attr-defined]
+
+        @functools.wraps(test)
+        def run(*args, **kwargs):
+            self._unjudged, self._judged = Counter(), 0
+            try:
+                test(*args, **kwargs)
+            except Unsatisfiable:
+                if not self._unjudged:
+                    raise
+                self._judged = 0
+            if self._unjudged:
+                (reason, cause), n = self._unjudged.most_common(1)[0]
+                if self._judged == 0:
+                    raise NotChecked(reason, cause)
+                self.causes.append(cause)
+                self.note(f"{sum(self._unjudged.values())} examples not judged: {reason} (see {cause})")
+
+        return run  # type: ignore[return-value]
 
     @contextlib.contextmanager
     def intra_op_threads(self) -> Iterator[None]:

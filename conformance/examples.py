@@ -8,6 +8,7 @@ cheap to draw, shrinks well, and ``Example.snippet()`` rebuilds it exactly in a 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 from dataclasses import dataclass, field, replace
 from types import CodeType
@@ -25,7 +26,22 @@ def namespace(target: Any) -> dict[str, Any]:
     """What a constructor expression may refer to: the target, torch.nn, and the builders."""
     from . import builders
 
-    return {"target": target, "nn": torch.nn, "torch": torch, "rgnet": builders.rgnet, "tied_net": builders.tied_net}
+    return {"target": target, "nn": torch.nn, "torch": torch, "copy": copy, "rgnet": builders.rgnet,
+            "tied_net": builders.tied_net}
+
+
+def is_lazy(block: torch.nn.Module) -> bool:
+    """The block holds parameters or buffers torch has not sized yet (``nn.LazyLinear`` and the like)."""
+    from torch.nn.parameter import is_lazy as lazy
+
+    return isinstance(block, torch.nn.Module) and any(
+        lazy(t) for t in [*block.parameters(), *block.buffers()])
+
+
+def materialize(block: torch.nn.Module, width: int, dtype: torch.dtype, device: str = "cpu") -> None:
+    """Size a lazy block as torch documents: one forward on an input of the right width."""
+    with torch.no_grad():
+        block(torch.zeros(1, width, dtype=dtype, device=device))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -59,16 +75,29 @@ class Example:
     gy: ArraySpec | None = None      # the upstream gradient, for gradient checks
     device: str = "cpu"
     extra: tuple[tuple[str, Any], ...] = field(default=())  # check-specific facts worth printing
+    width: int | None = None         # the input width a lazy block is materialised with
+    lazy: bool = False               # the block was lazy: materialised by one forward before use
 
     def with_extra(self, **facts: Any) -> "Example":
         return replace(self, extra=self.extra + tuple(facts.items()))
 
     # -- building ------------------------------------------------------------------------------
+    def construct(self, target: Any) -> Any:
+        """The constructor expression's value (call under ``seeded``)."""
+        return eval(compiled(self.code), namespace(target))  # noqa: S307
+
+    def move(self, block: Any) -> torch.nn.Module:
+        """``block.to(device, dtype)``, then one forward that sizes it if it is lazy."""
+        block = block.to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
+        if self.width is not None and is_lazy(block):
+            materialize(block, self.width, TORCH_DTYPES[self.dtype], self.device)
+        return block
+
     def build(self, target: Any, timeout: float | None = None) -> torch.nn.Module:
-        """Construct the block with the target, seeded, cast to ``dtype`` on ``device``."""
+        """Construct the block with the target, seeded, cast to ``dtype`` on ``device`` (and sized, if
+        lazy); parameters overwritten when the example says so."""
         with time_limit(timeout, f"constructing {self.code}"), seeded(self.seed, self.device):
-            block = eval(compiled(self.code), namespace(target))  # noqa: S307
-            block = block.to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
+            block = self.move(self.construct(target))
         if self.params is not None:
             overwrite_parameters(block, self.params, self.dtype)
         return block
@@ -93,18 +122,23 @@ class Example:
         lines += [f"{k:<8}= {v}" for k, v in self.extra]
         return "\n".join(lines)
 
-    def snippet(self, target_spec: str, body: str = "") -> str:
-        """Python that rebuilds this example against ``target_spec``; ``body`` uses ``block``, ``x``, ``gy``."""
+    def snippet(self, target_load: str, body: str = "") -> str:
+        """Python that rebuilds this example against the target ``target_load`` loads (a
+        ``load_target(...)`` call); ``body`` uses ``block``, ``x``, ``gy``."""
         lines = [
+            "import copy",
             "import torch",
             "from torch import nn",
             "from conformance.examples import ArraySpec, overwrite_parameters",
-            "from conformance.builders import rgnet, tied_net",
+            "from conformance.builders import rgnet, tied_net, torch_leaves",
             "from conformance.target import load_target",
-            f"target = load_target({target_spec!r})",
+            f"target = {target_load}",
             f"torch.manual_seed({self.seed})",
             f"block = {self.code}.to(device={self.device!r}, dtype=torch.{self.dtype})",
         ]
+        if self.lazy:
+            lines.append(f"block(torch.zeros(1, {self.width}, dtype=torch.{self.dtype}, device={self.device!r}))"
+                         "  # sizes the lazy block")
         if self.params is not None:
             lines.append(f"overwrite_parameters(block, {self.params!r}, {self.dtype!r})")
         if self.x is not None:

@@ -50,6 +50,27 @@ class NotProvided(pytest.skip.Exception):  # type: ignore[name-defined,misc]
     PREFIX = "not provided: "
 
 
+class NotChecked(pytest.skip.Exception):  # type: ignore[name-defined,misc]
+    """The check cannot judge the target: another property fails first (``cause``: that check's id,
+    whose failure the run reports), or there was nothing to check. Neither passed nor failed: a run
+    with a *not checked* result whose cause did not fail in that run is red."""
+
+    PREFIX = "not checked: "
+
+    def __init__(self, reason: str, cause: str | None = None, detail: str = "") -> None:
+        text = NotChecked.PREFIX + reason + (f" (see {cause})" if cause else "")
+        super().__init__(text + (f"\n{detail}" if detail else ""), allow_module_level=True)
+        self.reason, self.cause, self.detail = reason, cause, detail
+
+
+def not_checked_cause(text: str) -> str | None:
+    """The cause's check id in a *not checked* reason (``... (see mlp.structure)``), or None."""
+    import re
+
+    found = re.search(r"\(see ([\w.\[\]]+)\)", text.split("\n", 1)[0])
+    return found.group(1) if found else None
+
+
 def failure(check_id: str, problem: str, detail: str = "", example: str = "", snippet: str = "") -> CheckFailure:
     """Build (for ``raise``) the failure of ``check_id``: what is wrong and why, the example (as text)
     and the snippet that reproduces it; the same parts are kept as attributes for the reports."""
@@ -66,7 +87,8 @@ def failure(check_id: str, problem: str, detail: str = "", example: str = "", sn
 
 
 def fail(check_id: str, problem: str, detail: str = "", example: "Example | None" = None,
-         target_spec: str | None = None, body: str = "") -> CheckFailure:
-    """The failure of ``check_id`` on a drawn block ``example``, reproduced against ``target_spec``."""
+         target_load: str | None = None, body: str = "") -> CheckFailure:
+    """The failure of ``check_id`` on a drawn block ``example``, reproduced against the target that
+    ``target_load`` (a ``load_target(...)`` call) loads."""
     return failure(check_id, problem, detail, example.describe() if example is not None else "",
-                   example.snippet(target_spec, body) if example is not None and target_spec is not None else "")
+                   example.snippet(target_load, body) if example is not None and target_load is not None else "")

@@ -28,7 +28,7 @@ import pytest
 
 from . import __version__, profiles
 from .expected import Expectations, ExpectedFileError
-from .failures import NotProvided, failure_fields
+from .failures import NotChecked, NotProvided, failure_fields, not_checked_cause
 from .metadata import environment, new_seed, replay_hint, run_metadata, target_info
 from .report import Report, Result
 from .target import Target, TargetError, load_target, locate_target
@@ -44,8 +44,10 @@ _EXPECTED_KEY = pytest.StashKey["Expectations | None"]()
 _SEED_KEY = pytest.StashKey["int | str | None"]()
 _BOUND_TARGET_KEY = pytest.StashKey[dict]()
 FIELDS_KEY = "conformance_failure"
+NOTES_KEY = "conformance_notes"
 EXAMPLES_KEY = "conformance_examples"
 _EXAMPLES_KEY = pytest.StashKey[int]()
+_NOTES_KEY = pytest.StashKey[tuple]()
 _LOCATED_KEY = pytest.StashKey["tuple[str, str | None]"]()
 _ENVIRONMENT_KEY = pytest.StashKey[dict]()
 _ORDER_KEY = pytest.StashKey[list]()
@@ -249,6 +251,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _NOT_PROVIDED = re.compile(re.escape(NotProvided.PREFIX))
+_NOT_CHECKED = re.compile(re.escape(NotChecked.PREFIX))
 
 
 def _status(report: pytest.TestReport) -> str | None:
@@ -259,6 +262,8 @@ def _status(report: pytest.TestReport) -> str | None:
             if hasattr(report, "wasxfail"):
                 return "xfail"
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            if _NOT_CHECKED.search(reason):
+                return "not checked"
             return "not provided" if _NOT_PROVIDED.search(reason) else "skipped"
         return "failed"
     return None
@@ -276,6 +281,7 @@ def pytest_runtest_call(item: pytest.Item):
     yield
     if ctx is not None:
         item.stash[_EXAMPLES_KEY] = ctx.examples - before
+        item.stash[_NOTES_KEY] = (list(ctx.notes), ctx.causes[0] if ctx.causes else "")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -289,6 +295,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         return
     if call.when == "call" and _EXAMPLES_KEY in item.stash:
         report.user_properties = [*report.user_properties, (EXAMPLES_KEY, item.stash[_EXAMPLES_KEY])]
+    if call.when == "call" and _NOTES_KEY in item.stash:
+        report.user_properties = [*report.user_properties, (NOTES_KEY, item.stash[_NOTES_KEY])]
     if excinfo is None:
         return
     if isinstance(excinfo.value, pytest.skip.Exception):
@@ -301,9 +309,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def _reason(report: pytest.TestReport, status: str) -> str:
     if status in ("xfail", "xpass"):
         return f"expected to fail: {getattr(report, 'wasxfail', '')}".strip()
-    if status in ("skipped", "not provided") and isinstance(report.longrepr, tuple):
+    if status in ("skipped", "not provided", "not checked") and isinstance(report.longrepr, tuple):
         text = str(report.longrepr[2])
-        return re.sub(r"^([\w.]+(Exception|Skipped|NotProvided)|Skipped): ", "", text)
+        text = re.sub(r"^([\w.]+(Exception|Skipped|NotProvided|NotChecked)|Skipped): ", "", text)
+        return text.removeprefix(NotChecked.PREFIX) if status == "not checked" else text
     return ""
 
 
@@ -340,7 +349,11 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         fields["reason"] = reason + (f"\n{fields['reason']}" if fields.get("reason") else "")
     message = fields.pop("message", "")
     examples = int(properties.get(EXAMPLES_KEY) or 0)
-    results[check_id] = Result(check_id, block, prop, status, message, report.duration, examples=examples, **fields)
+    notes, cause = properties.get(NOTES_KEY) or ([], "")
+    if status == "not checked":
+        cause = not_checked_cause(reason) or cause
+    results[check_id] = Result(check_id, block, prop, status, message, report.duration, examples=examples,
+                               notes=list(notes), cause=cause, **fields)
 
 
 _CONFIG: list[pytest.Config] = []
@@ -401,6 +414,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if reporter is not None:
             reporter.write_line(f"ERROR: {config.stash[_TARGET_ERROR_KEY]}", red=True, bold=True)
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
+    if config.stash.get(_RESULTS_KEY, {}) and build_report(config).unconfirmed() and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a not-checked result whose cause did not fail
     json_path, md_path = config.getoption("conformance_report"), config.getoption("conformance_report_md")
     if json_path or md_path:
         report = build_report(config)

@@ -54,6 +54,7 @@ class Check:
     variant: str | None             # "float32", or None
     requires: tuple[str, ...]       # contract names the target must define
     func: Callable[[CheckContext, "Check"], None]
+    leaves: bool = False            # builds Linear/ReLU: the target's, else torch.nn's
 
     @builtins.property  # the field `property` shadows the builtin for mypy
     def id(self) -> str:
@@ -64,16 +65,31 @@ class Check:
         return AREAS[self.property]
 
     def __call__(self, ctx: CheckContext) -> None:
+        from .builders import torch_leaves
+        from .construction import construction, notes
+
+        ctx.begin_check(self.id)
         missing = [name for name in self.requires if not ctx.target.provides(name)]
         if missing:
             raise NotProvided(f"{NotProvided.PREFIX}target {ctx.target.spec!r} defines no {', '.join(missing)}")
+        unusable = [construction(ctx.target, name) for name in self.requires]
+        unusable = [c for c in unusable if not c.usable]
+        if unusable:
+            raise NotProvided(NotProvided.PREFIX + "; ".join(c.reason for c in unusable))
         ctx.require_device()
-        before, ctx.check_id = ctx.check_id, self.id
+        for text in notes(ctx.target, self.requires):
+            ctx.note(text)
+        target = ctx.target
+        if self.leaves:
+            ctx.target = torch_leaves(target, init=self.area == "init")
+            if ctx.target.torch_fills:
+                ctx.note(f"checked with torch.nn's {', '.join(ctx.target.torch_fills)}: the target defines no "
+                         f"usable {'/'.join(ctx.target.torch_fills)}")
         try:
             with ctx.intra_op_threads():
                 self.func(ctx, self)
         finally:
-            ctx.check_id = before
+            ctx.check_id, ctx.target = None, target
 
     def __repr__(self) -> str:
         return f"<Check {self.id}>"
@@ -90,7 +106,8 @@ def all_checks() -> list[Check]:
         need = spec.needs
 
         def add(prop: str, variant: str | None, module: str, name: str, **kwargs: Any) -> None:
-            out.append(Check(spec.key, prop, variant, need, Lazy(module, name, {"spec": spec, **kwargs})))  # noqa: B023
+            out.append(Check(spec.key, prop, variant, need, Lazy(module, name, {"spec": spec, **kwargs}),  # noqa: B023
+                             leaves=spec.leaves))  # noqa: B023
 
         for dtype in DTYPES:
             add("forward", dtype, "forward", "check_forward", dtype=dtype)
@@ -125,7 +142,7 @@ def all_checks() -> list[Check]:
 
 def init_checks() -> list[Check]:
     """The init area's checks (``conformance.checks.init``), in registry order."""
-    lin, relu, seq, init = "Linear", "ReLU", "Sequential", "init"
+    lin, seq, init = "Linear", "Sequential", "init"
     table = [
         ("linear", "init", "default", (lin,), "check_linear_init"),
         ("mylinear", "init", "default", ("MyLinear",), "check_mylinear_init"),
@@ -135,13 +152,14 @@ def init_checks() -> list[Check]:
         ("init", "function", "zeros_", (init,), "check_zeros"),
         ("init", "function", "constant_", (init,), "check_constant"),
         ("init", "function", "xavier_uniform_", (init,), "check_xavier"),
-        ("sequential", "init", "init_normal", (seq, lin, relu, init), "check_init_normal"),
-        ("sequential", "init", "init_constant", (seq, lin, relu, init), "check_init_constant"),
-        ("sequential", "init", "xavier_42", (seq, lin, relu, init), "check_xavier_42"),
-        ("sequential", "init", "my_init", (seq, lin, relu, init), "check_my_init"),
-        ("sequential", "apply", None, (seq, lin, relu), "check_apply"),
+        ("sequential", "init", "init_normal", (seq,), "check_init_normal"),
+        ("sequential", "init", "init_constant", (seq,), "check_init_constant"),
+        ("sequential", "init", "xavier_42", (seq,), "check_xavier_42"),
+        ("sequential", "init", "my_init", (seq,), "check_my_init"),
+        ("sequential", "apply", None, (seq,), "check_apply"),
     ]
-    out = [Check(block, prop, variant, needs, Lazy("init", name)) for block, prop, variant, needs, name in table]
+    out = [Check(block, prop, variant, needs, Lazy("init", name), leaves=needs == (seq,))
+           for block, prop, variant, needs, name in table]
     out += [Check(spec.key, "reproducible", None, spec.needs, Lazy("init", "check_reproducible", {"spec": spec}))
             for spec in REPRODUCIBLE_BLOCKS]
     return out

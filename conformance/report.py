@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 #: Statuses, in the order a matrix cell lists them.
-STATUSES = ("failed", "xpass", "passed", "xfail", "skipped", "not provided")
+STATUSES = ("failed", "xpass", "passed", "xfail", "not checked", "skipped", "not provided")
 #: Matrix columns, in this order (properties not listed follow in order of appearance).
 PROPERTY_ORDER = ("forward", "gradient", "gradcheck", "structure", "bad_input", "independence", "container", "access",
                   "buffers", "termination", "tying", "saveload", "strict", "tensors", "init", "function", "apply",
                   "reproducible")
 SHORT = {"failed": "FAIL", "xpass": "XPASS", "passed": "pass", "xfail": "xfail", "skipped": "skip",
-         "not provided": "n/p"}
+         "not provided": "n/p", "not checked": "n/c"}
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Result:
     snippet: str = ""
     hypothesis: str = ""
     examples: int = 0  # Hypothesis examples the check executed
+    notes: list[str] = field(default_factory=list)  # how the block was built and judged (fixed sizes, lazy, ...)
+    cause: str = ""    # not checked, or examples left unjudged: the check whose failure this relies on
 
 
 @dataclass
@@ -46,9 +48,24 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """No failure (and, under ``strict_expected``, no expected failure that passed)."""
+        """No failure (and, under ``strict_expected``, no expected failure that passed), and no check
+        left *not checked* (or partly unjudged) by a failure the run does not show."""
         bad = ("failed", "xpass") if self.metadata.get("strict_expected") else ("failed",)
-        return not any(r.status in bad for r in self.results)
+        return not any(r.status in bad for r in self.results) and not self.unconfirmed()
+
+    def unconfirmed(self) -> list[Result]:
+        """Results that rely on another check failing (``cause``) when that check did not fail in
+        this run (it passed, or was not selected): such a run must not end green."""
+        return unconfirmed(self.results)
+
+    def notes(self) -> dict[str, list[str]]:
+        """Per block, what the report says of how it was built and judged (each note once)."""
+        out: dict[str, list[str]] = {}
+        for r in self.results:
+            for note in r.notes:
+                if note not in out.setdefault(r.block, []):
+                    out[r.block].append(note)
+        return {block: notes for block, notes in out.items() if notes}
 
     def counts(self) -> Counter:
         return Counter(r.status for r in self.results)
@@ -95,7 +112,28 @@ class Report:
         widened = self.metadata.get("widened") or {}
         source = self.metadata.get("expected") or "expected-failures file"
         note = "".join(f"\ntolerance widened x{f:g} for {i} ({source})" for i, f in widened.items())
-        return self.matrix() + note
+        return self.matrix() + note + "".join("\n" + line for line in notes_lines(self.results))
+
+
+def unconfirmed(results: list[Result]) -> list[Result]:
+    """Results whose ``cause`` did not fail (nor fail as expected) among ``results``."""
+    failed = {r.id for r in results if r.status in ("failed", "xfail")}
+    return [r for r in results if r.cause and r.cause not in failed]
+
+
+def notes_lines(results: list[Result]) -> list[str]:
+    """The notes of a run (how blocks were built and judged), then any result not confirmed by a failure."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for r in results:
+        for note in r.notes:
+            if note not in seen:
+                seen.add(note)
+                lines.append(f"note: {note}")
+    for r in unconfirmed(results):
+        lines.append(f"ERROR: {r.id} is {r.status} because {r.cause} should fail, but {r.cause} did not fail in "
+                     "this run (run it too); the run cannot be green")
+    return lines
 
 
 def _cells(results: list[Result]) -> tuple[list[str], list[str], dict[tuple[str, str], Counter]]:

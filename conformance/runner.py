@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from . import profiles
 from .context import CheckContext
 from .expected import Expectations
-from .failures import NotProvided, failure_fields
+from .failures import NotChecked, NotProvided, failure_fields
 from .metadata import environment, new_seed, run_metadata
 from .registry import Check, all_checks
 from .report import Report, Result
@@ -39,6 +39,9 @@ def run_check(check: Check, ctx: CheckContext) -> Result:
     except NotProvided as exc:
         status, message = "not provided", str(exc.msg if hasattr(exc, "msg") else exc)
         fields = {"reason": message}
+    except NotChecked as exc:
+        status, message = "not checked", str(exc.msg)
+        fields = {"reason": message.removeprefix(NotChecked.PREFIX), "cause": exc.cause or ""}
     except pytest.skip.Exception as exc:  # e.g. a device this machine lacks
         status, message = "skipped", str(exc.msg if hasattr(exc, "msg") else exc)
         fields = {"reason": message}
@@ -49,8 +52,9 @@ def run_check(check: Check, ctx: CheckContext) -> Result:
         status, message, fields = "failed", f"{exc}\n{notes}".strip(), failure_fields(exc)
     except Exception as exc:  # noqa: BLE001 - report, do not crash the run
         status, message, fields = "failed", f"{check.id}: {type(exc).__name__}: {exc}", failure_fields(exc)
+    fields.setdefault("cause", ctx.causes[0] if ctx.causes else "")
     return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start,
-                  examples=ctx.examples - examples_before, **fields)
+                  examples=ctx.examples - examples_before, notes=list(ctx.notes), **fields)
 
 
 def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,

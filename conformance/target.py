@@ -23,6 +23,9 @@ BUILTIN_TARGETS = {
     "tutorial": "conformance.targets.tutorial_blocks",
 }
 
+#: Contract names a built-in target defines under its own names (the tutorial's ``chimera`` instance).
+BUILTIN_NAMES: dict[str, dict[str, str]] = {"tutorial": {"Chimera": "chimera"}}
+
 #: Seconds an import of the target may take (``CONFORMANCE_IMPORT_TIMEOUT`` overrides).
 IMPORT_TIMEOUT_S = float(os.environ.get("CONFORMANCE_IMPORT_TIMEOUT", "60"))
 
@@ -39,6 +42,17 @@ class Target:
     name: str                 # the resolved module name or alias
     file: str | None          # the module's file, when it has one
     namespace: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)  # contract name -> the target's own (--name)
+    cache: dict[Any, Any] = field(repr=False, default_factory=dict, compare=False)  # per-target derived facts
+    torch_fills: tuple[str, ...] = ()  # names taken from torch.nn (``builders.torch_leaves``)
+
+    def load_code(self) -> str:
+        """The call that loads this target in a reproduction snippet (``--name`` mappings included)."""
+        names = {k: v for k, v in self.names.items() if BUILTIN_NAMES.get(self.spec, {}).get(k) != v}
+        code = f"load_target({self.spec!r}" + (f", names={dict(names)!r})" if names else ")")
+        if not self.torch_fills:
+            return code
+        return f"torch_leaves({code}{', init=True' if 'init' in self.torch_fills else ''})"
 
     def provides(self, name: str) -> bool:
         return name in self.namespace
@@ -71,21 +85,64 @@ def _import_path(path: str) -> ModuleType:
     return module
 
 
-def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = None) -> Target:
+def check_names(names: Mapping[str, str] | None, option: str = "--name") -> dict[str, str]:
+    """Validate a mapping of contract names to the target's own: an unknown contract name is a usage error."""
+    names = dict(names or {})
+    for contract, theirs in names.items():
+        if contract not in CONTRACT_NAMES:
+            raise TargetError(f"{option} {contract}={theirs}: {contract!r} is not a contract name "
+                              f"(the contract names: {', '.join(CONTRACT_NAMES)})")
+        if not isinstance(theirs, str) or not theirs.strip():
+            raise TargetError(f"{option} {contract}=...: the target's name must be a non-empty string, got {theirs!r}")
+    return names
+
+
+def parse_names(pairs: "list[str] | None") -> dict[str, str]:
+    """``["MLP=Net", "Chimera=chimera"]`` (repeated ``--name``) as a mapping; malformed pairs are usage errors."""
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        contract, sep, theirs = pair.partition("=")
+        if not sep or not contract.strip() or not theirs.strip():
+            raise TargetError(f"--name {pair!r}: expected CONTRACT=THEIRS, e.g. --name MLP=Net")
+        out[contract.strip()] = theirs.strip()
+    return check_names(out)
+
+
+def _named(target: Target, names: Mapping[str, str] | None, option: str) -> Target:
+    """The target with each contract name in ``names`` bound to the target's own object of that name."""
+    mapping = {**BUILTIN_NAMES.get(target.spec, {}), **check_names(names, option)}
+    if not mapping:
+        return target
+    namespace = dict(target.namespace)
+    for contract, theirs in mapping.items():
+        if theirs not in target.namespace:
+            where = f" ({target.file})" if target.file else ""
+            raise TargetError(f"{option} {contract}={theirs}: the target {target.spec!r}{where} defines no {theirs!r}")
+        namespace[contract] = target.namespace[theirs]
+    return Target(target.spec, target.name, target.file, namespace, {**target.names, **mapping})
+
+
+def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = None,
+                names: Mapping[str, str] | None = None, option: str = "--name") -> Target:
     """Resolve a target: a Target, a module, a mapping of names to factories, or a string.
 
     A string is a built-in alias (``torch``), a path ending in ``.py``, or a dotted module name
     importable on ``sys.path``. ``None`` reads ``CONFORMANCE_IMPL`` and falls back to ``torch``.
-    Raises ``TargetError`` with a one-line message when nothing usable is found.
+    ``names`` maps contract names to the target's own (``{"MLP": "Net"}``): the contract's ``MLP`` is
+    the target's ``Net``. Raises ``TargetError`` with a one-line message when nothing usable is found.
     """
     if isinstance(spec, Target):
-        return spec
+        return _checked(_named(spec, names, option)) if names else spec
+    return _checked(_named(_resolve(spec), names, option))
+
+
+def _resolve(spec: "str | ModuleType | Mapping[str, Any] | None") -> Target:
     if spec is None:
         spec = os.environ.get("CONFORMANCE_IMPL") or "torch"
     if isinstance(spec, ModuleType):
-        return _checked(Target(spec.__name__, spec.__name__, getattr(spec, "__file__", None), vars(spec)))
+        return Target(spec.__name__, spec.__name__, getattr(spec, "__file__", None), vars(spec))
     if isinstance(spec, Mapping):
-        return _checked(Target("<mapping>", "<mapping>", None, dict(spec)))
+        return Target("<mapping>", "<mapping>", None, dict(spec))
     if not isinstance(spec, str) or not spec.strip():
         raise TargetError(f"--impl must be a module name, a .py path or one of {sorted(BUILTIN_TARGETS)}; got {spec!r}")
     spec = spec.strip()
@@ -116,7 +173,7 @@ def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = N
         where = _user_frame(exc)
         raise TargetError(f"--impl {spec!r}: importing it raised {type(exc).__name__}: {exc}{where}") from None
     name = spec if spec in BUILTIN_TARGETS else module.__name__
-    return _checked(Target(spec, name, getattr(module, "__file__", None), vars(module)))
+    return Target(spec, name, getattr(module, "__file__", None), vars(module))
 
 
 def locate_target(spec: str | None) -> tuple[str, str | None]:

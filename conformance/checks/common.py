@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, TypeVar
 
 import numpy as np
 import torch
-from hypothesis import assume
+from hypothesis import assume, reject
 from hypothesis import strategies as st
 
 import reference as R
@@ -16,7 +16,7 @@ import reference as R
 from ..blocks import BlockSpec
 from ..bridge import LayoutError, loaded_reference, to_numpy
 from ..context import CheckContext
-from ..examples import ArraySpec, Example
+from ..examples import ArraySpec, Example, is_lazy, seeded
 from ..failures import fail
 from ..registry import Check
 from ..strategies import ARRAY_PARTS, PARAM_PARTS, SEEDS, array_spec, derive_seed
@@ -42,13 +42,15 @@ class Drawn:
 
 
 @functools.lru_cache(maxsize=None)
-def example_parts(spec: BlockSpec, dtype: str, with_args: bool, leading: st.SearchStrategy | None, plain: bool,
-                  grad: bool, extra: st.SearchStrategy | None) -> tuple[st.SearchStrategy, str]:
+def example_parts(spec: BlockSpec, args: st.SearchStrategy, dtype: str, with_args: bool,
+                  leading: st.SearchStrategy | None, plain: bool, grad: bool,
+                  extra: st.SearchStrategy | None) -> tuple[st.SearchStrategy, str]:
     """One flat tuple strategy for everything an example draws, and its label (built once per
-    combination: Hypothesis validates a strategy on its first draw)."""
+    combination: Hypothesis validates a strategy on its first draw). ``args``: the constructor
+    arguments drawn for this target (``BlockSpec.args_for``)."""
     parts: list[tuple[str, st.SearchStrategy]] = []
     if with_args:
-        parts.append(("constructor arguments", spec.args))
+        parts.append(("constructor arguments", args))
     parts.append(("seed", SEEDS))
     leading = leading if leading is not None else spec.leading(nonempty=plain)
     parts.append(("input shape" if spec.any_shape else "input leading dims", leading))
@@ -74,7 +76,7 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
     gradient. ``width(args)``: the input's last dim (default: the block's input width).
     ``plain``: the block's own init and standard normal values of a non-empty input.
     ``extra``: (label, strategy) of one more value the check needs, returned as ``Drawn.extra``."""
-    strategy, label = example_parts(spec, dtype, args is None, leading, plain, grad,
+    strategy, label = example_parts(spec, spec.args_for(ctx.target), dtype, args is None, leading, plain, grad,
                                     None if extra is None else extra[1])
     values = list(data.draw(strategy, label=label if extra is None else label.replace("extra", extra[0])))
     if args is None:
@@ -91,7 +93,8 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
             params = array_spec((), derive_seed(seed, 1), *param_parts)
         x = array_spec(shape, derive_seed(seed, 2), x_scale, x_values)
     gy = values.pop(0) if grad else None
-    example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device)
+    example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device,
+                      width=spec.input_width(args))
     return Drawn(args, example, gy, values.pop(0) if extra is not None else None)
 
 
@@ -127,7 +130,20 @@ class Runner:
         return self.drawn.example
 
     def failure(self, problem: str, detail: str = "", body: str = "") -> AssertionError:
-        return fail(self.check.id, problem, detail, self.example, self.ctx.target.spec, body)
+        return fail(self.check.id, problem, detail, self.example, self.ctx.target.load_code(), body)
+
+    def cannot_judge(self, reason: str, cause: str) -> None:
+        """This example cannot be judged because another check's property fails on it (``cause``):
+        the example is rejected, and a check that judged no example at all is *not checked*."""
+        self.ctx.cannot_judge(reason, cause)
+        reject()
+
+    @property
+    def structure_id(self) -> str:
+        return f"{self.spec.key}.structure"
+
+    def owns(self, prop: str) -> bool:
+        return self.check.property == prop
 
     def call(self, what: str, fn: Callable[[], T], body: str = "") -> T:
         return call_target(self.ctx.call_timeout, what, fn, lambda problem: self.failure(problem, body=body),
@@ -145,18 +161,77 @@ class Runner:
         return expected
 
     def build(self) -> torch.nn.Module:
-        return self.call(f"constructing {self.example.code}", lambda: self.example.build(self.ctx.target),
-                         body="# (constructing the block above raised)")
+        """The example's block: constructed (seeded), moved to the dtype and device, sized by one
+        forward if it is lazy, parameters overwritten if the example says so. Each step that raises
+        is named; it is this check's failure in the structure check, else the example is not judged."""
+        example, dtype = self.example, f"torch.{self.example.dtype}"
+        steps = [(f"constructing {example.code}", "# (constructing the block above raised)"),
+                 (f"block.to(device={example.device!r}, dtype={dtype})", "# (the .to() call above raised)"),
+                 (f"the first forward of the lazy block (on torch.zeros(1, {example.width}))", ""),
+                 ("overwriting the parameters (copy_ under no_grad, in named_parameters() order)", "")]
+
+        def step(i: int, fn: Callable[[], T]) -> T:
+            what, body = steps[i]
+            if self.owns("structure"):
+                return self.call(what, fn, body=body)
+            try:
+                return self.call(what, fn, body=body)
+            except AssertionError as exc:
+                if exc.__cause__ is None:
+                    raise
+                self.cannot_judge(f"{what} raised {type(exc.__cause__).__name__}", self.structure_id)
+                raise  # unreachable: cannot_judge rejects the example
+
+        with seeded(example.seed, example.device):
+            block = step(0, lambda: example.construct(self.ctx.target))
+            if not isinstance(block, torch.nn.Module):
+                problem = f"{example.code} built a {type(block).__name__}, not a torch.nn.Module"
+                if self.owns("structure"):
+                    raise self.failure(problem)
+                self.cannot_judge(problem, self.structure_id)
+            lazy = example.width is not None and is_lazy(block)
+            block = step(1, lambda: block.to(device=example.device, dtype=getattr(torch, example.dtype)))
+            if lazy:
+                self.drawn.example = example = replace(example, lazy=True)
+                self.ctx.note(f"{self.spec.name}: lazy (sized by one forward on an input of the right width "
+                              "before any check reads its parameters)")
+                step(2, lambda: example.move(block))
+        if example.params is not None:
+            from ..examples import overwrite_parameters
+
+            params = example.params
+            step(3, lambda: overwrite_parameters(block, params, example.dtype))
+        return block
 
     def reference(self, block: torch.nn.Module) -> tuple[R.Module, dict[str, torch.Tensor]]:
+        """The spec's reference carrying the block's parameters. When they cannot be matched to the
+        spec's layout, that is the structure check's failure (this example is not judged here)."""
+        from .structure import layout_problem
+
         try:
             return loaded_reference(self.spec.reference(self.drawn.args), block)
         except (LayoutError, KeyError, ValueError) as exc:
+            if not self.owns("structure"):
+                problem = layout_problem(block, self.spec.reference(self.drawn.args))
+                if problem is not None:
+                    self.cannot_judge(f"the block's parameters do not match the spec's layout: {problem}",
+                                      self.structure_id)
             raise self.failure("the block's parameters do not match the spec's layout", str(exc),
                                body="print(block.state_dict().keys())") from None
         except Exception as exc:  # noqa: BLE001 - the target's own state_dict() failed
             raise self.failure(f"reading the block's parameters (state_dict()) raised {type(exc).__name__}: {exc}",
                                body="print(block.state_dict().keys())") from exc
+
+    def forward(self, what: str, fn: Callable[[], Any], body: str = "") -> torch.Tensor:
+        """Call the block (``fn``): its output must be a tensor. Judging that is the forward check's;
+        elsewhere an output of another type leaves the example unjudged."""
+        y = self.call(what, fn, body)
+        if not isinstance(y, torch.Tensor):
+            problem = f"{what} returned a {type(y).__name__}, not a torch.Tensor"
+            if self.owns("forward"):
+                raise self.failure(problem, body=body)
+            self.cannot_judge(problem, f"{self.spec.key}.forward[{self.example.dtype}]")
+        return y
 
 
 def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.ndarray, bound: np.ndarray,

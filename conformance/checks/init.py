@@ -138,9 +138,9 @@ class InitRunner:
     def snippet(self, entries: Sequence[tuple[Case, int, int]], parts: Sequence[str], tail: str) -> str:
         s = self.sampler
         lines = ["import numpy as np", "import torch", "from torch import nn",
-                 "from conformance.builders import rgnet", "from conformance.statistics import assess",
+                 "from conformance.builders import rgnet, torch_leaves", "from conformance.statistics import assess",
                  "from conformance.target import load_target", "from reference import distributions as D",
-                 f"target = load_target({self.ctx.target.spec!r})"]
+                 f"target = {self.ctx.target.load_code()}"]
         if self.ctx.target.provides("init"):
             lines.append("init = target.init")
         if s.prelude:
@@ -784,9 +784,9 @@ def check_apply(ctx: CheckContext, check: Check) -> None:
         else:
             code = tree_code(data.draw(TREES.map(lambda t: t if isinstance(t, tuple) else (t,)), label="tree"))
         seed = data.draw(SEEDS, label="torch seed")
-        snippet = "\n".join(["import torch", "from conformance.builders import rgnet",
+        snippet = "\n".join(["import torch", "from conformance.builders import rgnet, torch_leaves",
                              "from conformance.target import load_target",
-                             f"target = load_target({ctx.target.spec!r})", f"torch.manual_seed({seed})",
+                             f"target = {ctx.target.load_code()}", f"torch.manual_seed({seed})",
                              f"net = {code}", APPLY_BODY])
 
         def on_error(problem: str) -> CheckFailure:
@@ -856,9 +856,9 @@ def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> N
         args = data.draw(spec.args, label="constructor arguments")
         seed = data.draw(SEEDS, label="torch seed")
         code = spec.code(args, ctx.target)
-        snippet = "\n".join(["import torch", "from torch import nn", "from conformance.builders import rgnet",
+        snippet = "\n".join(["import torch", "from torch import nn", "from conformance.builders import rgnet, torch_leaves",
                              "from conformance.target import load_target",
-                             f"target = load_target({ctx.target.spec!r})", f"torch.manual_seed({seed})",
+                             f"target = {ctx.target.load_code()}", f"torch.manual_seed({seed})",
                              f"block = {code}", REPRO_BODY.format(code=code, seed=seed)])
 
         def on_error(problem: str) -> CheckFailure:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from ..blocks import BlockSpec
 from ..context import CheckContext
+from ..construction import construction
 from ..failures import failure
 from ..registry import Check
 from ..strategies import ANY_SHAPE, SEEDS
@@ -29,6 +30,13 @@ def save_load(ctx: CheckContext) -> tuple[Callable[[Any, Any], None], Callable[[
     save = target.get("save") if target.provides("save") else torch.save
     load = target.get("load") if target.provides("load") else (lambda f: torch.load(f, weights_only=True))
     return save, load
+
+
+def save_load_code(ctx: CheckContext) -> str:
+    """The snippet's ``save`` and ``load``: the target's, or torch's when it defines none (as the check did)."""
+    save = "target.save" if ctx.target.provides("save") else "torch.save"
+    load = "target.load" if ctx.target.provides("load") else "lambda f: torch.load(f, weights_only=True)"
+    return f"save, load = {save}, {load}"
 
 
 def is_plain_torch_load(load: Any) -> bool:
@@ -71,6 +79,17 @@ VIEWS = st.sampled_from(["fresh", "offset", "transposed", "strided"])
 #: through a file path or a file object: one draw.
 SAVED_OBJECTS = st.tuples(st.lists(st.tuples(TENSOR_DTYPES, ANY_SHAPE, VIEWS, SEEDS), min_size=1, max_size=3),
                           st.sampled_from(["tensor", "list", "dict"]), st.booleans())
+
+
+def same_entry(a: Any, b: Any) -> bool:
+    """A state-dict entry survived: ``same_tensor`` for tensors; equality for other values (the
+    extra state a block's ``get_extra_state`` returns)."""
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return same_tensor(a, b)
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except Exception:  # noqa: BLE001 - a value without a usable ==
+        return False
 
 
 def same_tensor(a: Any, b: Any) -> bool:
@@ -117,7 +136,7 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
                     else {f"t{i}": t for i, t in enumerate(tensors)})
         code = codes[0] if kind == "tensor" else f"[{', '.join(codes)}]" if kind == "list" else \
             "{" + ", ".join(f"'t{i}': {c}" for i, c in enumerate(codes)) + "}"
-        body = ROUND_TRIP_BODY.format(target=ctx.target.spec, obj=code)
+        body = ROUND_TRIP_BODY.format(target=ctx.target.load_code(), obj=code, save_load=save_load_code(ctx))
         what = "a tensor" if kind == "tensor" else f"a {kind} of tensors"
         try:
             back = round_trip(ctx, obj, to_file)
@@ -141,12 +160,13 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
 ROUND_TRIP_BODY = """import io, torch
 from conformance.checks.persistence import make_tensor
 from conformance.target import load_target
-target = load_target({target!r})
+target = {target}
+{save_load}
 obj = {obj}
 f = io.BytesIO()
-target.save(obj, f); f.seek(0)
+save(obj, f); f.seek(0)
 print(obj)
-print(target.load(f))"""
+print(load(f))"""
 
 
 THROUGH_A_PATH = ("through a file path", st.booleans())
@@ -167,9 +187,13 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         ref, _ = run.reference(block)
         x = run.example.input()
         run.expected(ref, x, None, ctx.precision(check.id, dtype))
-        body = ("import io\nf = io.BytesIO()\ntarget.save(block.state_dict(), f); f.seek(0)\n"
-                f"torch.manual_seed({drawn.example.seed + 1})\nclone = {drawn.example.code}.to(dtype=torch.{dtype})\n"
-                "clone.load_state_dict(target.load(f)); clone.eval()\nprint(block(x) - clone(x))")
+        fresh_code = f"{drawn.example.code}.to(dtype=torch.{dtype})"
+        perturb = "" if fresh_copy(ctx, spec) else (
+            "\nwith torch.no_grad():  # the block is a copy of one instance: make its values differ first\n"
+            "    for t in [*clone.parameters(), *clone.buffers()]:\n        t.add_(1) if t.is_floating_point() else None")
+        body = (f"import io\n{save_load_code(ctx)}\nf = io.BytesIO()\nsave(block.state_dict(), f); f.seek(0)\n"
+                f"torch.manual_seed({drawn.example.seed + 1})\nclone = {fresh_code}{perturb}\n"
+                "clone.load_state_dict(load(f)); clone.eval()\nprint(block(x) - clone(x))")
         state = run.call("state_dict()", lambda: block.state_dict(), body)
         loaded = run.call("save/load of the state dict", lambda: round_trip(ctx, state, to_file), body)
         if not isinstance(loaded, dict) or list(loaded) != list(state):
@@ -177,18 +201,24 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
                               f"saved  {list(state)}\n"
                               f"loaded {list(loaded) if isinstance(loaded, dict) else type(loaded)}", body=body)
         for key, value in state.items():
-            if not same_tensor(loaded[key], value):
+            if not same_entry(loaded[key], value):
                 raise run.failure(f"{key!r} did not survive save/load (values, dtype or shape)", body=body)
         missing = [name for name in ref.state_dict() if name not in loaded]
         if missing:
             raise run.failure("the loaded state dict lacks keys the spec names", f"missing {missing}", body=body)
         for group in ref.tied_names():
-            pointers = {loaded[name].untyped_storage().data_ptr() for name in group}
+            pointers = {loaded[name].untyped_storage().data_ptr() if isinstance(loaded[name], torch.Tensor)
+                        else id(loaded[name]) for name in group}
             if len(pointers) != 1:
                 raise run.failure(f"the loaded state dict no longer shares storage between the tied keys {group}",
                                   body=body)
         fresh = run.call("constructing a fresh instance",
                          lambda: replace_seed(drawn.example, drawn.example.seed + 1).build(ctx.target), body)
+        if not fresh_copy(ctx, spec):
+            with torch.no_grad():  # a copy of one instance holds the same values: make them differ
+                for t in [*fresh.parameters(), *fresh.buffers()]:
+                    if t.is_floating_point():
+                        t.add_(1)
         run.call("load_state_dict into a fresh instance", lambda: fresh.load_state_dict(loaded), body)
         run.call("eval()", lambda: fresh.eval(), body)
         for group in ref.tied_names():
@@ -218,6 +248,11 @@ def wrong_shape(data: st.DataObject, shape: tuple[int, ...]) -> tuple[int, ...]:
     return data.draw(st.sampled_from(options), label="wrong shape")
 
 
+def fresh_copy(ctx: CheckContext, spec: BlockSpec) -> bool:
+    """Each construction of the block is a new one (not a deep copy of one instance)."""
+    return spec.container or spec.leaves or construction(ctx.target, spec.name).fresh
+
+
 def replace_seed(example, seed: int):
     from dataclasses import replace
 
@@ -235,10 +270,13 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         state = dict(block.state_dict())
+        # A block without state still has a key to reject (an unexpected one); non-tensor entries (a
+        # block's extra state) have no shape to mismatch.
+        tensors = sorted(k for k, v in state.items() if isinstance(v, torch.Tensor))
         cases: list[tuple[str, dict, str]] = [("an unexpected key", {**state, "unexpected.weight": torch.zeros(1)},
                                                "unexpected.weight")]
-        if state:
-            key = data.draw(st.sampled_from(sorted(state)), label="key to break")
+        if tensors:
+            key = data.draw(st.sampled_from(tensors), label="key to break")
             cases.append(("a missing key", {k: v for k, v in state.items() if k != key}, key))
             bad_shape = wrong_shape(data, tuple(state[key].shape))
             cases.append(("a shape mismatch", {**state, key: torch.zeros(bad_shape)}, key))

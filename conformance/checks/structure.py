@@ -4,6 +4,9 @@ parameters require grad; ``repr`` works; containers index, count, register and a
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,8 +25,33 @@ LAYOUT_BODY = """for name, p in block.named_parameters():
 print(list(block.state_dict()))"""
 
 
-def layout(pairs) -> list[tuple[str, tuple[int, ...]]]:
-    return [(name, tuple(value.shape)) for name, value in pairs]
+def layout(pairs) -> list[tuple[str, Any]]:
+    """(name, shape) pairs; a value without a shape (a block's extra state) by its type's name."""
+    return [(name, tuple(value.shape) if isinstance(value, (torch.Tensor, np.ndarray)) else type(value).__name__)
+            for name, value in pairs]
+
+
+#: Where the contract's layout follows torch, and surprises people: said in the failure.
+FOLLOWS_TORCH = {
+    "mlp": "the contract follows the tutorial: the hidden layer is named `hidden` and the last one `out`",
+    "linear": "the contract follows torch.nn.Linear: weight has shape (out_features, in_features)",
+    "mylinear": "the contract follows the tutorial's MyLinear: weight has shape (in_units, units)",
+}
+
+
+def layout_problem(block: Any, ref: R.Module) -> str | None:
+    """What the structure check finds wrong with ``block``'s parameter and state_dict layout against
+    the spec's ``ref`` (names, shapes, order), or None: the one predicate the structure check and the
+    checks that cannot judge a mislaid block share."""
+    for what, actual, expected in (
+        ("named_parameters()", layout(block.named_parameters()), layout(ref.named_parameters())),
+        ("state_dict()", layout(block.state_dict().items()), layout(ref.state_dict().items())),
+    ):
+        if actual != expected:
+            extra = [f"`{name}` of type {kind}" for name, kind in actual if isinstance(kind, str)]
+            note = f"; {what} holds a non-tensor entry {', '.join(extra)}" if extra else ""
+            return f"{what} does not list the spec's names and shapes, in order{note}"
+    return None
 
 
 def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
@@ -35,15 +63,15 @@ def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         ref = spec.reference(drawn.args)
-        if not isinstance(block, torch.nn.Module):
-            raise run.failure(f"{spec.name}(...) built a {type(block).__name__}, not a torch.nn.Module")
-        for what, actual, expected in (
-            ("named_parameters()", layout(block.named_parameters()), layout(ref.named_parameters())),
-            ("state_dict()", layout(block.state_dict().items()), layout(ref.state_dict().items())),
-        ):
-            if actual != expected:
-                raise run.failure(f"{what} does not list the spec's names and shapes, in order",
-                                  f"expected {expected}\nactual   {actual}", body=LAYOUT_BODY)
+        problem = run.call("named_parameters() and state_dict()", lambda: layout_problem(block, ref), LAYOUT_BODY)
+        if problem is not None:
+            expected = {"named_parameters()": layout(ref.named_parameters()),
+                        "state_dict()": layout(ref.state_dict().items())}
+            actual = {"named_parameters()": layout(block.named_parameters()),
+                      "state_dict()": layout(block.state_dict().items())}
+            what = "named_parameters()" if problem.startswith("named") else "state_dict()"
+            hint = f"\n({FOLLOWS_TORCH[spec.key]})" if spec.key in FOLLOWS_TORCH else ""
+            raise run.failure(problem, f"expected {expected[what]}\nactual   {actual[what]}{hint}", body=LAYOUT_BODY)
         frozen = [name for name, p in block.named_parameters() if not p.requires_grad]
         if frozen:
             raise run.failure("parameters do not require grad", f"{frozen}", body=LAYOUT_BODY)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import reference as R
 
+from .construction import CONTAINER, LAZY_SIZES, SIZES, call_code, construction, restrict_args
 from .strategies import (
     ANY_SHAPE,
     BATCH,
@@ -22,7 +23,6 @@ from .strategies import (
     WIDTHS,
     out_width,
 )
-from .construction import CONTAINER, LAZY_SIZES, SIZES, call_code, construction, restrict_args
 from .target import Target
 
 

@@ -118,7 +118,8 @@ class CheckContext:
                 if self._judged == 0:
                     raise NotChecked(reason, cause)
                 self.causes.append(cause)
-                self.note(f"{sum(self._unjudged.values())} examples not judged: {reason} (see {cause})")
+                self.note(f"{self.check_id}: {sum(self._unjudged.values())} examples not judged: {reason} "
+                          f"(see {cause})")
 
         return run  # type: ignore[return-value]
 

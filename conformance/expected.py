@@ -39,6 +39,7 @@ class Expectations:
     xfail: dict[str, str] = field(default_factory=dict)
     skip: dict[str, str] = field(default_factory=dict)
     tolerance: dict[str, tuple[float, str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # [names]: contract name -> the target's own
     source: str = "<none>"
 
     @classmethod
@@ -47,11 +48,21 @@ class Expectations:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ExpectedFileError(f"--expected {str(path)!r}: {exc}") from None
-        unknown = set(raw) - set(SECTIONS)
+        unknown = set(raw) - set(SECTIONS) - {"names"}
         if unknown:
             raise ExpectedFileError(f"--expected {str(path)!r}: unknown sections {sorted(unknown)}; "
-                                    f"use {list(SECTIONS)}")
+                                    f"use {list(SECTIONS) + ['names']}")
         out = cls(source=str(path))
+        names = raw.get("names", {})
+        if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
+            raise ExpectedFileError(f"--expected {str(path)!r}: [names] maps contract names to the target's own, "
+                                    'e.g. MLP = "Net"')
+        from .target import TargetError, check_names
+
+        try:
+            out.names = check_names(names, option=f"--expected {str(path)!r}: [names]")
+        except TargetError as exc:
+            raise ExpectedFileError(str(exc)) from None
         for section in ("xfail", "skip"):
             for pattern, reason in raw.get(section, {}).items():
                 if not isinstance(reason, str) or not reason.strip():

@@ -69,7 +69,8 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
                             expected: "str | Path | Expectations | None" = None, checks: Iterable[str] | None = None,
                             profile: str | None = None, max_examples: int | None = None, device: str = "cpu",
                             call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, strict_expected: bool = False,
-                            seed: int | None = None, argname: str = "check") -> pytest.MarkDecorator:
+                            seed: int | None = None, argname: str = "check",
+                            names: Mapping[str, str] | None = None) -> pytest.MarkDecorator:
     """A ``pytest.mark.parametrize`` over the suite's checks of ``target`` (a module, a mapping of names
     to factories, a module name, a path, or an alias), one test per check id.
 
@@ -77,9 +78,11 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
     ``xfail`` marks, strict under ``strict_expected``; its skips ``skip`` marks; its tolerances apply).
     Hypothesis settings: ``profile`` / ``max_examples`` if given, else the session's current profile;
     ``seed`` fixes the examples (else Hypothesis's own seeding, e.g. ``--hypothesis-seed``).
+    ``names`` maps contract names to the target's own (``{"MLP": "Net"}``), besides the file's ``[names]``.
     """
-    resolved = load_target(target)
     expected = Expectations.resolve(expected, (c.id for c in all_checks()))
+    resolved = load_target(target, names={**(expected.names if expected else {}), **(names or {})},
+                           option="parametrize_with_checks(names=...)")
     selected = select_checks(checks)
     settings = None
     if profile is not None or max_examples is not None:

@@ -31,7 +31,7 @@ from .expected import Expectations, ExpectedFileError
 from .failures import NotChecked, NotProvided, failure_fields, not_checked_cause
 from .metadata import environment, new_seed, replay_hint, run_metadata, target_info
 from .report import Report, Result
-from .target import Target, TargetError, load_target, locate_target
+from .target import Target, TargetError, load_target, locate_target, parse_names
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ _ORDER_KEY = pytest.StashKey[list]()
 _PROFILE_KEY = pytest.StashKey[str]()
 _FROZEN_KEY = pytest.StashKey[bool]()
 _TARGET_ERROR_KEY = pytest.StashKey[str]()
+_NAMES_KEY = pytest.StashKey[dict]()
 ENVIRONMENT_OUTPUT = "conformance_environment"
 TARGET_ERROR_OUTPUT = "conformance_target_error"
 ORDER_OUTPUT = "conformance_order"
@@ -64,6 +65,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--impl", default=None, metavar="TARGET",
                     help="implementation under test: a module name, a path to a .py file, or a built-in "
                          "alias (torch). Default: $CONFORMANCE_IMPL, else torch.")
+    group.addoption("--name", action="append", default=[], metavar="CONTRACT=THEIRS", dest="conformance_names",
+                    help="the target's own name for a contract name (repeatable): --name MLP=Net --name Chimera=chimera")
     group.addoption("--device", default="cpu", help="device the target's blocks and inputs are put on (default cpu)")
     group.addoption("--expected", default=None, metavar="FILE",
                     help="expected-failures TOML file: [xfail], [skip], [tolerance] entries by check id pattern")
@@ -98,6 +101,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROFILE_KEY] = chosen or profiles.default_profile()
     config.stash[_RESULTS_KEY] = {}
     config.stash[_SEED_KEY] = _choose_seed(config)
+    if config.getoption("expected"):
+        from .registry import all_checks
+
+        try:
+            config.stash[_EXPECTED_KEY] = Expectations.resolve(config.getoption("expected"),
+                                                               [c.id for c in all_checks()])
+        except ExpectedFileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    try:
+        expected = config.stash.get(_EXPECTED_KEY, None)
+        config.stash[_NAMES_KEY] = {**(expected.names if expected else {}),
+                                    **parse_names(config.getoption("conformance_names"))}
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from None
     explicit = config.getoption("impl") is not None or bool(os.environ.get("CONFORMANCE_IMPL"))
     if controller or not explicit:
         # Only check that the target exists. The xdist workers import it; without --impl (the
@@ -116,14 +133,6 @@ def pytest_configure(config: pytest.Config) -> None:
             # An xdist worker: a usage error here would crash it (and xdist would restart it). It
             # runs none of the checks instead, and the controller reports the error and exits 4.
             config.stash[_TARGET_ERROR_KEY] = str(exc)
-    if config.getoption("expected"):
-        from .registry import all_checks
-
-        try:
-            config.stash[_EXPECTED_KEY] = Expectations.resolve(config.getoption("expected"),
-                                                               [c.id for c in all_checks()])
-        except ExpectedFileError as exc:
-            raise pytest.UsageError(str(exc)) from None
     config.addinivalue_line("markers", "conformance: a check of the conformance suite")
 
 
@@ -157,7 +166,7 @@ def get_target(config: pytest.Config) -> Target:
     """The target, resolved once per process; a usage error when it cannot be used."""
     if _TARGET_KEY not in config.stash:
         try:
-            config.stash[_TARGET_KEY] = load_target(config.getoption("impl"))
+            config.stash[_TARGET_KEY] = load_target(config.getoption("impl"), names=config.stash.get(_NAMES_KEY, {}))
         except TargetError as exc:
             raise pytest.UsageError(str(exc)) from None
     return config.stash[_TARGET_KEY]

@@ -61,7 +61,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         max_examples: int | None = None, profile: str | None = None, device: str = "cpu",
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None,
         expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
-        xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1) -> Report:
+        xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
+        names: Mapping[str, str] | None = None) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
@@ -72,13 +73,16 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     ``seed``: the Hypothesis seed of every check (recorded in the report's metadata; a run with the
     same seed draws the same examples); default: a fresh one, or none under a derandomized profile.
     ``threads``: torch intra-op threads while a check runs (restored after); None leaves torch's setting.
+    ``names``: the target's own names for contract names (``{"MLP": "Net", "Chimera": "chimera"}``),
+    besides an expected-failures file's ``[names]``.
     """
     profiles.register()
     base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
     if max_examples is not None:
         base = hypothesis_settings(base, max_examples=max_examples)
-    resolved = load_target(target)
     expected = Expectations.resolve(expected, (c.id for c in all_checks()))
+    resolved = load_target(target, names={**(expected.names if expected else {}), **(names or {})},
+                           option="run(names=...)")
     selected = select_checks(checks)
     widen = expected.widen(c.id for c in selected) if expected else {}
     if seed is None and not base.derandomize:

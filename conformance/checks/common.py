@@ -219,8 +219,21 @@ class Runner:
             raise self.failure("the block's parameters do not match the spec's layout", str(exc),
                                body="print(block.state_dict().keys())") from None
         except Exception as exc:  # noqa: BLE001 - the target's own state_dict() failed
-            raise self.failure(f"reading the block's parameters (state_dict()) raised {type(exc).__name__}: {exc}",
-                               body="print(block.state_dict().keys())") from exc
+            problem = f"reading the block's parameters (state_dict()) raised {type(exc).__name__}: {exc}"
+            if not self.owns("structure"):
+                self.cannot_judge(problem, self.structure_id)  # the structure check reads them too, and fails
+            raise self.failure(problem, body="print(block.state_dict().keys())") from exc
+
+    def named_parameters(self, block: torch.nn.Module) -> list[tuple[str, torch.Tensor]]:
+        """``block.named_parameters()``; when it raises, that is the structure check's failure (it lists
+        them too), and this example is not judged here."""
+        try:
+            return list(block.named_parameters())
+        except Exception as exc:  # noqa: BLE001 - the target's failure, judged by the structure check
+            if self.owns("structure"):
+                raise self.failure(f"named_parameters() raised {type(exc).__name__}: {exc}") from exc
+            self.cannot_judge(f"named_parameters() raised {type(exc).__name__}: {exc}", self.structure_id)
+            raise  # unreachable: cannot_judge rejects the example
 
     def forward(self, what: str, fn: Callable[[], Any], body: str = "") -> torch.Tensor:
         """Call the block (``fn``): its output must be a tensor. Judging that is the forward check's;

@@ -27,7 +27,7 @@ import math
 import textwrap
 import warnings
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -38,10 +38,11 @@ from hypothesis import strategies as st
 from reference import distributions as D
 
 from ..blocks import TUTORIAL_OR_WIDTH, BlockSpec
+from ..construction import FIXED, INSTANCE, SIGNATURES, call_code, construction
 from ..context import CheckContext
+from ..examples import is_lazy, materialize, seeded
 from ..examples import namespace as block_namespace
-from ..examples import seeded
-from ..failures import CheckFailure, failure
+from ..failures import CheckFailure, NotChecked, failure
 from ..registry import Check
 from ..statistics import ALPHA_CHECK, assess, describe_sample, n_tests
 from ..strategies import OUT_WIDTHS, SEEDS, WIDTH_VALUES, WIDTHS, out_width
@@ -129,7 +130,7 @@ class InitRunner:
     def __init__(self, ctx: CheckContext, check: Check, sampler: Sampler) -> None:
         self.ctx, self.check, self.sampler = ctx, check, sampler
         self.base: dict[str, Any] = {**block_namespace(ctx.target), "np": np, "D": D,
-                                     "init": ctx.target.namespace.get("init")}
+                                     "init": ctx.target.namespace.get("init"), "sized": sized}
         if sampler.prelude:
             with seeded(0, ctx.device), preserved_state():
                 self.call("the recipe definitions", lambda: exec(sampler.prelude, self.base))  # noqa: S102
@@ -137,7 +138,8 @@ class InitRunner:
     # -- failures ----------------------------------------------------------------------------------
     def snippet(self, entries: Sequence[tuple[Case, int, int]], parts: Sequence[str], tail: str) -> str:
         s = self.sampler
-        lines = ["import numpy as np", "import torch", "from torch import nn",
+        lines = ["import copy", "import numpy as np", "import torch", "from torch import nn",
+                 "from conformance.checks.init import sized",
                  "from conformance.builders import rgnet, torch_leaves", "from conformance.statistics import assess",
                  "from conformance.target import load_target", "from reference import distributions as D",
                  f"target = {self.ctx.target.load_code()}"]
@@ -225,11 +227,69 @@ def group_alpha(design: Sequence[Design]) -> float:
     return ALPHA_CHECK / n_groups(design)
 
 
+class Sym(str):
+    """A variable's name, written into generated code as the name itself (not a string literal)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def sized(block: Any, width: int) -> Any:
+    """``block``, sized by one forward first if it is lazy (as the suite does before reading parameters)."""
+    if is_lazy(block):
+        materialize(block, width, torch.get_default_dtype())
+    return block
+
+
+#: Default-init samplers: contract name -> (case variable of each constructor argument, the input width's).
+DEFAULT_INIT = {"Linear": ({"in_features": "n_in", "out_features": "n_out", "bias": "bias"}, "n_in"),
+                "MyLinear": ({"in_units": "in_units", "units": "units"}, "in_units"),
+                "FixedHiddenMLP": ({"features": "features"}, "features")}
+
+
+def for_target(ctx: CheckContext, sampler: Sampler, draw_case: Callable[[st.DataObject], Case],
+               design: Sequence[Design]) -> tuple[Sampler, Callable[[st.DataObject], Case], Sequence[Design]]:
+    """A default-init sampler as the target's constructor takes it: its own call (positional or by
+    name, without ``bias`` where it has none), sized if lazy; only the spec's default sizes for a
+    fixed-size block. An instance cannot be constructed afresh: *not checked*."""
+    if sampler.what not in DEFAULT_INIT:
+        return sampler, draw_case, design
+    name = sampler.what
+    c = construction(ctx.target, name)
+    if c.kind == INSTANCE:
+        raise NotChecked(f"{name} is an instance ({ctx.target.names.get(name, name)}): default init is a property "
+                         "of fresh constructions")
+    variables, width = DEFAULT_INIT[name]
+    call = call_code(ctx.target, name, {k: Sym(v) for k, v in variables.items()})
+    first, rest = sampler.body.split("\n", 1)
+    body = f"block = sized({call}, {width})\n{rest}"
+    keys = list(variables)
+
+    def describe(case: Case) -> str:
+        return call_code(ctx.target, name, dict(zip(keys, case, strict=True)))
+
+    fixed = SIGNATURES[name][2] if c.kind == FIXED else None
+    bias_fixed = name == "Linear" and not c.bias
+
+    def adapt(case: Case) -> Case:
+        if fixed is not None:
+            case = tuple(fixed.get(k, v) for k, v in zip(keys, case, strict=True))
+        if bias_fixed:
+            case = case[:2] + (True,)
+        return case
+
+    adapted = Sampler(**{**{f: getattr(sampler, f) for f in sampler.__dataclass_fields__ if f != "compiled"},
+                         "body": body, "describe": describe})
+    kept = [d for d in design if adapt(d.case) == d.case]
+    return adapted, lambda data: adapt(draw_case(data)), kept or [replace(design[0], case=adapt(design[0].case))]
+
+
 def run_init_check(ctx: CheckContext, check: Check, sampler: Sampler, draw_case: Callable[[st.DataObject], Case],
                    design: Sequence[Design] = (), extra: Callable[[InitRunner, st.DataObject], None] | None = None,
                    statistical: bool = True) -> None:
     """The Hypothesis property (exact properties over drawn cases, and the drawn group), then one
     ``assess`` per group."""
+    sampler, draw_case, design = for_target(ctx, sampler, draw_case, design)
     runner = InitRunner(ctx, check, sampler)
     drawn: list[tuple[Case, int, int]] = []
     drawn_values: list[np.ndarray] = []
@@ -770,19 +830,54 @@ net.apply(visited.append)
 print([type(m).__name__ for m in visited])"""
 
 
+def build_tree(target: Any, tree: Any, handed: list[tuple[Any, list[Any]]]) -> Any:
+    """Build ``tree`` (as ``tree_code`` writes it) from the target's blocks, recording every module
+    handed out with the children it was given, in post-order: the spec of what ``apply`` visits."""
+    if tree in ("Linear", "ReLU"):
+        module = eval(tree_code(tree), {"target": target})  # noqa: S307
+        handed.append((module, []))
+        return module
+    children = [build_tree(target, t, handed) for t in tree]
+    module = target.Sequential(*children)
+    handed.append((module, children))
+    return module
+
+
+def build_rgnet(target: Any, n_blocks: int, handed: list[tuple[Any, list[Any]]]) -> Any:
+    """``builders.rgnet``, recording what it hands out (block2's blocks are added with ``add_module``)."""
+    from ..builders import leaf
+
+    block2 = target.Sequential()
+    blocks = []
+    for i in range(n_blocks):
+        block1 = build_tree(target, ("Linear", "ReLU", "Linear", "ReLU"), handed)
+        block2.add_module(f"block{i}", block1)
+        blocks.append(block1)
+    handed.append((block2, blocks))
+    last = leaf(target, "Linear", 4, 1)
+    handed.append((last, []))
+    net = target.Sequential(block2, last)
+    handed.append((net, [block2, last]))
+    return net
+
+
 def check_apply(ctx: CheckContext, check: Check) -> None:
-    """``net.apply(fn)`` calls fn once on every module of the tree (net.modules()), each child before
-    its parent (post-order), on nested Sequentials built from the target's blocks and on rgnet."""
+    """``net.apply(fn)`` calls fn once on every module the suite handed to the containers (and on the
+    containers), each after the children it was given (post-order), on nested Sequentials built from
+    the target's blocks and on rgnet. The oracle is what was handed over, not ``net.modules()``."""
     runner = InitRunner(ctx, check, Sampler(what="apply", law="", case_vars=(), body="", dist=D.PointMass(0.0),
                                             dist_code="", describe=str, show=""))
 
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def apply_visits_children_first(data: st.DataObject) -> None:
+        tree: Any = None
         if data.draw(st.booleans(), label="rgnet?"):
-            code = f"rgnet(target, {data.draw(st.integers(0, 4), label='n_blocks')})"
+            n_blocks = data.draw(st.integers(0, 4), label="n_blocks")
+            code = f"rgnet(target, {n_blocks})"
         else:
-            code = tree_code(data.draw(TREES.map(lambda t: t if isinstance(t, tuple) else (t,)), label="tree"))
+            tree = data.draw(TREES.map(lambda t: t if isinstance(t, tuple) else (t,)), label="tree")
+            code = tree_code(tree)
         seed = data.draw(SEEDS, label="torch seed")
         snippet = "\n".join(["import torch", "from conformance.builders import rgnet, torch_leaves",
                              "from conformance.target import load_target",
@@ -792,9 +887,10 @@ def check_apply(ctx: CheckContext, check: Check) -> None:
         def on_error(problem: str) -> CheckFailure:
             return runner.failure(problem, "", f"net = {code}", snippet)
 
+        handed: list[tuple[Any, list[Any]]] = []
         with seeded(seed, ctx.device), preserved_state():
-            net = runner.call(f"constructing {code}", lambda: eval(code, runner.base), on_error)  # noqa: S307
-            modules = runner.call("net.modules()", lambda: list(net.modules()), on_error)
+            net = runner.call(f"constructing {code}", lambda: build_tree(ctx.target, tree, handed) if tree is not None
+                              else build_rgnet(ctx.target, n_blocks, handed), on_error)
             visited: list[Any] = []
             runner.call("net.apply(fn)", lambda: net.apply(visited.append), on_error)
         seen: dict[int, int] = {}
@@ -802,18 +898,18 @@ def check_apply(ctx: CheckContext, check: Check) -> None:
             if id(m) in seen:
                 raise on_error(f"apply called fn twice on the same {type(m).__name__} (calls {seen[id(m)]} and {i})")
             seen[id(m)] = i
-        missing = [type(m).__name__ for m in modules if id(m) not in seen]
+        missing = [type(m).__name__ for m, _ in handed if id(m) not in seen]
         if missing:
-            raise on_error(f"apply never called fn on {len(missing)} of the {len(modules)} modules of the tree: "
-                           f"{missing}")
-        extra = [type(m).__name__ for m in visited if all(m is not x for x in modules)]
+            raise on_error(f"apply never called fn on {len(missing)} of the {len(handed)} modules of the tree "
+                           f"(the blocks given to the containers, and the containers): {missing}")
+        extra = [type(m).__name__ for m in visited if all(m is not x for x, _ in handed)]
         if extra:
-            raise on_error(f"apply called fn on modules outside net.modules(): {extra}")
-        for i, m in enumerate(visited):
-            for name, child in m.named_children():
-                if seen[id(child)] > i:
-                    raise on_error(f"apply called fn on a {type(m).__name__} (call {i}) before its child "
-                                   f"{name!r} (call {seen[id(child)]}); the spec visits children first")
+            raise on_error(f"apply called fn on modules the tree does not hold: {extra}")
+        for m, children in handed:
+            for child in children:
+                if seen[id(child)] > seen[id(m)]:
+                    raise on_error(f"apply called fn on a {type(m).__name__} (call {seen[id(m)]}) before its child "
+                                   f"{type(child).__name__} (call {seen[id(child)]}); the spec visits children first")
 
     apply_visits_children_first()
 
@@ -847,16 +943,28 @@ print(differing(block_tensors(block), block_tensors(second)))  # must differ: a 
 def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
     """With the same torch seed, constructing the block (twice in a row) gives identical tensors; the
     second construction draws fresh values from torch's generator, not a private or reseeded one."""
+    if construction(ctx.target, spec.name).kind == INSTANCE:
+        raise NotChecked(f"{spec.name} is an instance ({ctx.target.names.get(spec.name, spec.name)}): "
+                         "reproducibility is a property of fresh constructions")
     runner = InitRunner(ctx, check, Sampler(what=spec.name, law="", case_vars=(), body="", dist=D.PointMass(0.0),
                                             dist_code="", describe=str, show=""))
+    judged: list[bool] = []
 
     @ctx.hypothesis_settings()
     @given(data=st.data())
     def same_seed_same_block(data: st.DataObject) -> None:
-        args = data.draw(spec.args, label="constructor arguments")
+        args = data.draw(spec.args_for(ctx.target), label="constructor arguments")
         seed = data.draw(SEEDS, label="torch seed")
         code = spec.code(args, ctx.target)
-        snippet = "\n".join(["import torch", "from torch import nn", "from conformance.builders import rgnet, torch_leaves",
+        width = spec.input_width(args)
+        if width is not None:
+            with seeded(seed, ctx.device), preserved_state():
+                probe = runner.call(f"constructing {code}", lambda: eval(code, runner.base))  # noqa: S307
+            if is_lazy(probe):
+                code = f"sized({code}, {width})"
+        snippet = "\n".join(["import copy", "import torch", "from torch import nn",
+                             "from conformance.builders import rgnet, torch_leaves",
+                             "from conformance.checks.init import sized",
                              "from conformance.target import load_target",
                              f"target = {ctx.target.load_code()}", f"torch.manual_seed({seed})",
                              f"block = {code}", REPRO_BODY.format(code=code, seed=seed)])
@@ -879,11 +987,15 @@ def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> N
                 raise on_error(f"the {label} construction after torch.manual_seed({seed}) differs between two runs "
                                f"in {sorted(diff)}: construction is not reproducible from torch's seed")
         numel = sum(t.numel() for t in first.values() if t.is_floating_point())
+        if numel:
+            judged.append(True)
         if numel >= 8 and not differing(first, second):
             raise on_error("two constructions in a row give identical tensors: the block does not draw from "
                            "torch's global generator (a private or reseeded generator)")
 
     same_seed_same_block()
+    if not judged:
+        raise NotChecked("nothing to check: no drawn construction had a floating-point parameter or buffer")
 
 
 #: The checks that run statistical tests (each spends ALPHA_CHECK), with their sample designs.

@@ -71,6 +71,7 @@ def check_gradcheck(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         x = run.example.input()
         expected = run.expected(ref, x, None, ctx.precision(check.id, "float64"))
         assume(x.numel() > 0 and min_kink_distance(expected["ctx"]) > KINK_MARGIN)
+        run.named_parameters(block)  # a block that cannot list them is the structure check's failure
         seed = drawn.example.seed
         body = ORACLE_BODY.format(seed=seed)
         auto, numeric, scale = run.call("autograd and finite differences",

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ..blocks import BlockSpec
-from ..context import CheckContext
 from ..construction import construction
+from ..context import CheckContext
 from ..failures import failure
 from ..registry import Check
 from ..strategies import ANY_SHAPE, SEEDS
@@ -269,7 +269,7 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         drawn = draw_example(data, ctx, spec, "float32")
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
-        state = dict(block.state_dict())
+        state = dict(run.call("state_dict()", lambda: block.state_dict(), "print(block.state_dict())"))
         # A block without state still has a key to reject (an unexpected one); non-tensor entries (a
         # block's extra state) have no shape to mismatch.
         tensors = sorted(k for k, v in state.items() if isinstance(v, torch.Tensor))

@@ -23,8 +23,6 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
-import torch
-
 from .target import Target
 
 SIZES, LAZY_SIZES, FIXED, INSTANCE, CONTAINER, UNUSABLE = "sizes", "lazy sizes", "fixed", "instance", "container", \
@@ -97,6 +95,8 @@ def construction(target: Target, name: str) -> Construction:
 
 
 def _classify(target: Target, name: str) -> Construction:
+    import torch  # here, not at import: listing the checks imports no torch
+
     obj = target.get(name)
     theirs = target.names.get(name, name)
     if name in CONTAINERS:

@@ -227,7 +227,7 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
             if any(t is not tensors[0] for t in tensors[1:]):
                 raise run.failure(f"after load_state_dict the fresh net is no longer tied: "
                                   f"{group} are different tensors", body=body)
-        y = run.call("forward", lambda: block(x), body)
+        y = run.forward("forward", lambda: block(x), body)
         y_fresh = run.call("forward of the loaded clone", lambda: fresh(x), body)
         if not bit_identical(y_fresh, y):
             detail = ""

@@ -39,7 +39,7 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
         ref, _ = run.reference(block)
         rows = run.example.input().reshape(-1, width)
         expected = run.expected(ref, rows, None, prec)
-        together = run.call("forward on all rows", lambda: block(rows), ROW_BODY)
+        together = run.forward("forward on all rows", lambda: block(rows), ROW_BODY)
         for i in range(rows.shape[0]):
             # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
             alone = run.call(f"forward on row {i} alone",
@@ -88,7 +88,7 @@ def check_buffers(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         x = run.example.input()
         ref, _ = run.reference(block)
         run.expected(ref, x, None, ctx.precision(check.id, "float64"))
-        y = run.call("forward", lambda: block(x), BUFFER_BODY)
+        y = run.forward("forward", lambda: block(x), BUFFER_BODY)
         if y.requires_grad:
             run.call("backward", lambda: y.sum().backward(), BUFFER_BODY)
         got_grad = [name for name in wanted if buffers[name].grad is not None]

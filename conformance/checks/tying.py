@@ -62,7 +62,7 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
         # One SGD step: every position moves by the same, summed gradient.
         x = run.example.input()
         ref, tensors = run.reference(net)
-        y = run.call("forward", lambda: net(x))
+        y = run.forward("forward", lambda: net(x))
         gy = torch.ones_like(y)
         expected = run.expected(ref, x, gy, prec)
         params = list(run.call("parameters()", lambda: net.parameters()))

@@ -66,7 +66,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="implementation under test: a module name, a path to a .py file, or a built-in "
                          "alias (torch). Default: $CONFORMANCE_IMPL, else torch.")
     group.addoption("--name", action="append", default=[], metavar="CONTRACT=THEIRS", dest="conformance_names",
-                    help="the target's own name for a contract name (repeatable): --name MLP=Net --name Chimera=chimera")
+                    help="the target's own name for a contract name (repeatable): "
+                         "--name MLP=Net --name Chimera=chimera")
     group.addoption("--device", default="cpu", help="device the target's blocks and inputs are put on (default cpu)")
     group.addoption("--expected", default=None, metavar="FILE",
                     help="expected-failures TOML file: [xfail], [skip], [tolerance] entries by check id pattern")

@@ -40,7 +40,8 @@ def test_real_code_gets_its_written_verdicts(path: Path) -> None:
             assert result.reason, f"{result.id}: not checked without a reason"
     by_id = {r.id: r for r in report.results}
     for check_id, text in module.get("NOTES", {}).items():
-        assert any(text in note for note in by_id[check_id].notes), f"{check_id}: no note {text!r} in {by_id[check_id].notes}"
+        notes = by_id[check_id].notes
+        assert any(text in note for note in notes), f"{check_id}: no note {text!r} in {notes}"
     for check_id, text in module.get("REASONS", {}).items():
         assert text in by_id[check_id].reason, f"{check_id}: reason lacks {text!r}: {by_id[check_id].reason}"
     causes = {r.cause for r in report.results if r.status == "not checked"}

@@ -190,7 +190,8 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         fresh_code = f"{drawn.example.code}.to(dtype=torch.{dtype})"
         perturb = "" if fresh_copy(ctx, spec) else (
             "\nwith torch.no_grad():  # the block is a copy of one instance: make its values differ first\n"
-            "    for t in [*clone.parameters(), *clone.buffers()]:\n        t.add_(1) if t.is_floating_point() else None")
+            "    for t in [*clone.parameters(), *clone.buffers()]:\n"
+            "        t.add_(1) if t.is_floating_point() else None")
         body = (f"import io\n{save_load_code(ctx)}\nf = io.BytesIO()\nsave(block.state_dict(), f); f.seek(0)\n"
                 f"torch.manual_seed({drawn.example.seed + 1})\nclone = {fresh_code}{perturb}\n"
                 "clone.load_state_dict(load(f)); clone.eval()\nprint(block(x) - clone(x))")

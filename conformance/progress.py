@@ -57,6 +57,8 @@ class Progress:
 
     def finish(self, check_id: str, status: str, duration: float = 0.0) -> None:
         self.counts[status] += 1
+        if self.running == check_id:
+            self.running = ""
         if self.mode == "lines":
             count = self._of_total().rjust(2 * len(str(self.total or 0)) + 1)
             self._write(f"[{count}] {check_id} {LABELS.get(status, status)} ({duration:.1f} s)\n")

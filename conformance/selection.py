@@ -10,20 +10,21 @@ from .errors import UsageError
 from .runner_patterns import matches
 
 
-def candidates(check_ids: Iterable[str]) -> list[str]:
-    """What a user may have meant: every id, every ``block.property`` and every ``block.*``."""
+def candidates(check_ids: Iterable[str], wildcard: str = ".*") -> list[str]:
+    """What a user may have meant: every id, every ``block.property`` and every block (as
+    ``block.*``, or with ``wildcard=""`` for ``-k``, which matches substrings)."""
     out: dict[str, None] = {}
     for check_id in check_ids:
         out[check_id] = None
         base = check_id.split("[", 1)[0]
         out[base] = None
-        out[base.split(".", 1)[0] + ".*"] = None
+        out[base.split(".", 1)[0] + wildcard] = None
     return list(out)
 
 
-def suggest(pattern: str, check_ids: Iterable[str], n: int = 3) -> str:
+def suggest(pattern: str, check_ids: Iterable[str], n: int = 3, wildcard: str = ".*") -> str:
     """`` (did you mean `a`, `b`?)`` for the ids nearest ``pattern``, or ``""`` when none is near."""
-    close = difflib.get_close_matches(pattern.strip(), candidates(check_ids), n=n, cutoff=0.6)
+    close = difflib.get_close_matches(pattern.strip(), candidates(check_ids, wildcard), n=n, cutoff=0.6)
     return f" (did you mean {', '.join(f'`{c}`' for c in close)}?)" if close else ""
 
 

@@ -21,9 +21,10 @@ from hypothesis import settings as hypothesis_settings
 
 from . import profiles
 from .context import CheckContext
+from .errors import api_label
 from .expected import Expectations
 from .registry import Check, all_checks
-from .runner import select_checks
+from .runner import require_provided, select_checks
 from .target import Target, load_target
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
 
@@ -78,9 +79,11 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
     Hypothesis settings: ``profile`` / ``max_examples`` if given, else the session's current profile;
     ``seed`` fixes the examples (else Hypothesis's own seeding, e.g. ``--hypothesis-seed``).
     """
-    resolved = load_target(target)
-    expected = Expectations.resolve(expected, (c.id for c in all_checks()))
-    selected = select_checks(checks)
+    where = "parametrize_with_checks"
+    resolved = load_target(target, api_label(where, "target"))
+    expected = Expectations.resolve(expected, (c.id for c in all_checks()), api_label(where, "expected"))
+    selected = select_checks(checks, label=f"{where}(checks={checks!r})")
+    require_provided(selected, resolved, api_label(where, "target"))
     settings = None
     if profile is not None or max_examples is not None:
         profiles.register()

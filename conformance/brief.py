@@ -36,10 +36,11 @@ def _user_frame(exc: BaseException) -> str:
 
 def brief(exc: BaseException) -> str:
     """The failure as the suite words it: a ``CheckFailure``'s message (reason, example, snippet),
-    else the exception and where the user's code raised it; Hypothesis's notes after either."""
-    notes = [n for n in getattr(exc, "__notes__", []) if n.strip()]
+    else the exception and where the user's code raised it. Hypothesis's notes (its draw, and a
+    ``@reproduce_failure`` for the suite's own test function) are left to ``--report`` and ``-v``:
+    the example and the snippet say the same for the user's block."""
     if isinstance(exc, (AssertionError, TargetTimeout)):
         text = str(exc)  # a timeout's text is the failure it carries
     else:
         text = f"{type(exc).__name__}: {exc}{_user_frame(exc)}"
-    return "\n".join([text.rstrip(), *notes, HINT])
+    return "\n".join([text.rstrip(), HINT])

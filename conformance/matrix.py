@@ -12,7 +12,6 @@ block, full property names, and counts by status in each cell.
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from typing import Iterable, Protocol
 
@@ -102,14 +101,24 @@ def render_terminal(results: list[Outcome], width: int = WIDTH) -> str:
         legend_names = {names.get(p, p): p for p in props if names.get(p, p) != p}
     if folded:
         count = sum(len(cells.get((b, p), [])) for b in folded for p in props)
-        lines += textwrap.wrap(f"not provided ({count} checks): {', '.join(folded)}", width,
-                               subsequent_indent="  ")
+        lines += wrap_items(f"not provided ({count} checks):", folded, width)
     statuses = ordered_statuses(r.status for r in results if r.block in shown)
     key = [f"{glyph(s)} {LABELS.get(s, s)}" for s in statuses]
     key += [f"{short} {full}" for short, full in legend_names.items()]
     if key:
-        lines += textwrap.wrap("legend: " + ", ".join(key), width, subsequent_indent="  ")
+        lines += wrap_items("legend:", key, width)
     return "\n".join(lines)
+
+
+def wrap_items(head: str, items: list[str], width: int) -> list[str]:
+    """``head item, item, ...`` in lines of at most ``width``, never breaking inside an item."""
+    lines = [head]
+    for i, item in enumerate(items):
+        text = item + ("," if i < len(items) - 1 else "")
+        if len(lines[-1]) + 1 + len(text) > width and lines[-1].strip() != head:
+            lines.append(" ")
+        lines[-1] += " " + text
+    return lines
 
 
 def _count_cell(statuses: list[str] | None) -> str:

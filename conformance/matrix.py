@@ -13,7 +13,7 @@ block, full property names, and counts by status in each cell.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, Sequence
 
 #: status -> the word for it in cells and summaries, in the order a cell lists them.
 LABELS = {"failed": "FAIL", "xpass": "XPASS", "passed": "pass", "xfail": "xfail", "skipped": "skip",
@@ -63,7 +63,7 @@ def glyph(status: str) -> str:
     return GLYPHS.get(status, "?")
 
 
-def _grid(results: list[Outcome]) -> tuple[list[str], list[str], dict[tuple[str, str], list[str]]]:
+def _grid(results: Sequence[Outcome]) -> tuple[list[str], list[str], dict[tuple[str, str], list[str]]]:
     """Blocks and properties in order, and each cell's statuses (one per check, in result order)."""
     blocks: dict[str, None] = {}
     props: dict[str, None] = {}
@@ -83,7 +83,7 @@ def _table(rows: list[list[str]], gap: int) -> list[str]:
     return lines
 
 
-def render_terminal(results: list[Outcome], width: int = WIDTH) -> str:
+def render_terminal(results: Sequence[Outcome], width: int = WIDTH) -> str:
     """The matrix for a terminal, at most ``width`` columns where the property count allows it."""
     blocks, props, cells = _grid(results)
     folded = [b for b in blocks if all(s == NOT_PROVIDED for p in props for s in cells.get((b, p), []))]
@@ -92,7 +92,8 @@ def render_terminal(results: list[Outcome], width: int = WIDTH) -> str:
     lines: list[str] = []
     legend_names: dict[str, str] = {}
     if body:
-        layouts = [({}, 2)] + [(names, gap) for names in ABBREVIATIONS for gap in (2, 1)]
+        layouts: list[tuple[dict[str, str], int]] = [({}, 2)]
+        layouts += [(names, gap) for names in ABBREVIATIONS for gap in (2, 1)]
         for names, gap in layouts:
             headers = [names.get(p, p) for p in props]
             lines = _table([["block"] + headers] + body, gap)
@@ -128,7 +129,7 @@ def _count_cell(statuses: list[str] | None) -> str:
     return " ".join(f"{counts[s]} {LABELS.get(s, s)}" for s in ordered_statuses(counts))
 
 
-def render_markdown(results: list[Outcome]) -> str:
+def render_markdown(results: Sequence[Outcome]) -> str:
     """The full table: every block, full property names, each cell's counts by status."""
     blocks, props, cells = _grid(results)
     rows = [["block"] + props] + [[b] + [_count_cell(cells.get((b, p))) for p in props] for b in blocks]

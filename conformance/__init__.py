@@ -19,13 +19,14 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "parametrize_with_checks": "parametrize", "Check": "registry", "all_checks": "registry",
     "Report": "report", "Result": "report", "run": "runner", "select_checks": "runner",
-    "Target": "target", "TargetError": "target", "load_target": "target",
+    "Target": "target", "TargetError": "target", "load_target": "target", "UsageError": "errors",
 }
 
-__all__ = ["__version__", "Check", "Report", "Result", "Target", "TargetError", "all_checks", "load_target",
-           "parametrize_with_checks", "run", "select_checks"]
+__all__ = ["__version__", "Check", "Report", "Result", "Target", "TargetError", "UsageError", "all_checks",
+           "load_target", "parametrize_with_checks", "run", "select_checks"]
 
 if TYPE_CHECKING:
+    from .errors import UsageError
     from .parametrize import parametrize_with_checks
     from .registry import Check, all_checks
     from .report import Report, Result

@@ -1,5 +1,7 @@
-"""CLI: ``python -m conformance --impl TARGET [pytest options]`` runs the suite through pytest and
-ends with the block x property matrix. Exit status is pytest's (0 all passed, 1 failures, 4 usage)."""
+"""CLI: ``python -m conformance --impl TARGET [pytest options]`` runs the suite through pytest: a
+header (target, versions, profile, seed), progress per check (a bar on a terminal, a line per check
+in a log; none when ``CI`` is set or under ``-q``), each failure as the suite words it, and the block x
+property matrix with the failing ids. Exit status is pytest's (0 all passed, 1 failures, 4 usage)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,18 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
-        print("Options: --impl TARGET, --device DEVICE, --check-timeout S, -k EXPR, -n N (pytest-xdist), "
-              "--hypothesis-profile {ci,dev,thorough}; any other pytest option is passed through.")
+        print("Options: --impl TARGET, --device DEVICE, --expected FILE, --report FILE.json, --report-md FILE.md, "
+              "--check-timeout S, -k EXPR, -n N (pytest-xdist), --hypothesis-profile {ci,dev,thorough}, "
+              "--hypothesis-seed N, --progress {auto,bar,lines,off}, -q, --full-trace; any other pytest option "
+              "is passed through.")
         return 0
     here = os.path.dirname(os.path.abspath(__file__))
     plugin = [] if _plugin_autoloaded() else ["-p", "conformance.plugin"]
     quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # conformance is imported before pytest starts
-    return int(pytest.main([here, "-q", "-p", "no:cacheprovider", "--tb=short", *quiet, *plugin, *args]))
+    # The console prints the header and progress; pytest's dots, [ 42%] and short summary (the
+    # matrix lists the failures) are left out.
+    own = ["-q", "-p", "no:cacheprovider", "--conformance-cli", "-rN", "-o", "console_output_style=classic"]
+    return int(pytest.main([here, *own, *quiet, *plugin, *args]))
 
 
 def _plugin_autoloaded() -> bool:

@@ -20,7 +20,9 @@ from typing import Iterable
 
 import pytest
 
+from .errors import CLI_EXPECTED, UsageError
 from .runner_patterns import matches
+from .selection import suggest, unmatched
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -30,7 +32,7 @@ else:  # Python 3.10: the same parser, from PyPI
 SECTIONS = ("xfail", "skip", "tolerance")
 
 
-class ExpectedFileError(ValueError):
+class ExpectedFileError(UsageError):
     """The file is malformed or names checks that do not exist (reported as a usage error)."""
 
 
@@ -41,39 +43,41 @@ class Expectations:
     tolerance: dict[str, tuple[float, str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # [names]: contract name -> the target's own
     source: str = "<none>"
+    label: str = CLI_EXPECTED  # how errors name the file
 
     @classmethod
-    def load(cls, path: "str | Path") -> "Expectations":
+    def load(cls, path: "str | Path", label: str = CLI_EXPECTED) -> "Expectations":
+        """Read and check the file; ``label`` names it in errors (``--expected {}``, ``run(expected={})``)."""
+        who = label.format(repr(str(path)))
         try:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ExpectedFileError(f"--expected {str(path)!r}: {exc}") from None
+            raise ExpectedFileError(f"{who}: {exc}") from None
         unknown = set(raw) - set(SECTIONS) - {"names"}
         if unknown:
-            raise ExpectedFileError(f"--expected {str(path)!r}: unknown sections {sorted(unknown)}; "
+            raise ExpectedFileError(f"{who}: unknown sections {sorted(unknown)}; "
                                     f"use {list(SECTIONS) + ['names']}")
-        out = cls(source=str(path))
+        out = cls(source=str(path), label=label)
         names = raw.get("names", {})
         if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
-            raise ExpectedFileError(f"--expected {str(path)!r}: [names] maps contract names to the target's own, "
-                                    'e.g. MLP = "Net"')
+            raise ExpectedFileError(f"{who}: [names] maps contract names to the target's own, e.g. MLP = \"Net\"")
         from .target import TargetError, check_names
 
         try:
-            out.names = check_names(names, option=f"--expected {str(path)!r}: [names]")
+            out.names = check_names(names, option=f"{who}: [names]")
         except TargetError as exc:
             raise ExpectedFileError(str(exc)) from None
         for section in ("xfail", "skip"):
             for pattern, reason in raw.get(section, {}).items():
                 if not isinstance(reason, str) or not reason.strip():
-                    raise ExpectedFileError(f"--expected {str(path)!r}: [{section}] {pattern!r} "
+                    raise ExpectedFileError(f"{who}: [{section}] {pattern!r} "
                                             "needs a reason (a non-empty string)")
                 getattr(out, section)[pattern] = reason
         for pattern, entry in raw.get("tolerance", {}).items():
             factor = entry.get("factor") if isinstance(entry, dict) else None
             reason = entry.get("reason") if isinstance(entry, dict) else None
             if not isinstance(factor, (int, float)) or factor < 1 or not isinstance(reason, str) or not reason.strip():
-                raise ExpectedFileError(f"--expected {str(path)!r}: [tolerance] {pattern!r} must be "
+                raise ExpectedFileError(f"{who}: [tolerance] {pattern!r} must be "
                                         "{ factor = <number >= 1>, reason = \"...\" }")
             out.tolerance[pattern] = (float(factor), reason)
         return out
@@ -81,17 +85,19 @@ class Expectations:
     def validate(self, check_ids: Iterable[str]) -> None:
         """Every entry must match at least one check of the suite."""
         ids = list(check_ids)
-        stale = [f"[{section}] {pattern!r}" for section in SECTIONS for pattern in getattr(self, section)
-                 if not any(matches(pattern, i) for i in ids)]
+        stale = [f"[{section}] {pattern!r}{suggest(pattern, ids)}" for section in SECTIONS
+                 for pattern in unmatched(getattr(self, section), ids)]
         if stale:
-            raise ExpectedFileError(f"--expected {self.source!r}: entries match no check: {', '.join(stale)}")
+            raise ExpectedFileError(f"{self.label.format(repr(self.source))}: entries match no check: "
+                                    f"{', '.join(stale)}")
 
     @classmethod
-    def resolve(cls, expected: "str | Path | Expectations | None", check_ids: Iterable[str]) -> "Expectations | None":
+    def resolve(cls, expected: "str | Path | Expectations | None", check_ids: Iterable[str],
+                label: str = CLI_EXPECTED) -> "Expectations | None":
         """None, or the expectations (loaded when given a path) validated against ``check_ids``."""
         if expected is None:
             return None
-        resolved = expected if isinstance(expected, Expectations) else cls.load(expected)
+        resolved = expected if isinstance(expected, Expectations) else cls.load(expected, label)
         resolved.validate(check_ids)
         return resolved
 

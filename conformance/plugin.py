@@ -14,25 +14,30 @@ what the report says of it.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import importlib
 import os
 import re
 import sys
 import threading
-from importlib import metadata as distributions
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import __version__, profiles
+from . import profiles
+from .brief import brief, wants_brief
+from .errors import UsageError
 from .expected import Expectations, ExpectedFileError
 from .failures import NotChecked, NotProvided, failure_fields, not_checked_cause
-from .metadata import environment, new_seed, replay_hint, run_metadata, target_info
+from .header import header_lines, provides
+from .metadata import environment, new_seed, run_metadata, target_info
+from .progress import MODES
 from .report import Report, Result
 from .target import Target, TargetError, load_target, locate_target, parse_names
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
+from .usage import check_suite_args, check_writable, keyword_error, not_provided_error, runs_the_suite
 
 if TYPE_CHECKING:
     from .context import CheckContext
@@ -55,6 +60,8 @@ _PROFILE_KEY = pytest.StashKey[str]()
 _FROZEN_KEY = pytest.StashKey[bool]()
 _TARGET_ERROR_KEY = pytest.StashKey[str]()
 _NAMES_KEY = pytest.StashKey[dict]()
+_LOAD_ERROR_KEY = pytest.StashKey[str]()
+CONSOLE = "conformance-console"
 ENVIRONMENT_OUTPUT = "conformance_environment"
 TARGET_ERROR_OUTPUT = "conformance_target_error"
 ORDER_OUTPUT = "conformance_order"
@@ -85,11 +92,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "duration) and the run's metadata (versions, profile, seed, device)")
     group.addoption("--report-md", default=None, metavar="FILE.md", dest="conformance_report_md",
                     help="write the block x property matrix (and the failures) as Markdown")
+    group.addoption("--progress", default="auto", choices=MODES, dest="conformance_progress",
+                    help="python -m conformance: a progress bar on a terminal, a line per check otherwise "
+                         "(auto: none when $CI is set or under -q)")
+    group.addoption("--conformance-cli", action="store_true", default=False, help=argparse.SUPPRESS)
 
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin loads ``--hypothesis-profile NAME``
 def pytest_configure(config: pytest.Config) -> None:
     controller = is_xdist_controller(config)
+    worker = getattr(config, "workerinput", None) is not None
+    if not worker:
+        _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
     chosen = config.getoption("hypothesis_profile", default=None)
     if chosen or not controller or "hypothesis" in sys.modules:
         # Ours replace Hypothesis's built-in "ci" profile before anything loads it. The xdist
@@ -135,6 +149,23 @@ def pytest_configure(config: pytest.Config) -> None:
             # runs none of the checks instead, and the controller reports the error and exits 4.
             config.stash[_TARGET_ERROR_KEY] = str(exc)
     config.addinivalue_line("markers", "conformance: a check of the conformance suite")
+    if config.getoption("conformance_cli") and not worker:
+        from .console import Console
+
+        config.pluginmanager.register(Console(config, config.getoption("conformance_progress"),
+                                              lambda: _header(config)), CONSOLE)
+
+
+def _check_user_input(config: pytest.Config) -> None:
+    """Report paths that cannot be written, and the suite's path outside a clone: usage errors."""
+    base = config.invocation_params.dir
+    try:
+        check_suite_args(config.args, base, bool(config.getoption("pyargs", False)))
+        for option, dest in (("--report", "conformance_report"), ("--report-md", "conformance_report_md")):
+            if config.getoption(dest):
+                check_writable(config.getoption(dest), option, base)
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def is_xdist_controller(config: pytest.Config) -> bool:
@@ -164,41 +195,43 @@ def pytest_configure_node(node) -> None:  # pytest-xdist: runs in the controller
 
 
 def get_target(config: pytest.Config) -> Target:
-    """The target, resolved once per process; a usage error when it cannot be used."""
+    """The target, resolved once per process (a failure too: a hanging import waits out its limit
+    once); a usage error when it cannot be used."""
+    if _LOAD_ERROR_KEY in config.stash:
+        raise pytest.UsageError(config.stash[_LOAD_ERROR_KEY])
     if _TARGET_KEY not in config.stash:
         try:
             config.stash[_TARGET_KEY] = load_target(config.getoption("impl"), names=config.stash.get(_NAMES_KEY, {}))
         except TargetError as exc:
+            config.stash[_LOAD_ERROR_KEY] = str(exc)
             raise pytest.UsageError(str(exc)) from None
     return config.stash[_TARGET_KEY]
 
 
-def _installed(name: str) -> str:
-    try:
-        return distributions.version(name)
-    except distributions.PackageNotFoundError:
-        return "not installed"
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def _header(config: pytest.Config) -> list[str]:
+    """The header every front-end prints (``conformance.header``): the target as the user named it."""
     located = config.stash.get(_LOCATED_KEY, None)
     if located is not None and _TARGET_KEY not in config.stash:
+        from .target import IMPORT_TIMEOUT_S
+
         where = "by the xdist workers" if is_xdist_controller(config) else "when a check first needs it"
-        target_line = f"target {located[0]!r} ({located[1] or 'no file'}); imported {where}"
+        spec, where = located[0], f"{located[1] or 'no file'}; imported {where}, limit {IMPORT_TIMEOUT_S:g} s"
     else:
         try:
             target = get_target(config)
         except pytest.UsageError:
             return []
-        target_line = f"target {target.name!r} ({target.file or 'no file'}); provides {', '.join(target.provided)}"
-    profile = config.stash.get(_PROFILE_KEY, None)
-    return [
-        f"conformance {__version__}: {target_line}",
-        f"conformance: torch {_installed('torch')}, numpy {_installed('numpy')}, "
-        f"hypothesis {_installed('hypothesis')}, profile {profile!r}, device {config.getoption('device')}",
-        f"conformance: hypothesis seed {config.stash.get(_SEED_KEY, None)} "
-        f"(replay: {replay_hint(config.stash.get(_SEED_KEY, None))})",
-    ]
+        spec, where = target.spec, f"{target.file or 'no file'}; {provides(target.provided)}"
+    profile, max_examples, _ = profiles.describe(config.stash[_PROFILE_KEY])
+    seed = config.stash.get(_SEED_KEY, None)
+    return header_lines(spec, where, profile=profile, max_examples=max_examples, device=config.getoption("device"),
+                        seed=seed, replay=f"--hypothesis-seed={seed}")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if config.getoption("conformance_cli"):
+        return []  # the CLI's console prints it, also under its -q
+    return _header(config)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -311,6 +344,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         return
     if isinstance(excinfo.value, pytest.skip.Exception):
         return
+    if report.failed and wants_brief(item.config):
+        report.longrepr = brief(excinfo.value)
     fields = failure_fields(excinfo.value)
     fields["message"] = "\n".join([str(excinfo.value), *getattr(excinfo.value, "__notes__", [])]).strip()
     report.user_properties = [*report.user_properties, (FIELDS_KEY, fields)]
@@ -364,6 +399,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         cause = not_checked_cause(reason) or cause
     results[check_id] = Result(check_id, block, prop, status, message, report.duration, examples=examples,
                                notes=list(notes), cause=cause, **fields)
+    console = _CONFIG[-1].pluginmanager.get_plugin(CONSOLE)
+    if console is not None:
+        console.finished(check_id, status, report.duration)
 
 
 _CONFIG: list[pytest.Config] = []
@@ -419,10 +457,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         if _TARGET_ERROR_KEY in config.stash:
             workeroutput[TARGET_ERROR_OUTPUT] = config.stash[_TARGET_ERROR_KEY]
         return
-    if _TARGET_ERROR_KEY in config.stash:  # the workers could not load the target: a usage error
+    error = _checked_nothing(session)
+    if error:  # the workers could not load the target, or nothing was checked: a usage error
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line(f"ERROR: {config.stash[_TARGET_ERROR_KEY]}", red=True, bold=True)
+            reporter.write_line(f"ERROR: {error}", red=True, bold=True)
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
     if config.stash.get(_RESULTS_KEY, {}) and build_report(config).unconfirmed() and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a not-checked result whose cause did not fail
@@ -434,6 +473,25 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             report.write_json(base / json_path)
         if md_path:
             report.write_markdown(base / md_path)
+
+
+def _checked_nothing(session: pytest.Session) -> str | None:
+    """Why a run of the suite checked nothing (a usage error, never a green run), or None."""
+    config = session.config
+    if _TARGET_ERROR_KEY in config.stash:
+        return config.stash[_TARGET_ERROR_KEY]
+    results = config.stash.get(_RESULTS_KEY, {})
+    if results and all(r.status == "not provided" for r in results.values()):
+        target = _reported_target(config) or {}
+        spec = target.get("target_spec") or (config.stash.get(_LOCATED_KEY, None) or ("?",))[0]
+        return not_provided_error(spec, target.get("provides"), len(results))
+    keyword = config.getoption("keyword", "")
+    if (session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and keyword
+            and runs_the_suite(config.args, config.invocation_params.dir, bool(config.getoption("pyargs", False)))):
+        from .registry import all_checks
+
+        return keyword_error(keyword, (c.id for c in all_checks()))
+    return None
 
 
 def _reported_target(config: pytest.Config) -> dict | None:
@@ -474,8 +532,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     report = build_report(config)  # the same Report the API returns and --report writes
     terminalreporter.section("conformance matrix")
-    if report.metadata.get("target"):
-        terminalreporter.write_line(f"target: {report.metadata['target']} "
-                                    f"({report.metadata['target_file'] or 'no file'})")
+    meta = report.metadata
+    if meta.get("target"):
+        terminalreporter.write_line(f"target: {meta.get('target_spec') or meta['target']} "
+                                    f"({meta['target_file'] or 'no file'})")
     for line in str(report).splitlines():
         terminalreporter.write_line(line)

@@ -8,14 +8,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Statuses, in the order a matrix cell lists them.
-STATUSES = ("failed", "xpass", "passed", "xfail", "not checked", "skipped", "not provided")
-#: Matrix columns, in this order (properties not listed follow in order of appearance).
-PROPERTY_ORDER = ("forward", "gradient", "gradcheck", "structure", "bad_input", "independence", "container", "access",
-                  "buffers", "termination", "tying", "saveload", "strict", "tensors", "init", "function", "apply",
-                  "reproducible")
-SHORT = {"failed": "FAIL", "xpass": "XPASS", "passed": "pass", "xfail": "xfail", "skipped": "skip",
-         "not provided": "n/p", "not checked": "n/c"}
+from .matrix import LABELS, PROBLEMS, render_markdown, render_terminal, summary
+
+#: Statuses, in the order a matrix cell lists them (see ``conformance.matrix``).
+STATUSES = tuple(LABELS)
+SHORT = LABELS
 
 
 @dataclass
@@ -50,8 +47,12 @@ class Report:
     def ok(self) -> bool:
         """No failure (and, under ``strict_expected``, no expected failure that passed), and no check
         left *not checked* (or partly unjudged) by a failure the run does not show."""
-        bad = ("failed", "xpass") if self.metadata.get("strict_expected") else ("failed",)
-        return not any(r.status in bad for r in self.results) and not self.unconfirmed()
+        return not self.failures() and not self.unconfirmed()
+
+    def failures(self) -> list[Result]:
+        """The results that make the run fail: failures, and XPASSes under ``strict_expected``."""
+        bad = PROBLEMS if self.metadata.get("strict_expected") else PROBLEMS[:1]
+        return [r for r in self.results if r.status in bad]
 
     def unconfirmed(self) -> list[Result]:
         """Results that rely on another check failing (``cause``) when that check did not fail in
@@ -73,8 +74,13 @@ class Report:
     def failed(self) -> list[Result]:
         return [r for r in self.results if r.status == "failed"]
 
-    def matrix(self) -> str:
-        return render_matrix(self.results)
+    def matrix(self, width: int = 100) -> str:
+        """The block x property matrix, at most ``width`` columns wide (see ``conformance.matrix``)."""
+        return render_terminal(self.results, width)
+
+    def summary(self) -> str:
+        """``44 failed, 125 passed``."""
+        return summary(self.results)
 
     def sort(self, order: list[str]) -> None:
         """Put the results in registry order (so reports do not depend on which worker ran what)."""
@@ -96,8 +102,8 @@ class Report:
                 + (f" {m['target_version']}" if m.get("target_version") else "") + "\n\n"
                 f"conformance {m.get('suite_version', '?')}, torch {m.get('torch', '?')}, "
                 f"profile `{m.get('profile')}`, seed `{seed}`, device `{m.get('device', 'cpu')}`\n\n")
-        lines = [head + render_matrix(self.results, markdown=True)]
-        problems = [r for r in self.results if r.status in ("failed", "xpass")]
+        lines = [head + render_markdown(self.results) + f"\n\n{self.summary()}\n"]
+        problems = [r for r in self.results if r.status in PROBLEMS]
         if problems:
             lines.append("| check | status | reason |\n|---|---|---|")
             for r in problems:
@@ -109,10 +115,22 @@ class Report:
         Path(path).write_text(self.to_markdown(), encoding="utf-8")
 
     def __str__(self) -> str:
+        """The matrix, the summary, widened tolerances, and each failure's id and one-line reason."""
+        return self.render()
+
+    def render(self, width: int = 100) -> str:
         widened = self.metadata.get("widened") or {}
         source = self.metadata.get("expected") or "expected-failures file"
-        note = "".join(f"\ntolerance widened x{f:g} for {i} ({source})" for i, f in widened.items())
-        return self.matrix() + note + "".join("\n" + line for line in notes_lines(self.results))
+        lines = [self.matrix(width), "", self.summary()]
+        lines += [f"tolerance widened x{f:g} for {i} ({source})" for i, f in widened.items()]
+        lines += [_one_line(line, width) if line.startswith("note:") else line for line in notes_lines(self.results)]
+        problems = [r for r in self.results if r.status in PROBLEMS]
+        if problems:
+            lines += ["", "failures:" if self.failures() else "expected failures that passed:"]
+            for r in problems:
+                status = "" if r.status == "failed" else f" ({LABELS.get(r.status, r.status)})"
+                lines.append(_one_line(f"  {r.id}{status}: {first_line(r)}", width))
+        return "\n".join(lines)
 
 
 def unconfirmed(results: list[Result]) -> list[Result]:
@@ -136,39 +154,12 @@ def notes_lines(results: list[Result]) -> list[str]:
     return lines
 
 
-def _cells(results: list[Result]) -> tuple[list[str], list[str], dict[tuple[str, str], Counter]]:
-    blocks: list[str] = []
-    props: list[str] = []
-    cells: dict[tuple[str, str], Counter] = {}
-    for r in results:
-        if r.block not in blocks:
-            blocks.append(r.block)
-        if r.property not in props:
-            props.append(r.property)
-        cells.setdefault((r.block, r.property), Counter())[r.status] += 1
-    rank = {p: i for i, p in enumerate(PROPERTY_ORDER)}
-    props.sort(key=lambda p: rank.get(p, len(rank)))
-    return blocks, props, cells
+
+def first_line(result: Result) -> str:
+    """The first line of a result's reason (or message)."""
+    lines = (result.reason or result.message or "").strip().splitlines()
+    return lines[0] if lines else ""
 
 
-def _cell_text(counter: Counter | None) -> str:
-    if not counter:
-        return "-"
-    return " ".join(f"{counter[s]} {SHORT[s]}" for s in STATUSES if counter[s])
-
-
-def render_matrix(results: list[Result], markdown: bool = False) -> str:
-    """Rows: blocks; columns: properties; each cell counts its checks by status, so a skip or a
-    block the target does not provide never reads as a pass."""
-    blocks, props, cells = _cells(results)
-    rows = [["block"] + props] + [[b] + [_cell_text(cells.get((b, p))) for p in props] for b in blocks]
-    total = Counter(r.status for r in results)
-    summary = ", ".join(f"{total[s]} {s}" for s in STATUSES if total[s]) or "no checks"
-    if markdown:
-        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-        lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
-        return "\n".join(lines) + f"\n\n{summary}\n"
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + f"\n\n{summary}"
+def _one_line(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -2,32 +2,54 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import IO, Any, Iterable, Mapping
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from . import profiles
 from .context import CheckContext
+from .errors import UsageError, api_label
 from .expected import Expectations
 from .failures import NotChecked, NotProvided, failure_fields
+from .header import header_lines, provides
 from .metadata import environment, new_seed, run_metadata
+from .progress import MODES, Progress, choose_mode
 from .registry import Check, all_checks
 from .report import Report, Result
 from .runner_patterns import matches
+from .selection import require_matches
 from .target import Target, load_target
 from .timeouts import DEFAULT_CALL_TIMEOUT_S, TargetTimeout
 
 
-def select_checks(patterns: Iterable[str] | None = None) -> list[Check]:
-    """All checks, or those matching one of ``patterns``."""
+def select_checks(patterns: Iterable[str] | None = None, label: str | None = None) -> list[Check]:
+    """All checks, or those matching one of ``patterns``. With ``label`` (how errors name the
+    selection, e.g. ``run(checks=...)``), a pattern that matches no check is a ``UsageError``."""
     checks = all_checks()
     if patterns is None:
         return checks
+    if isinstance(patterns, str):
+        patterns = [patterns]
     patterns = list(patterns)
+    if label is not None:
+        if not patterns:
+            raise UsageError(f"{label}: an empty selection selects no check")
+        require_matches(patterns, (c.id for c in checks), label)
     return [c for c in checks if any(matches(p, c.id) for p in patterns)]
+
+
+def require_provided(selected: list[Check], target: Target, label: str) -> None:
+    """A ``UsageError`` when the target defines the names of none of the selected checks: such a
+    run would check nothing, and must not read as a pass."""
+    if any(all(target.provides(name) for name in c.requires) for c in selected):
+        return
+    needed = sorted({name for c in selected for name in c.requires})
+    raise UsageError(f"{label.format(repr(target.spec))} provides none of the selected checks: they need "
+                     f"{', '.join(needed)}; it defines {', '.join(target.provided)}")
 
 
 def run_check(check: Check, ctx: CheckContext) -> Result:
@@ -62,7 +84,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None,
         expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
         xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
-        names: Mapping[str, str] | None = None) -> Report:
+        names: Mapping[str, str] | None = None, progress: str = "auto", quiet: bool = False,
+        stream: IO[str] | None = None) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
@@ -75,15 +98,28 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     ``threads``: torch intra-op threads while a check runs (restored after); None leaves torch's setting.
     ``names``: the target's own names for contract names (``{"MLP": "Net", "Chimera": "chimera"}``),
     besides an expected-failures file's ``[names]``.
+    ``stream`` (default ``sys.stderr``) gets the header and, per ``progress`` ("auto": a bar on a
+    terminal, a line per check otherwise, nothing when $CI is set; "bar", "lines", "off"), each
+    check as it finishes; ``quiet=True`` prints nothing.
+
+    Raises ``conformance.UsageError`` (nothing is checked) when the target cannot be used or
+    provides none of the selected checks, when a pattern of ``checks`` or an entry of ``expected``
+    matches no check id (naming the nearest ids), or when every selected check is skipped.
     """
+    if progress not in MODES:
+        raise UsageError(f"run(progress={progress!r}): use one of {', '.join(map(repr, MODES))}")
     profiles.register()
     base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
     if max_examples is not None:
         base = hypothesis_settings(base, max_examples=max_examples)
-    expected = Expectations.resolve(expected, (c.id for c in all_checks()))
+    expected = Expectations.resolve(expected, (c.id for c in all_checks()), api_label("run", "expected"))
     resolved = load_target(target, names={**(expected.names if expected else {}), **(names or {})},
-                           option="run(names=...)")
-    selected = select_checks(checks)
+                           option="run(names=...)", label=api_label("run", "target"))
+    selected = select_checks(checks, label=f"run(checks={checks!r})")
+    require_provided(selected, resolved, api_label("run", "target"))
+    if expected and all((expected.outcome(c.id) or ("",))[0] == "skip" or (xfail_as_skip and expected.outcome(c.id))
+                        for c in selected):
+        raise UsageError(f"run(expected={expected.source!r}) skips every selected check: nothing would be checked")
     widen = expected.widen(c.id for c in selected) if expected else {}
     if seed is None and not base.derandomize:
         seed = new_seed()
@@ -94,17 +130,44 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         max_examples=base.max_examples, seed=seed,
         expected=expected.source if expected else None, widened=widen, strict_expected=strict_expected,
         call_timeout=call_timeout))
-    for check in selected:
-        outcome = expected.outcome(check.id) if expected else None
-        if outcome and (outcome[0] == "skip" or xfail_as_skip):
-            assert expected is not None  # an outcome comes from the expectations
-            report.results.append(Result(check.id, check.block, check.property, "skipped", outcome[1],
-                                         reason=f"{outcome[0]} in {expected.source}: {outcome[1]}"))
-            continue
-        result = run_check(check, ctx)
-        if outcome:  # an expected failure
-            result.status = {"failed": "xfail", "passed": "xpass"}.get(result.status, result.status)
-            result.message = f"expected to fail: {outcome[1]}\n{result.message}".strip()
-            result.reason = f"expected to fail: {outcome[1]}" + (f"\n{result.reason}" if result.reason else "")
-        report.results.append(result)
+    out = stream or sys.stderr
+    mode = "off" if quiet else choose_mode(progress, _isatty(out))
+    if not quiet:
+        meta = report.metadata
+        out.write("\n".join(header_lines(
+            str(resolved.spec), f"{resolved.file or 'no file'}; {provides(resolved.provided)}",
+            profile=meta["profile"], max_examples=meta["max_examples"], device=device, seed=seed,
+            replay=f"conformance.run(..., seed={seed})")) + "\n")
+        out.flush()
+    shown = Progress(mode, lambda text: (out.write(text), out.flush()) and None, total=len(selected))
+    try:
+        for check in selected:
+            shown.start(check.id)
+            result = _run_expected(check, ctx, expected, xfail_as_skip)
+            report.results.append(result)
+            shown.finish(check.id, result.status, result.duration)
+    finally:
+        shown.close()
     return report
+
+
+def _run_expected(check: Check, ctx: CheckContext, expected: Expectations | None, xfail_as_skip: bool) -> Result:
+    """Run ``check`` as the expected-failures file says: skipped, expected to fail, or plainly."""
+    outcome = expected.outcome(check.id) if expected else None
+    if outcome and (outcome[0] == "skip" or xfail_as_skip):
+        assert expected is not None  # an outcome comes from the expectations
+        return Result(check.id, check.block, check.property, "skipped", outcome[1],
+                      reason=f"{outcome[0]} in {expected.source}: {outcome[1]}")
+    result = run_check(check, ctx)
+    if outcome:  # an expected failure
+        result.status = {"failed": "xfail", "passed": "xpass"}.get(result.status, result.status)
+        result.message = f"expected to fail: {outcome[1]}\n{result.message}".strip()
+        result.reason = f"expected to fail: {outcome[1]}" + (f"\n{result.reason}" if result.reason else "")
+    return result
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

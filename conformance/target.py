@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Mapping
 
+from .errors import CLI_TARGET, UsageError
 from .timeouts import TargetTimeout, time_limit
 
 #: Every name of the contract, in the order the README's table gives them.
@@ -30,7 +31,7 @@ BUILTIN_NAMES: dict[str, dict[str, str]] = {"tutorial": {"Chimera": "chimera"}}
 IMPORT_TIMEOUT_S = float(os.environ.get("CONFORMANCE_IMPORT_TIMEOUT", "60"))
 
 
-class TargetError(Exception):
+class TargetError(UsageError):
     """The implementation under test cannot be used at all (a usage error, reported in one line)."""
 
 
@@ -123,28 +124,30 @@ def _named(target: Target, names: Mapping[str, str] | None, option: str) -> Targ
 
 
 def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = None,
-                names: Mapping[str, str] | None = None, option: str = "--name") -> Target:
+                names: Mapping[str, str] | None = None, option: str = "--name", label: str = CLI_TARGET) -> Target:
     """Resolve a target: a Target, a module, a mapping of names to factories, or a string.
 
     A string is a built-in alias (``torch``), a path ending in ``.py``, or a dotted module name
     importable on ``sys.path``. ``None`` reads ``CONFORMANCE_IMPL`` and falls back to ``torch``.
     ``names`` maps contract names to the target's own (``{"MLP": "Net"}``): the contract's ``MLP`` is
-    the target's ``Net``. Raises ``TargetError`` with a one-line message when nothing usable is found.
+    the target's ``Net``. Raises ``TargetError`` with a one-line message when nothing usable is found;
+    ``label`` names the value in it (``--impl {}``, or the API's ``run(target={})``).
     """
     if isinstance(spec, Target):
-        return _checked(_named(spec, names, option)) if names else spec
-    return _checked(_named(_resolve(spec), names, option))
+        return _checked(_named(spec, names, option), label) if names else spec
+    return _checked(_named(_resolve(spec, label), names, option), label)
 
 
-def _resolve(spec: "str | ModuleType | Mapping[str, Any] | None") -> Target:
+def _resolve(spec: "str | ModuleType | Mapping[str, Any] | None", label: str) -> Target:
     if spec is None:
         spec = os.environ.get("CONFORMANCE_IMPL") or "torch"
     if isinstance(spec, ModuleType):
         return Target(spec.__name__, spec.__name__, getattr(spec, "__file__", None), vars(spec))
     if isinstance(spec, Mapping):
         return Target("<mapping>", "<mapping>", None, dict(spec))
+    who = label.format(repr(spec))
     if not isinstance(spec, str) or not spec.strip():
-        raise TargetError(f"--impl must be a module name, a .py path or one of {sorted(BUILTIN_TARGETS)}; got {spec!r}")
+        raise TargetError(f"{who}: must be a module name, a .py path or one of {sorted(BUILTIN_TARGETS)}")
     spec = spec.strip()
     module_name = BUILTIN_TARGETS.get(spec, spec)
     is_path = spec.endswith(".py") or os.sep in spec or (os.altsep is not None and os.altsep in spec)
@@ -152,26 +155,26 @@ def _resolve(spec: "str | ModuleType | Mapping[str, Any] | None") -> Target:
         with time_limit(IMPORT_TIMEOUT_S, f"importing {spec!r}"):
             if is_path:
                 if not os.path.isfile(spec):
-                    raise TargetError(f"--impl {spec!r}: no such file (tried the path {os.path.abspath(spec)!r})")
+                    raise TargetError(f"{who}: no such file (tried the path {os.path.abspath(spec)!r})")
                 module = _import_path(os.path.abspath(spec))
             else:
                 module = importlib.import_module(module_name)
     except TargetError:
         raise
     except TargetTimeout as exc:
-        raise TargetError(f"--impl {spec!r}: import did not finish within {IMPORT_TIMEOUT_S:g} s ({exc})") from None
+        raise TargetError(f"{who}: import did not finish within {IMPORT_TIMEOUT_S:g} s ({exc})") from None
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
             raise TargetError(
-                f"--impl {spec!r}: no module named {module_name!r} on sys.path, no file of that name, "
+                f"{who}: no module named {module_name!r} on sys.path, no file of that name, "
                 f"and no built-in target of that name (built-ins: {', '.join(sorted(BUILTIN_TARGETS))})"
             ) from None
-        raise TargetError(f"--impl {spec!r}: importing it failed: {type(exc).__name__}: {exc}") from None
+        raise TargetError(f"{who}: importing it failed: {type(exc).__name__}: {exc}") from None
     except BaseException as exc:  # noqa: BLE001 - any failure of user code at import is a usage error
         if isinstance(exc, KeyboardInterrupt):
             raise
         where = _user_frame(exc)
-        raise TargetError(f"--impl {spec!r}: importing it raised {type(exc).__name__}: {exc}{where}") from None
+        raise TargetError(f"{who}: importing it raised {type(exc).__name__}: {exc}{where}") from None
     name = spec if spec in BUILTIN_TARGETS else module.__name__
     return Target(spec, name, getattr(module, "__file__", None), vars(module))
 
@@ -215,11 +218,11 @@ def _user_frame(exc: BaseException) -> str:
     return f" (at {last.tb_frame.f_code.co_filename}:{last.tb_lineno})"
 
 
-def _checked(target: Target) -> Target:
+def _checked(target: Target, label: str = CLI_TARGET) -> Target:
     if not target.provided:
         where = f" ({target.file})" if target.file else ""
         raise TargetError(
-            f"--impl {target.spec!r}{where} defines none of the contract names {', '.join(CONTRACT_NAMES)}"
+            f"{label.format(repr(target.spec))}{where} defines none of the contract names {', '.join(CONTRACT_NAMES)}"
         )
     return target
 

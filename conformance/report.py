@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -139,15 +140,25 @@ def unconfirmed(results: list[Result]) -> list[Result]:
     return [r for r in results if r.cause and r.cause not in failed]
 
 
+_UNJUDGED = re.compile(r"^(\S+): \d+ examples not judged: (.*)$")
+
+
 def notes_lines(results: list[Result]) -> list[str]:
     """The notes of a run (how blocks were built and judged), then any result not confirmed by a failure."""
     lines: list[str] = []
     seen: set[str] = set()
+    unjudged: dict[str, list[str]] = {}  # "reason (see cause)" -> the checks that left examples unjudged for it
     for r in results:
         for note in r.notes:
-            if note not in seen:
+            found = _UNJUDGED.match(note)
+            if found:
+                unjudged.setdefault(found.group(2), []).append(found.group(1))
+            elif note not in seen:
                 seen.add(note)
                 lines.append(f"note: {note}")
+    for reason, ids in unjudged.items():
+        which = ids[0] if len(ids) == 1 else f"{len(ids)} checks ({ids[0]}, ...)"
+        lines.append(f"note: {which} judged only some examples; in the others, {reason}")
     for r in unconfirmed(results):
         lines.append(f"ERROR: {r.id} is {r.status} because {r.cause} should fail, but {r.cause} did not fail in "
                      "this run (run it too); the run cannot be green")

@@ -129,6 +129,14 @@ def largest_width(args: Any) -> int:
     return 0
 
 
+def is_large(args: Any, shape: tuple[int, ...]) -> bool:
+    """An example at the sizes where implementations switch paths: more than ``MANY_ROWS`` rows, a
+    dim or a layer wider than ``WIDE``, or a chain of more than ten layers (for the benchmark)."""
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    layers = args.get("layers", ()) if isinstance(args, dict) else ()
+    return rows > MANY_ROWS or max(shape, default=0) > WIDE or largest_width(args) > WIDE or len(layers) > 10
+
+
 def call_target(seconds: float | None, what: str, fn: Callable[[], T],
                 failure_for: Callable[[str], AssertionError], label: str | None = None) -> T:
     """Call into the target under the per-call time limit. A hang or an exception is the target's

@@ -11,8 +11,8 @@ Prints, for the current machine:
 3. Hypothesis examples executed per second per core, per property area, and the ten slowest
    checks (from a serial run's ``--report`` JSON, which records each check's example count);
 4. the share of large examples (``conformance.checks.common.is_large``: hundreds of rows, wide
-   layers, long chains) among those drawn, and their share of the checking time (in-process,
-   serial, every check once);
+   layers, long chains; the tutorial's MLP apart) among those drawn, and their share of the
+   checking time (in-process, serial, every check once; ``--large-only`` for this part alone);
 5. the time from the start of checking until the first failure of each mutant in
    ``tests/mutants`` (checks of the blocks it defines, in registry order, as a run would), median
    and worst, so a speed change that makes the suite blind shows here.
@@ -121,17 +121,19 @@ def examples_per_second(profile: str) -> None:
 
 def large_examples(profile: str) -> None:
     """Every check once, in-process and serial, timing each example from its draw to the next draw
-    (Hypothesis's own time between examples included), split by ``is_large``."""
+    (Hypothesis's own time between examples included), split by ``is_large``; the tutorial's MLP
+    (hidden width 256, half of the MLP draws since before large sizes were drawn) is counted apart."""
     sys.path.insert(0, str(ROOT))
     import conformance
     from conformance import profiles
+    from conformance.blocks import TUTORIAL_MLP
     from conformance.checks import common, forward, gradient, oracle, persistence, semantics, structure, tying
 
     profiles.register()
     modules = (forward, gradient, oracle, persistence, semantics, structure, tying)
     original = common.draw_example
-    samples: list[tuple[bool, float]] = []
-    current: list = []  # [is_large, start] of the example in progress
+    samples: list[tuple[str, float]] = []
+    current: list = []  # [kind, start] of the example in progress
 
     def close() -> None:
         if current:
@@ -142,7 +144,10 @@ def large_examples(profile: str) -> None:
         close()
         drawn = original(*args, **kwargs)
         x = drawn.example.x
-        current.extend([common.is_large(drawn.args, x.shape if x is not None else ()), time.perf_counter()])
+        shape = x.shape if x is not None else ()
+        kind = ("tutorial" if drawn.args == TUTORIAL_MLP and not common.is_large({}, shape)
+                else "large" if common.is_large(drawn.args, shape) else "other")
+        current.extend([kind, time.perf_counter()])
         return drawn
 
     for module in modules:
@@ -156,13 +161,15 @@ def large_examples(profile: str) -> None:
     finally:
         for module in modules:
             module.draw_example = original  # type: ignore[attr-defined]
-    large = [t for is_large, t in samples if is_large]
-    total = sum(t for _, t in samples)
-    print(f"\nlarge examples, profile {profile} (in-process, serial, every check once): {len(large)} of "
-          f"{len(samples)} drawn examples ({100 * len(large) / max(len(samples), 1):.1f}%) took "
-          f"{sum(large):.2f} s of {total:.2f} s ({100 * sum(large) / max(total, 1e-9):.1f}%); mean "
-          f"{1000 * sum(large) / max(len(large), 1):.1f} ms per large example, "
-          f"{1000 * (total - sum(large)) / max(len(samples) - len(large), 1):.1f} ms per other")
+    total_n, total_s = len(samples), sum(t for _, t in samples)
+    parts = []
+    for kind in ("large", "tutorial", "other"):
+        times = [t for k, t in samples if k == kind]
+        share, cost = 100 * len(times) / max(total_n, 1), 100 * sum(times) / max(total_s, 1e-9)
+        parts.append(f"{kind}: {len(times)} ({share:.1f}%), {sum(times):.2f} s ({cost:.1f}%), "
+                     f"{1000 * sum(times) / max(len(times), 1):.1f} ms each")
+    print(f"\nexamples by size, profile {profile} (in-process, serial, every check once; {total_n} drawn, "
+          f"{total_s:.2f} s): " + "; ".join(parts))
 
 
 def time_to_first_failure(profile: str, limit: int | None) -> None:

@@ -5,15 +5,26 @@ Importable on its own (NumPy only, no torch). Each block is a ``reference.Module
 for the rounding-error rules the conformance suite judges implementations by.
 """
 
-from .blocks import MLP, CenteredLayer, Chimera, FixedHiddenMLP, MyLinear, NestMLP, NonFiniteNorm, block1, rgnet, tied_net
+from .blocks import (
+    MLP,
+    CenteredLayer,
+    Chimera,
+    FixedHiddenMLP,
+    MyLinear,
+    NestMLP,
+    NonFiniteNorm,
+    block1,
+    rgnet,
+    tied_net,
+)
 from .bounds import Precision
 from .containers import Chain, Sequential
 from .layers import Linear, ReLU
 from .module import Module
 
 __all__ = ["Module", "Precision", "Linear", "ReLU", "Chain", "Sequential", "MLP", "NestMLP", "FixedHiddenMLP",
-           "Chimera", "CenteredLayer", "MyLinear", "NonFiniteNorm", "block1", "rgnet", "tied_net", "run_forward_backward",
-           "peak_magnitude"]
+           "Chimera", "CenteredLayer", "MyLinear", "NonFiniteNorm", "block1", "rgnet", "tied_net",
+           "run_forward_backward", "peak_magnitude"]
 
 
 def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = None):

@@ -54,7 +54,8 @@ class Linear(Module):
     def backward_error(self, ctx, gy, egy, prec: Precision):
         x, ex, w = ctx["x"], ctx["ex"], self.params["weight"]
         gy2, egy2 = _rows(gy), _rows(egy)
-        self.accumulate_error("weight", ieee_matmul(gy2.T, _rows(x)), matmul_error(gy2.T, egy2.T, _rows(x), _rows(ex), prec), prec)
+        self.accumulate_error("weight", ieee_matmul(gy2.T, _rows(x)),
+                              matmul_error(gy2.T, egy2.T, _rows(x), _rows(ex), prec), prec)
         if "bias" in self.params:
             self.accumulate_error("bias", gy2.sum(axis=0), sum_error(gy2, egy2, 0, prec), prec)
         return matmul_error(gy, egy, w, np.zeros_like(w), prec)

@@ -6,17 +6,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+import reference as R
 
 from ..blocks import BlockSpec, plan_has_linear
 from ..bridge import to_numpy
 from ..context import CheckContext
 from ..registry import Check
 from ..timeouts import time_limit
-import reference as R
-
 from .common import Runner, bit_identical, check_nonfinite_norm, check_output, draw_example
 
 FORWARD_BODY = """y = block(x)

@@ -10,7 +10,10 @@ Prints, for the current machine:
    speed-up over serial (medians over ``--repeat`` runs: the machine may be shared and noisy);
 3. Hypothesis examples executed per second per core, per property area, and the ten slowest
    checks (from a serial run's ``--report`` JSON, which records each check's example count);
-4. the time from the start of checking until the first failure of each mutant in
+4. the share of large examples (``conformance.checks.common.is_large``: hundreds of rows, wide
+   layers, long chains; the tutorial's MLP apart) among those drawn, and their share of the
+   checking time (in-process, serial, every check once; ``--large-only`` for this part alone);
+5. the time from the start of checking until the first failure of each mutant in
    ``tests/mutants`` (checks of the blocks it defines, in registry order, as a run would), median
    and worst, so a speed change that makes the suite blind shows here.
 """
@@ -116,6 +119,59 @@ def examples_per_second(profile: str) -> None:
         print(f"  {r['duration']:6.2f} s  {r['examples']:>5} examples  {r['id']}")
 
 
+def large_examples(profile: str) -> None:
+    """Every check once, in-process and serial, timing each example from its draw to the next draw
+    (Hypothesis's own time between examples included), split by ``is_large``; the tutorial's MLP
+    (hidden width 256, half of the MLP draws since before large sizes were drawn) is counted apart."""
+    sys.path.insert(0, str(ROOT))
+    import conformance
+    from conformance import profiles
+    from conformance.blocks import TUTORIAL_MLP
+    from conformance.checks import common, forward, gradient, oracle, persistence, semantics, structure, tying
+
+    profiles.register()
+    modules = (forward, gradient, oracle, persistence, semantics, structure, tying)
+    original = common.draw_example
+    samples: list[tuple[str, float]] = []
+    current: list = []  # [kind, start] of the example in progress
+
+    def close() -> None:
+        if current:
+            samples.append((current[0], time.perf_counter() - current[1]))
+            current.clear()
+
+    def timed_draw(*args, **kwargs):
+        close()
+        drawn = original(*args, **kwargs)
+        x = drawn.example.x
+        shape = x.shape if x is not None else ()
+        kind = ("tutorial" if drawn.args == TUTORIAL_MLP and not common.is_large({}, shape)
+                else "large" if common.is_large(drawn.args, shape) else "other")
+        current.extend([kind, time.perf_counter()])
+        return drawn
+
+    for module in modules:
+        module.draw_example = timed_draw  # type: ignore[attr-defined]
+    try:
+        for check in conformance.all_checks():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                conformance.run("torch", checks=[check.id], profile=profile)
+            close()
+    finally:
+        for module in modules:
+            module.draw_example = original  # type: ignore[attr-defined]
+    total_n, total_s = len(samples), sum(t for _, t in samples)
+    parts = []
+    for kind in ("large", "tutorial", "other"):
+        times = [t for k, t in samples if k == kind]
+        share, cost = 100 * len(times) / max(total_n, 1), 100 * sum(times) / max(total_s, 1e-9)
+        parts.append(f"{kind}: {len(times)} ({share:.1f}%), {sum(times):.2f} s ({cost:.1f}%), "
+                     f"{1000 * sum(times) / max(len(times), 1):.1f} ms each")
+    print(f"\nexamples by size, profile {profile} (in-process, serial, every check once; {total_n} drawn, "
+          f"{total_s:.2f} s): " + "; ".join(parts))
+
+
 def time_to_first_failure(profile: str, limit: int | None) -> None:
     """In-process (start-up excluded): every check of the blocks a mutant defines, in registry order,
     until the first failure."""
@@ -164,12 +220,19 @@ def main() -> None:
     parser.add_argument("--workers", nargs="+", default=["", "2", "auto"], help='"" for serial')
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-mutants", action="store_true")
+    parser.add_argument("--large-only", action="store_true", help="only the large-example share and cost (4.)")
     parser.add_argument("--mutants", type=int, default=None, help="only the first N mutants")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}")
+    if args.large_only:
+        for profile in args.profiles:
+            large_examples(profile)
+        return
     start_up(args.repeat)
     wall_times(args.profiles, args.workers, args.repeat)
     examples_per_second("dev" if "dev" in args.profiles else args.profiles[0])
+    for profile in args.profiles:
+        large_examples(profile)
     if not args.skip_mutants:
         time_to_first_failure("dev", args.mutants)
 

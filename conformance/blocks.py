@@ -15,10 +15,12 @@ from .strategies import (
     ANY_SHAPE,
     BATCH,
     BATCH_DIMS,
+    LARGE_WIDTHS,
     NONEMPTY_ANY_SHAPE,
     NONEMPTY_BATCH,
     NONEMPTY_BATCH_DIMS,
     OUT_WIDTHS,
+    REPEATS,
     WIDTH_VALUES,
     WIDTHS,
     out_width,
@@ -153,8 +155,9 @@ def layer_plan(width: int, choices: list[tuple[Any, ...]]) -> dict:
     return {"width": width, "layers": tuple(layers)}
 
 
-#: Plans of depth 0 to 4.
-LAYER_PLANS = st.tuples(WIDTHS, st.lists(LAYER_CHOICES, max_size=4)).map(lambda t: layer_plan(*t))
+#: Plans of depth 0 to 4, now and then repeated into a chain of tens of blocks (``REPEATS``).
+LAYER_PLANS = st.tuples(WIDTHS, st.lists(LAYER_CHOICES, max_size=4), REPEATS).map(
+    lambda t: layer_plan(t[0], t[1] * t[2]))
 
 
 def layer_codes(args: dict, target: Target) -> list[str]:
@@ -191,8 +194,8 @@ SEQUENTIAL = container("sequential", "Sequential")
 MYSEQUENTIAL = container("mysequential", "MySequential")
 
 # -- the tutorial's blocks -------------------------------------------------------------------------
-#: The tutorial's width (20) a quarter of the time, else any width.
-TUTORIAL_OR_WIDTH = st.sampled_from((20,) * 6 + WIDTH_VALUES)
+#: The tutorial's width (20) a quarter of the time, else any width (a wide one about 5% of the time).
+TUTORIAL_OR_WIDTH = st.sampled_from(((20,) * 6 + WIDTH_VALUES) * 5 + LARGE_WIDTHS)
 
 
 def keyword_code(name: str) -> Callable[[dict, Target], str]:

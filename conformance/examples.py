@@ -105,8 +105,8 @@ class Example:
         return block
 
     def tensor(self, spec: ArraySpec, requires_grad: bool = False) -> torch.Tensor:
-        t = torch.from_numpy(spec.make(self.dtype)).to(self.device)
-        return t.requires_grad_(requires_grad)
+        """The array ``spec`` describes, in its memory layout (``ArraySpec.tensor``)."""
+        return spec.tensor(self.dtype, self.device).requires_grad_(requires_grad)
 
     def input(self, requires_grad: bool = False) -> torch.Tensor:
         assert self.x is not None
@@ -144,9 +144,9 @@ class Example:
         if self.params is not None:
             lines.append(f"overwrite_parameters(block, {self.params!r}, {self.dtype!r})")
         if self.x is not None:
-            lines.append(f"x = torch.from_numpy({self.x.code(self.dtype)}).to({self.device!r})")
+            lines.append(f"x = {self.x.code(self.dtype, self.device)}")
         if self.gy is not None:
-            lines.append(f"gy = torch.from_numpy({self.gy.code(self.dtype)}).to({self.device!r})")
+            lines.append(f"gy = {self.gy.code(self.dtype, self.device)}")
         if body:
             lines.append(body.strip("\n"))
         return "\n".join(lines)
@@ -154,8 +154,13 @@ class Example:
 
 def overwrite_parameters(block: torch.nn.Module, spec: ArraySpec, dtype: str) -> None:
     """Overwrite every parameter, in ``named_parameters()`` order, with values drawn like ``spec``
-    (seed advanced per parameter, shape taken from the parameter)."""
+    (seed advanced per parameter, shape taken from the parameter). A contiguous ``spec`` writes into
+    the parameter's own storage; another layout replaces its ``.data`` by a tensor in that layout
+    (a legal parameter: autograd, optimizers and ``state_dict()`` take any strides)."""
     with torch.no_grad():
         for i, (_, p) in enumerate(block.named_parameters()):
-            values = replace(spec, shape=tuple(p.shape), seed=spec.seed + i).make(dtype)
-            p.copy_(torch.from_numpy(values).to(p.device, p.dtype))
+            values = replace(spec, shape=tuple(p.shape), seed=spec.seed + i)
+            if spec.layout == "contiguous":
+                p.copy_(torch.from_numpy(values.make(dtype)).to(p.device, p.dtype))
+            else:
+                p.data = values.tensor(dtype, str(p.device)).to(p.dtype)

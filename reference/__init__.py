@@ -5,15 +5,26 @@ Importable on its own (NumPy only, no torch). Each block is a ``reference.Module
 for the rounding-error rules the conformance suite judges implementations by.
 """
 
-from .blocks import MLP, CenteredLayer, Chimera, FixedHiddenMLP, MyLinear, NestMLP, block1, rgnet, tied_net
+from .blocks import (
+    MLP,
+    CenteredLayer,
+    Chimera,
+    FixedHiddenMLP,
+    MyLinear,
+    NestMLP,
+    NonFiniteNorm,
+    block1,
+    rgnet,
+    tied_net,
+)
 from .bounds import Precision
 from .containers import Chain, Sequential
 from .layers import Linear, ReLU
 from .module import Module
 
 __all__ = ["Module", "Precision", "Linear", "ReLU", "Chain", "Sequential", "MLP", "NestMLP", "FixedHiddenMLP",
-           "Chimera", "CenteredLayer", "MyLinear", "block1", "rgnet", "tied_net", "run_forward_backward",
-           "peak_magnitude"]
+           "Chimera", "CenteredLayer", "MyLinear", "NonFiniteNorm", "block1", "rgnet", "tied_net",
+           "run_forward_backward", "peak_magnitude"]
 
 
 def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = None):
@@ -24,29 +35,33 @@ def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = Non
 
     x = np.asarray(x, dtype=np.float64)
     block.zero_grad()
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NaN and inf follow IEEE here
         y, ctx = block.forward(x)
-    out = {"y": y, "ctx": ctx}
-    if prec is not None:
-        out["ey"] = block.forward_error(ctx, np.zeros_like(x), prec)
-    if gy is not None:
-        gy = np.asarray(gy, dtype=np.float64)
-        out["gx"] = block.backward(ctx, gy)
-        out["grads"] = block.grad_dict()
+        out = {"y": y, "ctx": ctx}
         if prec is not None:
-            out["egx"] = block.backward_error(ctx, gy, np.zeros_like(gy), prec)
-            out["grad_errors"] = block.grad_error_dict()
+            out["ey"] = block.forward_error(ctx, np.zeros_like(x), prec)
+        if gy is not None:
+            gy = np.asarray(gy, dtype=np.float64)
+            out["gx"] = block.backward(ctx, gy)
+            out["grads"] = block.grad_dict()
+            if prec is not None:
+                out["egx"] = block.backward_error(ctx, gy, np.zeros_like(gy), prec)
+                out["grad_errors"] = block.grad_error_dict()
     out["peak"] = peak_magnitude([ctx, out.get("gx"), out.get("grads")])
     return out
 
 
 def peak_magnitude(obj) -> float:
-    """The largest |value| among the arrays in ``obj`` (nested dicts, lists, tuples): how close a
-    run's intermediate results came to overflow."""
+    """The largest finite |value| among the arrays in ``obj`` (nested dicts, lists, tuples): how close
+    a run's intermediate results came to overflow (infinities and NaN come from the input, not from
+    overflow: the reference computes in float64, far from its own overflow)."""
     import numpy as np
 
     if isinstance(obj, np.ndarray):
-        return float(np.max(np.abs(obj), initial=0.0)) if obj.dtype.kind == "f" else 0.0
+        if obj.dtype.kind != "f":
+            return 0.0
+        magnitude = np.abs(obj)
+        return float(np.max(magnitude, initial=0.0, where=np.isfinite(magnitude)))
     if isinstance(obj, dict):
         obj = list(obj.values())
     if isinstance(obj, (list, tuple)):

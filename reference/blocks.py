@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bounds import Precision, affine_error, gamma, matmul_error, sum_error
+from .bounds import INF, Precision, affine_error, gamma, ieee_matmul, matmul_error, sum_error
 from .containers import Chain, Sequential
-from .layers import Linear, ReLU, _rows
+from .layers import Linear, ReLU, _rows, mask_error
 from .module import Module
 
 
@@ -41,7 +41,12 @@ def rgnet(n_blocks: int = 4) -> Sequential:
 
 
 class CenteredLayer(Module):
-    """``y = x - mean(x)`` over all elements (not per row), any shape; dx = dy - mean(dy)."""
+    """``y = x - mean(x)`` over all elements (not per row), any shape; dx = dy - mean(dy).
+
+    IEEE semantics: one NaN, or infinities of both signs, make the mean and so every output NaN;
+    with +inf alone the mean is +inf, finite entries give -inf and the +inf entries NaN (and
+    symmetrically for -inf). The same holds for dx from dy.
+    """
 
     def forward(self, x):
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -56,6 +61,9 @@ class CenteredLayer(Module):
         n = a.size
         if n == 0:
             return np.zeros_like(a)
+        if not (np.isfinite(a).all() and np.isfinite(ea).all()):
+            # a non-finite entry makes every output non-finite, determined unless an error is infinite
+            return np.full(a.shape, INF if np.isinf(ea).any() else 0.0)
         mean_error = (gamma(n + 1, prec) * np.sum(np.abs(a) + ea) + np.sum(ea)) / n + (n + 1) * prec.tiny
         return ea + mean_error + prec.u * (np.abs(a - a.mean()) + ea + mean_error) + prec.tiny
 
@@ -67,7 +75,10 @@ class CenteredLayer(Module):
 
 
 class MyLinear(Module):
-    """``y = relu(x @ weight + bias)``, ``weight`` (in_units, units), ``bias`` (units,)."""
+    """``y = relu(x @ weight + bias)``, ``weight`` (in_units, units), ``bias`` (units,).
+
+    IEEE semantics: those of ``Linear`` then ``ReLU`` (NaN kept, -inf to 0, the gradient at a NaN
+    pre-activation not judged)."""
 
     def __init__(self, in_units: int, units: int) -> None:
         super().__init__()
@@ -78,14 +89,14 @@ class MyLinear(Module):
         w = self.params["weight"]
         if x.ndim < 1 or x.shape[-1] != w.shape[0]:
             raise ValueError(f"MyLinear expects (*, {w.shape[0]}), got {x.shape}")
-        z = x @ w + self.params["bias"]
-        return np.where(z > 0, z, 0.0), {"x": x, "z": z, "kinks": [z]}
+        z = ieee_matmul(x, w) + self.params["bias"]
+        return _relu(z), {"x": x, "z": z, "kinks": [z]}
 
     def backward(self, ctx, gy):
         gz = np.where(ctx["z"] > 0, gy, 0.0)
-        self.accumulate("weight", _rows(ctx["x"]).T @ _rows(gz))
+        self.accumulate("weight", ieee_matmul(_rows(ctx["x"]).T, _rows(gz)))
         self.accumulate("bias", _rows(gz).sum(axis=0))
-        return gz @ self.params["weight"].T
+        return ieee_matmul(gz, self.params["weight"].T)
 
     def forward_error(self, ctx, ex, prec: Precision):
         ctx["ex"] = ex
@@ -95,10 +106,9 @@ class MyLinear(Module):
     def backward_error(self, ctx, gy, egy, prec: Precision):
         z, ez, x, ex, w = ctx["z"], ctx["ez"], ctx["x"], ctx["ex"], self.params["weight"]
         gz = np.where(z > 0, gy, 0.0)
-        ambiguous = (np.abs(z) <= ez) & (ez > 0)
-        egz = np.where(z > 0, egy, 0.0) + np.where(ambiguous, np.abs(gy) + egy, 0.0)
+        egz = mask_error(z, ez, gy, egy)
         x2, ex2, gz2, egz2 = _rows(x), _rows(ex), _rows(gz), _rows(egz)
-        self.accumulate_error("weight", x2.T @ gz2, matmul_error(x2.T, ex2.T, gz2, egz2, prec), prec)
+        self.accumulate_error("weight", ieee_matmul(x2.T, gz2), matmul_error(x2.T, ex2.T, gz2, egz2, prec), prec)
         self.accumulate_error("bias", gz2.sum(axis=0), sum_error(gz2, egz2, 0, prec), prec)
         return matmul_error(gz, egz, w.T, np.zeros_like(w.T), prec)
 
@@ -108,8 +118,10 @@ class FixedHiddenMLP(Module):
     so its gradient sums both uses); halve h while sum |h| > 1; return sum(h), a scalar.
 
     ``rand_weight`` (F, F) is a buffer: in the state dict, never a parameter, never given a gradient.
-    Input (batch, F). A non-finite L1 norm raises ValueError (the spec also allows RuntimeError or a
-    non-finite result; it forbids looping forever).
+    Input (batch, F). A non-finite L1 norm raises ``NonFiniteNorm`` (a ValueError: the spec also
+    allows RuntimeError or a non-finite result; it forbids looping forever and a finite result).
+    IEEE semantics before the norm: those of ``Linear`` and ``ReLU`` (a -inf pre-activation gives 0,
+    so a non-finite input may still give a finite norm, and then a finite result).
     """
 
     def __init__(self, features: int = 20) -> None:
@@ -126,12 +138,12 @@ class FixedHiddenMLP(Module):
             raise ValueError(f"FixedHiddenMLP expects (batch, F), got {x.shape}")
         r = self.buffers["rand_weight"]
         h1, c1 = self.linear.forward(x)
-        a = h1 @ r + 1
-        h2 = np.where(a > 0, a, 0.0)
+        a = ieee_matmul(h1, r) + 1
+        h2 = _relu(a)
         h3, c3 = self.linear.forward(h2)
         norm = np.abs(h3).sum()
         if not np.isfinite(norm):
-            raise ValueError(f"the L1 norm of the hidden output is {norm}")
+            raise NonFiniteNorm(f"the L1 norm of the hidden output is {norm}")
         halvings = 0
         while norm * 0.5**halvings > 1:
             halvings += 1
@@ -146,16 +158,19 @@ class FixedHiddenMLP(Module):
         gh2 = self.linear.backward(ctx["c3"], gh3)
         ga = np.where(ctx["a"] > 0, gh2, 0.0)
         ctx["gh2"], ctx["ga"] = gh2, ga
-        gh1 = ga @ self.buffers["rand_weight"].T
+        gh1 = ieee_matmul(ga, self.buffers["rand_weight"].T)
         return self.linear.backward(ctx["c1"], gh1)
 
     # -- error bounds ------------------------------------------------------------------------------
-    def _halvings_range(self, ctx, eh3, prec: Precision) -> range:
+    def _halvings_range(self, ctx, eh3, prec: Precision) -> range | None:
         """The halving counts a correct implementation may reach: its L1 norm may differ from the
-        reference's by the norm's error bound, so a norm within that bound of 1 decides either way."""
+        reference's by the norm's error bound, so a norm within that bound of 1 decides either way (None:
+        the norm's bound is infinite, any count)."""
         h3 = ctx["h3"]
         norm = float(np.abs(h3).sum())
         e_norm = float(sum_error(np.abs(h3), eh3, None, prec))
+        if not np.isfinite(e_norm):
+            return None
         lo = 0
         while (norm - e_norm) * 0.5**lo > 1:  # surely still > 1: at least one more halving
             lo += 1
@@ -174,6 +189,8 @@ class FixedHiddenMLP(Module):
         total, e_total = float(np.sum(ctx["h3"])), float(sum_error(ctx["h3"], eh3, None, prec))
         counts = self._halvings_range(ctx, eh3, prec)
         ctx["halvings_range"] = counts
+        if counts is None or not np.isfinite(e_total):  # an undetermined hidden value: any result
+            return np.asarray(INF)
         y = total * 0.5 ** ctx["halvings"]
         # Halving is exact; any count in range may be taken; the sum is rounded once more at the end.
         worst = max(abs(total * 0.5**k - y) + e_total * 0.5**k for k in counts)
@@ -182,16 +199,28 @@ class FixedHiddenMLP(Module):
     def backward_error(self, ctx, gy, egy, prec: Precision):
         counts, k = ctx["halvings_range"], ctx["halvings"]
         gy, egy = float(gy), float(egy)
+        if counts is None or not np.isfinite(egy):
+            counts, egy = range(k, k + 1), INF
         spread = max(abs(0.5**j - 0.5**k) for j in counts) * abs(gy) + egy * 0.5 ** min(counts)
         egh3 = np.full_like(ctx["h3"], spread)
         egh2 = self.linear.backward_error(ctx["c3"], ctx["gh3"], egh3, prec)
         a, ea = ctx["a"], ctx["ea"]
-        ambiguous = (np.abs(a) <= ea) & (ea > 0)
-        ega = np.where(a > 0, egh2, 0.0) + np.where(ambiguous, np.abs(ctx["gh2"]) + egh2, 0.0)
+        ega = mask_error(a, ea, ctx["gh2"], egh2)
         r = self.buffers["rand_weight"]
         egh1 = matmul_error(ctx["ga"], ega, r.T, np.zeros_like(r), prec)
-        gh1 = ctx["ga"] @ r.T
+        gh1 = ieee_matmul(ctx["ga"], r.T)
         return self.linear.backward_error(ctx["c1"], gh1, egh1, prec)
+
+
+class NonFiniteNorm(ValueError):
+    """FixedHiddenMLP's L1 norm is NaN or infinite: the spec asks the implementation to raise
+    ValueError/RuntimeError or return a non-finite value, and says nothing more."""
+
+
+def _relu(z):
+    """max(z, 0) keeping NaN (as ``ReLU``)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(z > 0, z, np.where(np.isnan(z), z, 0.0))
 
 
 def tied_net(w_in: int, width: int, w_out: int, middle: str) -> Sequential:

@@ -14,6 +14,16 @@ lose ``tiny`` times its other factor.
 The bounds are worst-case: a correct implementation can never exceed them, whatever order it sums
 in, while an implementation that works in a coarser arithmetic (half precision for a float32
 block, float32 for a float64 block) does, on all but contrived inputs.
+
+Non-finite values (IEEE 754): a product is NaN when a factor is NaN or it is inf * 0, else +-inf
+when a factor is infinite; a sum is NaN when a term is NaN or it has infinities of both signs, else
++-inf when a term is infinite. Any summation order gives the same NaN/inf positions and signs, so
+the spec *determines* them: their error bound is 0 and they are compared exactly. Where it does not
+(an infinite factor meets one whose sign or zeroness is within its error, or a subnormal one that
+denormals-are-zero arithmetic reads as 0; an operand itself undetermined), the bound is ``inf``:
+any value, NaN included, is accepted there. ``ieee_matmul`` gives the values; every rule below
+gives 0 at determined non-finite results, ``inf`` at undetermined ones, and its finite-arithmetic
+bound elsewhere. Bounds are never NaN.
 """
 
 from __future__ import annotations
@@ -22,7 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Precision", "gamma", "matmul_error", "affine_error", "add_error", "sum_error", "scale_error"]
+__all__ = ["Precision", "gamma", "matmul_error", "affine_error", "add_error", "sum_error", "scale_error",
+           "ieee_matmul", "ambiguous"]
+
+INF = float("inf")
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,15 @@ def gamma(n: int | float, prec: Precision) -> float:
 
 
 def matmul_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
+    """Bound on |fl(a' @ b') - a @ b| (see ``_matmul_error``), with non-finite operands (module docstring)."""
+    if _finite(a, ea, b, eb):
+        return _matmul_error(a, ea, b, eb, prec)
+    a0, ea0, b0, eb0 = _sanitized(a, ea, b, eb)
+    return _nonfinite_result(_matmul_error(a0, ea0, b0, eb0, prec), ieee_matmul(a, b),
+                             _undetermined(a, ea, b, eb, prec))
+
+
+def _matmul_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
     """Bound on |fl(a' @ b') - a @ b| for |a' - a| <= ea, |b' - b| <= eb; reduction length n = a.shape[-1].
 
     Propagated error |a| eb + ea |b| + ea eb, plus the dot products' own rounding
@@ -61,6 +83,18 @@ def _flushed_inputs(abs_a, abs_b, prec: Precision) -> np.ndarray:
 
 
 def affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
+    """Bound on |fl(x' @ w.T + b) - (x @ w.T + b)| (see ``_affine_error``), with non-finite operands."""
+    if _finite(x, ex, w) and (b is None or _finite(b)):
+        return _affine_error(x, ex, w, b, prec)
+    x0, ex0, w0 = _sanitized(x, ex, w)
+    b0 = None if b is None else _sanitized(b)[0]
+    with np.errstate(invalid="ignore", over="ignore"):
+        value = ieee_matmul(x, w.T) + (0.0 if b is None else b)
+    und = _undetermined(x, ex, w.T, np.zeros(w.T.shape), prec)
+    return _nonfinite_result(_affine_error(x0, ex0, w0, b0, prec), value, und)
+
+
+def _affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
     """Bound on |fl(x' @ w.T + b) - (x @ w.T + b)| for |x' - x| <= ex and exact w, b.
 
     The bias is one more summand of each output, not a final addition: an implementation may
@@ -81,12 +115,23 @@ def affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
 
 def add_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
     """Bound on |fl(a' + b') - (a + b)|: the operands' errors plus one rounding of the sum."""
+    if not _finite(a, ea, b, eb):
+        a0, ea0, b0, eb0 = _sanitized(a, ea, b, eb)
+        with np.errstate(invalid="ignore"):
+            value = a + b
+        return _nonfinite_result(add_error(a0, ea0, b0, eb0, prec), value, np.isinf(ea) | np.isinf(eb))
     return ea + eb + prec.u * (np.abs(a + b) + ea + eb) + prec.tiny
 
 
 def sum_error(a, ea, axis, prec: Precision) -> np.ndarray:
     """Bound on |fl(sum(a', axis)) - sum(a, axis)| for any summation order."""
     a = np.asarray(a)
+    if not _finite(a, ea):
+        a0, ea0 = _sanitized(a, ea)
+        with np.errstate(invalid="ignore"):
+            value = np.sum(a, axis=axis)
+        und = np.any(np.isinf(np.broadcast_to(ea, a.shape)), axis=axis)
+        return _nonfinite_result(sum_error(a0, ea0, axis, prec), value, und)
     n = a.size if axis is None else np.prod([a.shape[i] for i in np.atleast_1d(axis)])
     magnitude = np.sum(np.abs(a) + ea, axis=axis)
     return np.sum(ea, axis=axis) + gamma(max(n - 1, 0), prec) * magnitude + n * prec.tiny
@@ -95,3 +140,63 @@ def sum_error(a, ea, axis, prec: Precision) -> np.ndarray:
 def scale_error(a, ea, c: float, prec: Precision) -> np.ndarray:
     """Bound on |fl(c a') - c a| for an exact constant c: the scaled error plus one rounding."""
     return abs(c) * ea + prec.u * abs(c) * (np.abs(a) + ea) + prec.tiny
+
+
+# -- non-finite values -------------------------------------------------------------------------------
+def _finite(*arrays) -> bool:
+    return all(bool(np.isfinite(a).all()) for a in arrays)
+
+
+def _sanitized(*arrays):
+    """The arrays with every non-finite entry replaced by 0 (for the finite-arithmetic rules)."""
+    return tuple(np.where(np.isfinite(a), a, 0.0) for a in arrays)
+
+
+def _nonfinite_result(error, value, undetermined) -> np.ndarray:
+    """The bound at each result: ``inf`` where undetermined, 0 where the result is a determined NaN
+    or infinity, ``error`` (the finite rule on sanitized operands) elsewhere."""
+    return np.where(undetermined, INF, np.where(np.isfinite(value), error, 0.0))
+
+
+def ambiguous(v, e, prec: Precision) -> np.ndarray:
+    """Entries whose IEEE class as a factor of an infinity is not determined: undetermined ones
+    (``e`` infinite), finite ones within their error of 0 (the sign, or zero against nonzero, may
+    differ) and subnormal ones (denormals-are-zero arithmetic reads them as 0)."""
+    v, e = np.asarray(v), np.asarray(e)
+    with np.errstate(invalid="ignore"):
+        near_zero = ((e > 0) & (np.abs(v) <= e)) | ((v != 0) & (np.abs(v) < prec.tiny))
+    return np.isinf(e) | (np.isfinite(v) & near_zero)
+
+
+def _indicator(mask) -> np.ndarray:
+    return np.asarray(mask, dtype=np.float64)
+
+
+def _undetermined(a, ea, b, eb, prec: Precision) -> np.ndarray:
+    """Results of a @ b whose IEEE class the spec cannot determine: an infinite factor times an
+    ambiguous one, or any undetermined factor."""
+    ones_a, ones_b = np.ones(np.shape(a)), np.ones(np.shape(b))
+    count = (_indicator(np.isinf(a)) @ _indicator(ambiguous(b, eb, prec))
+             + _indicator(ambiguous(a, ea, prec)) @ _indicator(np.isinf(b))
+             + _indicator(np.isinf(ea)) @ ones_b + ones_a @ _indicator(np.isinf(eb)))
+    return count > 0
+
+
+def ieee_matmul(a, b) -> np.ndarray:
+    """``a @ b`` (b 2-d) with IEEE semantics for NaN and infinities, whatever the BLAS: a result is
+    NaN when a term is NaN (a NaN factor, or inf * 0) or infinities of both signs meet, else +-inf
+    when a term is infinite, else the finite sum."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if _finite(a, b):
+        return a @ b
+    a0, b0 = _sanitized(a, b)
+    y = a0 @ b0
+    ia, ib = np.isinf(a), np.isinf(b)
+    pa, na, pb, nb = a > 0, a < 0, b > 0, b < 0
+    ind = _indicator
+    nan = (ind(np.isnan(a)) @ np.ones(b.shape) + np.ones(a.shape) @ ind(np.isnan(b))
+           + ind(ia) @ ind(b == 0) + ind(a == 0) @ ind(ib))
+    pinf = ind(ia & pa) @ ind(pb) + ind(ia & na) @ ind(nb) + ind(pa & ~ia) @ ind(ib & pb) + ind(na & ~ia) @ ind(ib & nb)
+    ninf = ind(ia & pa) @ ind(nb) + ind(ia & na) @ ind(pb) + ind(pa & ~ia) @ ind(ib & nb) + ind(na & ~ia) @ ind(ib & pb)
+    y = np.where(pinf > 0, INF, np.where(ninf > 0, -INF, y))
+    return np.where((nan > 0) | ((pinf > 0) & (ninf > 0)), np.nan, y)

@@ -19,7 +19,18 @@ from ..context import CheckContext
 from ..examples import ArraySpec, Example, is_lazy, seeded
 from ..failures import fail
 from ..registry import Check
-from ..strategies import ARRAY_PARTS, PARAM_PARTS, SEEDS, array_spec, derive_seed
+from ..strategies import (
+    ARRAY_PARTS,
+    CONTIGUOUS_PARAM_PARTS,
+    FINITE_ARRAY_PARTS,
+    MANY_ROWS,
+    PARAM_PARTS,
+    SEEDS,
+    WIDE,
+    Parts,
+    array_spec,
+    derive_seed,
+)
 from ..timeouts import TargetTimeout, time_limit
 from ..tolerance import compare, max_finite
 
@@ -32,7 +43,7 @@ class Drawn:
 
     args: dict[str, Any]
     example: Example
-    gy: tuple[float, tuple[float, ...]] | None = None  # (scale, special values) of the upstream gradient
+    gy: Parts | None = None                             # (scale, special values, layout) of the upstream gradient
     extra: Any = None                                   # the check's own extra draw
 
     def gradient_spec(self, shape: tuple[int, ...]) -> ArraySpec:
@@ -43,8 +54,8 @@ class Drawn:
 
 @functools.lru_cache(maxsize=None)
 def example_parts(spec: BlockSpec, args: st.SearchStrategy, dtype: str, with_args: bool,
-                  leading: st.SearchStrategy | None, plain: bool, grad: bool,
-                  extra: st.SearchStrategy | None) -> tuple[st.SearchStrategy, str]:
+                  leading: st.SearchStrategy | None, plain: bool, grad: bool, extra: st.SearchStrategy | None,
+                  finite: bool = False, contiguous_params: bool = False) -> tuple[st.SearchStrategy, str]:
     """One flat tuple strategy for everything an example draws, and its label (built once per
     combination: Hypothesis validates a strategy on its first draw). ``args``: the constructor
     arguments drawn for this target (``BlockSpec.args_for``)."""
@@ -54,12 +65,13 @@ def example_parts(spec: BlockSpec, args: st.SearchStrategy, dtype: str, with_arg
     parts.append(("seed", SEEDS))
     leading = leading if leading is not None else spec.leading(nonempty=plain)
     parts.append(("input shape" if spec.any_shape else "input leading dims", leading))
+    values = FINITE_ARRAY_PARTS[dtype] if finite else ARRAY_PARTS[dtype]
     if not plain:
-        parts.append(("parameter scale (None: the block's own init), special values",
-                      PARAM_PARTS[dtype]))
-        parts.append(("input scale, special values", ARRAY_PARTS[dtype]))
+        parts.append(("parameter scale (None: the block's own init), special values, layout",
+                      (CONTIGUOUS_PARAM_PARTS if contiguous_params else PARAM_PARTS)[dtype]))
+        parts.append(("input scale, special values, layout", values))
     if grad:
-        parts.append(("upstream gradient scale, special values", ARRAY_PARTS[dtype]))
+        parts.append(("upstream gradient scale, special values, layout", values))
     if extra is not None:
         parts.append(("extra", extra))
     return st.tuples(*(s for _, s in parts)), "; ".join(label for label, _ in parts)
@@ -68,34 +80,63 @@ def example_parts(spec: BlockSpec, args: st.SearchStrategy, dtype: str, with_arg
 def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype: str, *,
                  args: dict | None = None, leading: st.SearchStrategy | None = None,
                  width: Callable[[dict], int | None] | None = None, plain: bool = False, grad: bool = False,
-                 extra: tuple[str, st.SearchStrategy] | None = None) -> Drawn:
+                 extra: tuple[str, st.SearchStrategy] | None = None, finite: bool = False,
+                 contiguous_params: bool = False) -> Drawn:
     """Draw, in one labelled draw: constructor arguments (unless given), one seed (torch's while the
     block is built; the input's, the parameters' and the upstream gradient's are derived from it),
     the input's leading dims (``leading``, else the block's own), and scales and special values of
     the parameters (or None: the block's own init), the input and, with ``grad``, the upstream
-    gradient. ``width(args)``: the input's last dim (default: the block's input width).
-    ``plain``: the block's own init and standard normal values of a non-empty input.
-    ``extra``: (label, strategy) of one more value the check needs, returned as ``Drawn.extra``."""
+    gradient, each with its memory layout (``arrays.LAYOUTS``). ``width(args)``: the input's last
+    dim (default: the block's input width). ``plain``: the block's own init and standard normal
+    values of a non-empty contiguous input. ``finite``: no NaN or infinity among the input's and
+    upstream gradient's special values (for checks whose spec cannot judge them).
+    ``contiguous_params``: overwritten parameters keep the contiguous layout.
+    ``extra``: (label, strategy) of one more value the check needs, returned as ``Drawn.extra``.
+    A few thousand rows through a layer hundreds wide is discarded (``MANY_ROWS``, ``WIDE``): the
+    reference would take seconds."""
     strategy, label = example_parts(spec, spec.args_for(ctx.target), dtype, args is None, leading, plain, grad,
-                                    None if extra is None else extra[1])
+                                    None if extra is None else extra[1], finite, contiguous_params)
     values = list(data.draw(strategy, label=label if extra is None else label.replace("extra", extra[0])))
     if args is None:
         args = values.pop(0)
     seed, lead = values.pop(0), values.pop(0)
     last = (width or spec.input_width)(args)
     shape = tuple(lead) if last is None else tuple(lead) + (last,)
+    if last is not None and int(np.prod(lead)) > MANY_ROWS:
+        assume(largest_width(args) <= WIDE)
     params = None
     if plain:
         x = ArraySpec(shape, derive_seed(seed, 2))
     else:
-        param_parts, (x_scale, x_values) = values.pop(0), values.pop(0)
+        param_parts, (x_scale, x_values, x_layout) = values.pop(0), values.pop(0)
         if param_parts is not None:
             params = array_spec((), derive_seed(seed, 1), *param_parts)
-        x = array_spec(shape, derive_seed(seed, 2), x_scale, x_values)
+        x = array_spec(shape, derive_seed(seed, 2), x_scale, x_values, x_layout)
     gy = values.pop(0) if grad else None
     example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device,
                       width=spec.input_width(args))
     return Drawn(args, example, gy, values.pop(0) if extra is not None else None)
+
+
+def largest_width(args: Any) -> int:
+    """The largest integer among constructor arguments (widths, nested in a plan's layers)."""
+    if isinstance(args, bool):
+        return 0
+    if isinstance(args, int):
+        return args
+    if isinstance(args, dict):
+        args = list(args.values())
+    if isinstance(args, (list, tuple)):
+        return max((largest_width(a) for a in args), default=0)
+    return 0
+
+
+def is_large(args: Any, shape: tuple[int, ...]) -> bool:
+    """An example at the sizes where implementations switch paths: more than ``MANY_ROWS`` rows, a
+    dim or a layer wider than ``WIDE``, or a chain of more than ten layers (for the benchmark)."""
+    rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+    layers = args.get("layers", ()) if isinstance(args, dict) else ()
+    return rows > MANY_ROWS or max(shape, default=0) > WIDE or largest_width(args) > WIDE or len(layers) > 10
 
 
 def call_target(seconds: float | None, what: str, fn: Callable[[], T],
@@ -149,12 +190,19 @@ class Runner:
         return call_target(self.ctx.call_timeout, what, fn, lambda problem: self.failure(problem, body=body),
                            label=f"{self.spec.name}: {what}")
 
-    def expected(self, ref: R.Module, x: torch.Tensor, gy: torch.Tensor | None, prec) -> dict:
+    def expected(self, ref: R.Module, x: torch.Tensor, gy: torch.Tensor | None, prec,
+                 nonfinite_norm: bool = False) -> dict:
         """The reference's results and bounds on the block's parameters; examples where the exact
-        computation comes near overflow (or the reference itself refuses, e.g. a non-finite norm)
-        are discarded before the target is called."""
+        computation comes near overflow (or the reference itself refuses) are discarded before the
+        target is called. A non-finite FixedHiddenMLP norm (``R.NonFiniteNorm``) is discarded too,
+        unless the check passes ``nonfinite_norm=True``: then it propagates, for the
+        check to hold the target to that contract."""
         try:
             expected = R.run_forward_backward(ref, to_numpy(x), None if gy is None else to_numpy(gy), prec=prec)
+        except R.NonFiniteNorm:
+            if not nonfinite_norm:
+                assume(False)
+            raise
         except (ValueError, FloatingPointError):
             assume(False)
         assume_representable(self.example.dtype, expected)
@@ -278,9 +326,25 @@ def assume_representable(dtype: str, expected: dict) -> None:
     limit = max_finite(getattr(torch, dtype)) / OVERFLOW_HEADROOM
     bounds = [expected.get("ey"), expected.get("egx"), *expected.get("grad_errors", {}).values()]
     with np.errstate(invalid="ignore"):
-        ok = expected["peak"] < limit and all(
-            b is None or bool(np.all(np.abs(b) < limit * 1e-8)) for b in bounds)
+        ok = expected["peak"] < limit and all(  # infinite bounds mark undetermined results, not overflow
+            b is None or bool(np.all((np.abs(b) < limit * 1e-8) | np.isinf(b))) for b in bounds)
     assume(ok)
+
+
+def check_nonfinite_norm(runner: Runner, what: str, call: Callable[[], Any], body: str) -> None:
+    """FixedHiddenMLP's contract for a NaN or infinite L1 norm: raise ValueError/RuntimeError or
+    return a non-finite value, within the time limit; never a finite value."""
+    try:
+        y = runner.call(what, call, body)
+    except AssertionError as failure:
+        if isinstance(failure.__cause__, (ValueError, RuntimeError)):
+            return
+        raise
+    if isinstance(y, torch.Tensor) and not bool(torch.isfinite(y.detach()).all()):
+        return
+    raise runner.failure("the hidden output's L1 norm is not finite, yet the block returned a finite value",
+                         f"returned {y!r}; the spec asks for ValueError/RuntimeError or a non-finite value",
+                         body=body)
 
 
 def bit_identical(a: Any, b: Any) -> bool:

@@ -6,16 +6,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+import reference as R
 
 from ..blocks import BlockSpec, plan_has_linear
 from ..bridge import to_numpy
 from ..context import CheckContext
 from ..registry import Check
 from ..timeouts import time_limit
-from .common import Runner, check_output, draw_example
+from .common import Runner, bit_identical, check_nonfinite_norm, check_output, draw_example
 
 FORWARD_BODY = """y = block(x)
 from conformance.bridge import reference_forward
@@ -34,14 +35,19 @@ def check_forward(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
         body = FORWARD_BODY.format(key=spec.key, args=drawn.args)
         block = run.build()
         x = run.example.input()
-        x_before, version_before = x.clone(), x._version
+        x_before, version_before, stride_before = x.clone(), x._version, x.stride()
 
         ref, _ = run.reference(block)
-        expected = run.expected(ref, x, None, prec)  # before the target runs: overflow is not its fault
+        try:  # before the target runs: overflow is not its fault
+            expected = run.expected(ref, x, None, prec, nonfinite_norm=True)
+        except R.NonFiniteNorm:
+            check_nonfinite_norm(run, "forward with a non-finite hidden norm", lambda: block(x), body)
+            return
         y = run.call("forward", lambda: block(x), body)
         check_output(run, "the output", y, expected["y"], expected["ey"], x, body)
 
-        if x._version != version_before or not torch.equal(x, x_before) or x.shape != x_before.shape:
+        if (x._version != version_before or not bit_identical(x, x_before)
+                or x.stride() != stride_before):
             raise run.failure("forward modified its input in place", body=body + "\nprint(x)")
         # Another input of the same shape: an output cached by shape (or by call count) shows here.
         x_spec = run.example.x
@@ -54,8 +60,7 @@ def check_forward(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
         y_again = run.call("a second forward", lambda: block(x), body)
         if ctx.device != "cpu":  # GPU kernels may legitimately reduce in a varying order
             check_output(run, "the second output", y_again, expected["y"], expected["ey"], x, body)
-        elif not (isinstance(y_again, torch.Tensor) and y_again.shape == y.shape
-                  and torch.equal(torch.nan_to_num(y_again), torch.nan_to_num(y))):
+        elif not bit_identical(y_again, y):
             diff = float(np.nanmax(np.abs(to_numpy(y_again) - to_numpy(y)), initial=0.0))
             raise run.failure("two calls on the same input disagree", f"max |difference| {diff:.3g}",
                               body="print(block(x) - block(x))")

@@ -1,5 +1,15 @@
 """Gradient checks: autograd's input and parameter gradients against the reference backward for a
-drawn upstream gradient; every parameter gets one; ``.grad`` is None before the first backward."""
+drawn upstream gradient; every parameter gets one; ``.grad`` is None before the first backward.
+
+Inputs and upstream gradients come in any layout (a transposed or sliced upstream gradient is what
+a ``.T`` or a slice further down hands back) and may hold NaN and infinities. What the spec states
+about non-finite gradients, block by block (``reference/``): Linear's dx = dy @ W, dW = dy^T x and
+db = sum dy follow the IEEE product and sum rules exactly (an infinite input gives infinite or NaN
+weight gradients where it meets dy); ReLU passes dy where x > 0 and gives 0 where x <= 0, whatever
+dy, and at a NaN input it does not say (any value accepted); CenteredLayer spreads a non-finite dy
+to every entry. Where the spec cannot determine a result (an infinity meeting a value within its
+error of 0 or a subnormal), any value is accepted there. FixedHiddenMLP with a non-finite norm
+states no gradient: those examples are discarded here (the forward check holds it to its contract)."""
 
 from __future__ import annotations
 

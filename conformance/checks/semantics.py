@@ -170,17 +170,18 @@ def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
             if not isinstance(got, torch.nn.Parameter) or got.grad is not None:
                 raise run.failure(f"{expr} is not a Parameter with .grad None before backward", body=body)
             if got.numel():
+                first = (0,) * got.dim()  # indexing, not .view(-1): a parameter may have any strides
                 with torch.no_grad():
-                    wanted = float(got.detach().reshape(-1)[0] + 1.0)  # in the parameter's dtype
-                    got.data.view(-1)[0] += 1.0  # a write through .data, as the tutorial does
+                    wanted = float(got.detach()[first] + 1.0)  # in the parameter's dtype
+                    got.data[first] += 1.0  # a write through .data, as the tutorial does
                 # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
                 now = run.call("state_dict()", lambda name=name: block.state_dict()[name])  # type: ignore[misc]
-                seen = {"the parameter": float(got.detach().reshape(-1)[0]),
+                seen = {"the parameter": float(got.detach()[first]),
                         f"state_dict()[{name!r}]": float(now.reshape(-1)[0])}
                 stale = [where for where, value in seen.items() if value != wanted]
                 if stale:
                     raise run.failure(f"a write through {expr}.data is not seen in {' and '.join(stale)}",
                                       f"expected first entry {wanted!r}, seen {seen}",
-                                      body=f"{expr}.data.view(-1)[0] += 1\nprint({expr}, block.state_dict()[{name!r}])")
+                                      body=f"{expr}.data[{first}] += 1\nprint({expr}, block.state_dict()[{name!r}])")
 
     indexing_reaches_parameters()

@@ -29,7 +29,8 @@ class _ReLU(torch.autograd.Function):
     def forward(ctx, x):
         mask = x > 0
         ctx.save_for_backward(mask)
-        return x * mask
+        # not x * mask: -inf * 0 is NaN, and the spec's ReLU(-inf) is 0; "x <= 0 -> 0" keeps NaN
+        return torch.where(x <= 0, torch.zeros((), dtype=x.dtype, device=x.device), x)
 
     @staticmethod
     def backward(ctx, gy):

@@ -76,3 +76,13 @@ def test_snippets_name_the_mapping_and_run_as_pasted(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, cwd=HERE.parent,
                           timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_failure_at_a_special_value_names_it() -> None:
+    """ReLU's gradient at exactly 0 (the mutant passes 1 there): the reason names the input value and
+    the convention the contract takes from torch."""
+    path = HERE / "mutants" / "relu_custom_backward_ge.py"
+    report = conformance.run(load_target(str(path)), checks=["relu.gradient[float32]"], settings=QUICK, quiet=True)
+    reason = report.results[0].reason
+    assert report.results[0].status == "failed"
+    assert "== 0.0 exactly" in reason and "ReLU's gradient at exactly 0 is 0" in reason, reason

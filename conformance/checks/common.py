@@ -171,7 +171,23 @@ class Runner:
         return self.drawn.example
 
     def failure(self, problem: str, detail: str = "", body: str = "") -> AssertionError:
-        return fail(self.check.id, problem, detail, self.example, self.ctx.target.load_code(), body)
+        edge = self.edge()
+        return fail(self.check.id, problem + (f" [{edge}]" if edge else ""), detail, self.example,
+                    self.ctx.target.load_code(), body)
+
+    def edge(self) -> str:
+        """The edge of the contract this example sits on, if any: a zero input width (the output is
+        the bias) or an empty batch (an empty output), so a failure there is labelled as such."""
+        width = next((self.drawn.args[k] for k in ("in_features", "in_units", "features", "width", "w_in")
+                      if k in self.drawn.args), None)
+        if width == 0:
+            return "at the edge: input width 0"
+        x = self.example.x
+        if x is not None and not self.spec.any_shape and 0 in x.shape[:-1]:
+            return f"at the edge: an empty batch, input shape {x.shape}"
+        if x is not None and self.spec.any_shape and 0 in x.shape:
+            return f"at the edge: an empty input, shape {x.shape}"
+        return ""
 
     def cannot_judge(self, reason: str, cause: str) -> None:
         """This example cannot be judged because another check's property fails on it (``cause``):
@@ -312,7 +328,23 @@ def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.n
     mismatch = compare(to_numpy(actual), expected, bound)
     if mismatch is not None:
         raise runner.failure(f"{name} differs from the reference beyond the rounding-error bound",
-                             mismatch.describe(), body=body)
+                             mismatch.describe() + input_at(runner, name, x, mismatch.index), body=body)
+
+
+def input_at(runner: Runner, name: str, x: torch.Tensor, index: tuple[int, ...]) -> str:
+    """For ReLU (elementwise: output and gradients have the input's shape), the input value where the
+    worst element is, named exactly ("x == 0.0 exactly") when it is special, with the contract's
+    convention there."""
+    inside = len(index) == x.dim() and all(0 <= i < n for i, n in zip(index, x.shape, strict=True))
+    if runner.spec.key != "relu" or not inside:
+        return ""
+    value = float(x.detach()[index])
+    special = value == 0 or value != value or abs(value) == float("inf")
+    where = f"x[{', '.join(map(str, index))}]" if index else "x"
+    text = f"\nthere the input is {where} == {value!r}" + (" exactly" if special else "")
+    if value == 0 and "gradient" in name:
+        text += " (the contract follows torch: ReLU's gradient at exactly 0 is 0)"
+    return text
 
 
 #: Headroom below the dtype's largest finite value that every intermediate result must keep:

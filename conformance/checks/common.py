@@ -291,12 +291,19 @@ class Runner:
     def named_parameters(self, block: torch.nn.Module) -> list[tuple[str, torch.Tensor]]:
         """``block.named_parameters()``; when it raises, that is the structure check's failure (it lists
         them too), and this example is not judged here."""
+        return self.listing("named_parameters()", lambda: list(block.named_parameters()))
+
+    def state_dict(self, block: torch.nn.Module, body: str = "") -> dict[str, Any]:
+        """``block.state_dict()``, judged like ``named_parameters``."""
+        return dict(self.listing("state_dict()", lambda: block.state_dict(), body))
+
+    def listing(self, what: str, fn: Callable[[], T], body: str = "") -> T:
         try:
-            return list(block.named_parameters())
-        except Exception as exc:  # noqa: BLE001 - the target's failure, judged by the structure check
-            if self.owns("structure"):
-                raise self.failure(f"named_parameters() raised {type(exc).__name__}: {exc}") from exc
-            self.cannot_judge(f"named_parameters() raised {type(exc).__name__}: {exc}", self.structure_id)
+            return self.call(what, fn, body)
+        except AssertionError as exc:
+            if self.owns("structure") or exc.__cause__ is None:
+                raise
+            self.cannot_judge(f"{what} raised {type(exc.__cause__).__name__}: {exc.__cause__}", self.structure_id)
             raise  # unreachable: cannot_judge rejects the example
 
     def forward(self, what: str, fn: Callable[[], Any], body: str = "") -> torch.Tensor:

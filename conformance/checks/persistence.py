@@ -197,7 +197,7 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         body = (f"import io\n{save_load_code(ctx)}\nf = io.BytesIO()\nsave(block.state_dict(), f); f.seek(0)\n"
                 f"torch.manual_seed({drawn.example.seed + 1})\nclone = {fresh_code}{perturb}\n"
                 "clone.load_state_dict(load(f)); clone.eval()\nprint(block(x) - clone(x))")
-        state = run.call("state_dict()", lambda: block.state_dict(), body)
+        state = run.state_dict(block, body)
         loaded = run.call("save/load of the state dict", lambda: round_trip(ctx, state, to_file), body)
         if not isinstance(loaded, dict) or list(loaded) != list(state):
             raise run.failure("the loaded state dict does not have the saved keys, in order",
@@ -272,7 +272,7 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         drawn = draw_example(data, ctx, spec, "float32")
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
-        state = dict(run.call("state_dict()", lambda: block.state_dict(), "print(block.state_dict())"))
+        state = run.state_dict(block, "print(block.state_dict())")
         # A block without state still has a key to reject (an unexpected one); non-tensor entries (a
         # block's extra state) have no shape to mismatch.
         tensors = sorted(k for k, v in state.items() if isinstance(v, torch.Tensor))

@@ -270,7 +270,7 @@ def run_seed(job: tuple[str, int, int]) -> tuple[str, int, list[str], float]:
         warnings.simplefilter("ignore")
         report = conformance.run(target, checks=init_area_ids(), seed=seed,
                                  settings=settings(max_examples=examples, derandomize=False, database=None,
-                                                   deadline=None))
+                                                   deadline=None), quiet=True)
     failed = [f"{r.id}: {r.message.splitlines()[0] if r.message else ''}" for r in report.failed()]
     return target, seed, failed, time.perf_counter() - start
 

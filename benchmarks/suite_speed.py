@@ -156,7 +156,7 @@ def large_examples(profile: str) -> None:
         for check in conformance.all_checks():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                conformance.run("torch", checks=[check.id], profile=profile)
+                conformance.run("torch", checks=[check.id], profile=profile, quiet=True)
             close()
     finally:
         for module in modules:
@@ -182,7 +182,7 @@ def time_to_first_failure(profile: str, limit: int | None) -> None:
     from tests.test_mutants import MUTANTS, applicable_checks
 
     profiles.register()
-    conformance.run("torch", checks=["relu.forward[float32]"], max_examples=2)  # warm-up
+    conformance.run("torch", checks=["relu.forward[float32]"], max_examples=2, quiet=True)  # warm-up
     times: list[tuple[float, str, str]] = []
     blind = []
     for path in MUTANTS[:limit]:
@@ -195,7 +195,8 @@ def time_to_first_failure(profile: str, limit: int | None) -> None:
         for check_id in own + [c for c in applicable_checks(target) if c not in own]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                report = conformance.run(target, checks=[check_id], profile=profile, call_timeout=timeout)
+                report = conformance.run(target, checks=[check_id], profile=profile, call_timeout=timeout,
+                                         quiet=True)
             if report.failed():
                 caught = check_id
                 break

@@ -37,6 +37,7 @@ class Construction:
     kind: str                          # one of the kinds above
     keywords: bool = False             # sizes passed by the contract's names (else positionally)
     bias: bool = True                  # a ``bias`` argument can be passed
+    bare: bool = False                 # can be called without arguments (its defaults are then the spec's)
     reason: str = ""                   # UNUSABLE: why; else what the report notes about it
 
     @property
@@ -126,10 +127,11 @@ def _classify(target: Target, name: str) -> Construction:
     sample = {p: 3 for p in params}
     by_name = sig is None or all(p in sig.parameters for p in params)
     in_order = sig is None or [p.name for p in sig.parameters.values()][:len(params)] == list(params)
+    bare = bool(params) and _binds(sig)
     if not params or (_binds(sig, *sample.values()) and (in_order or not by_name)):
-        return Construction(name, SIZES, keywords=False, bias=bias, reason=no_bias.lstrip("; "))
+        return Construction(name, SIZES, keywords=False, bias=bias, bare=bare, reason=no_bias.lstrip("; "))
     if by_name and _binds(sig, **sample):
-        return Construction(name, SIZES, keywords=True, bias=bias, reason=no_bias.lstrip("; "))
+        return Construction(name, SIZES, keywords=True, bias=bias, bare=bare, reason=no_bias.lstrip("; "))
     lazy = {p: 3 for p in params if p != lazy_param}
     if lazy_param is not None and lazy and _binds(sig, **lazy):
         return Construction(name, LAZY_SIZES, keywords=True, bias=bias,
@@ -161,11 +163,11 @@ def restrict_args(target: Target, name: str, args: dict) -> dict:
 def call_code(target: Target, name: str, args: dict, prefix: str = "target") -> str:
     """The expression that builds ``name`` with ``args`` (over ``target``, ``nn`` and ``copy``)."""
     c = construction(target, name)
-    params, lazy_param, _, has_bias = SIGNATURES.get(name, ((), None, None, False))
+    params, lazy_param, defaults, has_bias = SIGNATURES.get(name, ((), None, None, False))
     if c.kind == INSTANCE:
         return f"copy.deepcopy({prefix}.{name})"
-    if c.kind == FIXED:
-        return f"{prefix}.{name}()"
+    if c.kind == FIXED or (c.bare and defaults and all(args.get(k) == v for k, v in defaults.items())):
+        return f"{prefix}.{name}()"  # the spec's default sizes: through the constructor's own defaults
     sizes = [p for p in params if not (c.kind == LAZY_SIZES and p == lazy_param)]
     parts = [f"{p}={args[p]!r}" for p in sizes] if c.keywords else [repr(args[p]) for p in sizes]
     if has_bias and c.bias:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import faulthandler
+import os
 import signal
+import tempfile
 import threading
 import time
-from typing import Iterator
+from typing import IO, Iterator
 
 
 class TargetTimeout(BaseException):
@@ -44,6 +47,7 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
         raise TargetTimeout(f"{what} did not return within {seconds:g} s")
 
     start = time.monotonic()
+    watched = _arm_watchdog(seconds)
     previous = signal.signal(signal.SIGALRM, on_alarm)
     # Keep firing every 50 ms after the limit: a raise that lands in a callback Python ignores
     # (a gc callback prints "Exception ignored") would otherwise be lost and the body hang forever.
@@ -51,6 +55,8 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     try:
         yield
     finally:
+        if watched:
+            _disarm_watchdog()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer_remaining:
@@ -71,3 +77,47 @@ def warm_up() -> None:
         x = torch.ones(2, requires_grad=True)
         (x * 2).backward(torch.ones(2))
         _WARMED_UP = True
+
+
+# -- the watchdog: for a call that SIGALRM cannot interrupt ----------------------------------------
+#: A call still running this long after its limit, although SIGALRM fired every 50 ms since, cannot
+#: be interrupted from inside (signals blocked, a loop in C that never returns to Python): the
+#: watchdog ends the process. Limit x WATCHDOG_FACTOR + WATCHDOG_GRACE_S.
+WATCHDOG_FACTOR = 2.0
+WATCHDOG_GRACE_S = 5.0
+_WATCHDOG: dict = {"file": None, "depth": 0}
+
+
+def watchdog_path(pid: int) -> str:
+    """Where the watchdog of process ``pid`` writes the hung call's traceback before ending it (the
+    xdist controller reads it to report a hang, not a crash)."""
+    return os.path.join(tempfile.gettempdir(), f"conformance-watchdog-{pid}.txt")
+
+
+def enable_watchdog(file: "IO[str] | None" = None) -> None:
+    """Arm a watchdog around every outermost ``time_limit`` in this process: ``faulthandler``'s
+    timer thread, which needs neither signals nor the GIL, dumps every thread's traceback into
+    ``file`` (default: ``watchdog_path(os.getpid())``) and ends the process with status 1 when a
+    call overruns its limit x WATCHDOG_FACTOR + WATCHDOG_GRACE_S. For a process whose end is
+    reported as that check's failure (an xdist worker) or must at least end (serial pytest)."""
+    if _WATCHDOG["file"] is None:
+        _WATCHDOG["file"] = file or open(watchdog_path(os.getpid()), "w")  # noqa: SIM115 - open until exit
+
+
+def watchdog_limit(seconds: float) -> float:
+    return seconds * WATCHDOG_FACTOR + WATCHDOG_GRACE_S
+
+
+def _arm_watchdog(seconds: float) -> bool:
+    if _WATCHDOG["file"] is None:
+        return False
+    _WATCHDOG["depth"] += 1
+    if _WATCHDOG["depth"] == 1:
+        faulthandler.dump_traceback_later(watchdog_limit(seconds), exit=True, file=_WATCHDOG["file"])
+    return True
+
+
+def _disarm_watchdog() -> None:
+    _WATCHDOG["depth"] -= 1
+    if _WATCHDOG["depth"] == 0:
+        faulthandler.cancel_dump_traceback_later()

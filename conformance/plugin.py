@@ -36,7 +36,7 @@ from .metadata import environment, new_seed, run_metadata, target_info
 from .progress import MODES
 from .report import Report, Result
 from .target import Target, TargetError, load_target, locate_target, parse_names
-from .timeouts import DEFAULT_CALL_TIMEOUT_S, enable_watchdog, watchdog_limit, watchdog_path
+from .timeouts import DEFAULT_CALL_TIMEOUT_S, DEFAULT_MEMORY_LIMIT_GIB, crash_reason, enable_watchdog, limit_memory
 from .usage import check_suite_args, check_writable, keyword_error, not_provided_error, runs_the_suite
 
 if TYPE_CHECKING:
@@ -62,8 +62,6 @@ _TARGET_ERROR_KEY = pytest.StashKey[str]()
 _NAMES_KEY = pytest.StashKey[dict]()
 _LOAD_ERROR_KEY = pytest.StashKey[str]()
 CONSOLE = "conformance-console"
-#: Default --memory-limit, GiB per xdist worker.
-DEFAULT_MEMORY_LIMIT_GIB = 8.0
 ENVIRONMENT_OUTPUT = "conformance_environment"
 TARGET_ERROR_OUTPUT = "conformance_target_error"
 ORDER_OUTPUT = "conformance_order"
@@ -112,7 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not worker:
         _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
     if worker:
-        _limit_memory(config.getoption("conformance_memory_limit"))
+        limit_memory(config.getoption("conformance_memory_limit"))
         enable_watchdog()  # a hang SIGALRM cannot stop ends this worker; the controller reports it
     elif not controller and not config.getoption("collectonly"):
         enable_watchdog(os.fdopen(os.dup(2), "w"))  # serial: the run ends (red), the traceback on stderr
@@ -166,23 +164,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(Console(config, config.getoption("conformance_progress"),
                                               lambda: _header(config)), CONSOLE)
-
-
-def _limit_memory(gib: float | None) -> None:
-    """Cap this (worker) process's address space at ``gib`` GiB: an allocation beyond it raises
-    (MemoryError, or torch's RuntimeError) in the check that made it."""
-    if not gib or gib <= 0:
-        return
-    try:
-        import resource
-    except ImportError:  # not POSIX
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = int(gib * 2**30)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    if soft == resource.RLIM_INFINITY or limit < soft:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _check_user_input(config: pytest.Config) -> None:
@@ -480,41 +461,8 @@ def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: Any
 
 def _crash_reason(config: pytest.Config, check_id: str, node: Any) -> str:
     popen = getattr(getattr(getattr(node, "gateway", None), "_io", None), "popen", None)
-    code: int | None = None
-    hang = ""
-    if popen is not None:
-        try:
-            code = popen.wait(timeout=10)
-        except Exception:  # noqa: BLE001 - still running, or not a process we can wait for
-            code = None
-        path = watchdog_path(popen.pid)
-        try:
-            with open(path) as fh:
-                hang = fh.read()
-            os.unlink(path)
-        except OSError:
-            hang = ""
-    rest = "; the other checks ran in a fresh worker"
-    if hang.strip():
-        limit = config.getoption("check_timeout") or 0
-        lines = hang.strip().splitlines()
-        first = next((i for i, line in enumerate(lines) if "most recent call first" in line), -1)
-        where = "\n".join(lines[first + 1:first + 9])  # the hung thread's innermost frames
-        return (f"hung: a call into the target did not return within {watchdog_limit(limit):g} s, and "
-                f"the per-call time limit ({limit:g} s, SIGALRM) could not stop it (signals blocked, or a loop in C "
-                f"code); the watchdog ended the worker{rest}. Where it was:\n{where}")
-    if code is None:
-        return f"the worker process running `{check_id}` ended before the check finished{rest}"
-    if code < 0:
-        import signal
-
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        extra = " (by the target itself, or by the kernel's out-of-memory killer)" if name == "SIGKILL" else ""
-        return f"the process was killed by {name}{extra} during `{check_id}`{rest}"
-    return f"the target ended the process with status {code} during `{check_id}`{rest}"
+    return crash_reason(check_id, popen, config.getoption("check_timeout") or 0,
+                        "; the other checks ran in a fresh worker")
 
 
 def _environment(config: pytest.Config) -> dict[str, Any] | None:

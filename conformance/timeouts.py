@@ -9,7 +9,7 @@ import signal
 import tempfile
 import threading
 import time
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 
 class TargetTimeout(BaseException):
@@ -24,6 +24,8 @@ RETRY_INTERVAL_S = 0.05
 
 #: Default limit, in seconds, on each call into the implementation under test.
 DEFAULT_CALL_TIMEOUT_S = 10.0
+#: Default address-space limit of a process that runs checks apart (xdist worker, isolated run), GiB.
+DEFAULT_MEMORY_LIMIT_GIB = 8.0
 
 
 @contextlib.contextmanager
@@ -121,3 +123,57 @@ def _disarm_watchdog() -> None:
     _WATCHDOG["depth"] -= 1
     if _WATCHDOG["depth"] == 0:
         faulthandler.cancel_dump_traceback_later()
+
+
+def limit_memory(gib: float | None) -> None:
+    """Cap this process's address space at ``gib`` GiB (a worker's: never the user's own process):
+    an allocation beyond it raises (MemoryError, or torch's RuntimeError) in the check that made it."""
+    if not gib or gib <= 0:
+        return
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = int(gib * 2**30)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or limit < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def crash_reason(check_id: str, popen: Any, call_timeout: float, rest: str) -> str:
+    """Why the process ``popen`` (a ``subprocess.Popen``, or None) running ``check_id`` ended before
+    the check did: the watchdog ending a hang (its traceback file), the target ending the process
+    (status 0 too), or a signal. ``rest``: what happened to the other checks."""
+    code: int | None = None
+    hang = ""
+    if popen is not None:
+        try:
+            code = popen.wait(timeout=10)
+        except Exception:  # noqa: BLE001 - still running, or not a process we can wait for
+            code = None
+        path = watchdog_path(popen.pid)
+        try:
+            with open(path) as fh:
+                hang = fh.read()
+            os.unlink(path)
+        except OSError:
+            hang = ""
+    if hang.strip():
+        lines = hang.strip().splitlines()
+        first = next((i for i, line in enumerate(lines) if "most recent call first" in line), -1)
+        where = "\n".join(lines[first + 1:first + 9])  # the hung thread's innermost frames
+        return (f"hung: a call into the target did not return within {watchdog_limit(call_timeout):g} s, and "
+                f"the per-call time limit ({call_timeout:g} s, SIGALRM) could not stop it (signals blocked, or a "
+                f"loop in C code); the watchdog ended the process{rest}. Where it was:\n{where}")
+    if code is None:
+        return f"the process running `{check_id}` ended before the check finished{rest}"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        extra = " (by the target itself, or by the kernel's out-of-memory killer)" if name == "SIGKILL" else ""
+        return f"the process was killed by {name}{extra} during `{check_id}`{rest}"
+    return f"the target ended the process with status {code} during `{check_id}`{rest}"

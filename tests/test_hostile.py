@@ -93,3 +93,18 @@ def test_unsafe_loader_fails_every_front_end(tmp_path: Path) -> None:
     assert "os.makedirs(" in result.stdout and "1 failed, 1 passed" in result.stdout.split("conformance matrix")[1]
     report = conformance.run(mutant, checks=["save.load_safety"], quiet=True)
     assert not report.ok and "a torch.save file" in report.results[0].reason
+
+
+@pytest.mark.parametrize("name", ["exit0", "sigkill", "bomb"])
+def test_isolated_api_fails_the_check_and_keeps_the_others(tmp_path: Path, name: str) -> None:
+    checks = ["relu.forward[float32]", "linear.forward[float32]", "relu.structure"]
+    report = conformance.run(hostile(tmp_path, name), checks=checks, isolate=True, quiet=True, call_timeout=0.5,
+                             memory_limit=1.5, max_examples=10)
+    statuses = {r.id: r.status for r in report.results}
+    assert statuses == {HOSTILE: "failed", "linear.forward[float32]": "passed", "relu.structure": "passed"}
+    assert not report.ok and BODIES[name][1] in report.results[1].reason, report.results[1].reason
+
+
+def test_isolate_needs_a_target_by_name() -> None:
+    with pytest.raises(conformance.UsageError, match="isolate=True"):
+        conformance.run({"ReLU": object}, isolate=True, quiet=True)

@@ -1,7 +1,11 @@
 """CLI: ``python -m conformance --impl TARGET [pytest options]`` runs the suite through pytest: a
 header (target, versions, profile, seed), progress per check (a bar on a terminal, a line per check
 in a log; none when ``CI`` is set or under ``-q``), each failure as the suite words it, and the block x
-property matrix with the failing ids. Exit status is pytest's (0 all passed, 1 failures, 4 usage)."""
+property matrix with the failing ids. Exit status is pytest's (0 all passed, 1 failures, 4 usage).
+
+The checks run in a pytest-xdist worker (``-n 1`` unless ``-n`` is given), so a target that ends the
+process (even with status 0), is killed or hangs where no signal reaches fails the check it was
+running instead of ending the run, green or not; ``--memory-limit`` caps each worker's memory."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         print("Options: --impl TARGET, --device DEVICE, --expected FILE, --report FILE.json, --report-md FILE.md, "
-              "--check-timeout S, -k EXPR, -n N (pytest-xdist), --hypothesis-profile {ci,dev,thorough}, "
+              "--check-timeout S, --memory-limit GiB, -k EXPR, -n N (pytest-xdist; default 1), "
+              "--hypothesis-profile {ci,dev,thorough}, "
               "--hypothesis-seed N, --progress {auto,bar,lines,off}, -q, --full-trace; any other pytest option "
               "is passed through.")
         return 0

@@ -1,7 +1,11 @@
 """CLI: ``python -m conformance --impl TARGET [pytest options]`` runs the suite through pytest: a
 header (target, versions, profile, seed), progress per check (a bar on a terminal, a line per check
 in a log; none when ``CI`` is set or under ``-q``), each failure as the suite words it, and the block x
-property matrix with the failing ids. Exit status is pytest's (0 all passed, 1 failures, 4 usage)."""
+property matrix with the failing ids. Exit status is pytest's (0 all passed, 1 failures, 4 usage).
+
+The checks run in a pytest-xdist worker (``-n 1`` unless ``-n`` is given), so a target that ends the
+process (even with status 0), is killed or hangs where no signal reaches fails the check it was
+running instead of ending the run, green or not; ``--memory-limit`` caps each worker's memory."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         print("Options: --impl TARGET, --device DEVICE, --expected FILE, --report FILE.json, --report-md FILE.md, "
-              "--check-timeout S, -k EXPR, -n N (pytest-xdist), --hypothesis-profile {ci,dev,thorough}, "
+              "--check-timeout S, --memory-limit GiB, -k EXPR, -n N (pytest-xdist; default 1), "
+              "--hypothesis-profile {ci,dev,thorough}, "
               "--hypothesis-seed N, --progress {auto,bar,lines,off}, -q, --full-trace; any other pytest option "
               "is passed through.")
         return 0
@@ -26,7 +31,23 @@ def main(argv: list[str] | None = None) -> int:
     # The console prints the header and progress; pytest's dots, [ 42%] and short summary (the
     # matrix lists the failures) are left out.
     own = ["-q", "-p", "no:cacheprovider", "--conformance-cli", "-rN", "-o", "console_output_style=classic"]
-    return int(pytest.main([here, *own, *quiet, *plugin, *args]))
+    return int(pytest.main([here, *own, *quiet, *plugin, *isolate(args), *args]))
+
+
+def isolate(args: list[str]) -> list[str]:
+    """``-n 1`` unless the user chose a worker layout (``-n``, ``--numprocesses``, ``--dist``, ``-p
+    no:xdist``): the checks then run in a pytest-xdist worker, so a target that ends the process
+    (even with status 0), is killed, or hangs where no signal reaches it fails the check it was
+    running, and the rest run in a fresh worker. A serial run would end there, green."""
+    chosen = any(a in ("-n", "--numprocesses", "--dist", "no:xdist")
+                 or a.startswith(("-n", "--numprocesses=", "--dist=")) for a in args)
+    if chosen or "--collect-only" in args or "--co" in args:
+        return []
+    try:
+        import xdist  # noqa: F401
+    except ImportError:
+        return []
+    return ["-n", "1"]
 
 
 def _plugin_autoloaded() -> bool:

@@ -25,17 +25,17 @@ GLYPHS = {"failed": "F", "xpass": "X", "passed": ".", "xfail": "x", "not checked
 PROBLEMS = ("failed", "xpass")
 #: Matrix columns, in this order (properties not listed follow in order of appearance).
 PROPERTY_ORDER = ("forward", "gradient", "gradcheck", "structure", "bad_input", "independence", "container", "access",
-                  "buffers", "termination", "tying", "saveload", "strict", "tensors", "init", "function", "apply",
-                  "reproducible")
+                  "buffers", "termination", "tying", "saveload", "strict", "tensors", "load_safety", "init", "function",
+                  "apply", "reproducible")
 #: Shorter headers, tried in turn until the matrix fits.
 ABBREVIATIONS = (
     {"gradcheck": "gradchk", "structure": "struct", "bad_input": "badin", "independence": "indep",
-     "container": "contain", "termination": "term", "saveload": "saveld", "tensors": "tensor",
+     "container": "contain", "termination": "term", "saveload": "saveld", "tensors": "tensor", "load_safety": "ldsafe",
      "function": "func", "reproducible": "repro"},
     {"forward": "fwd", "gradient": "grd", "gradcheck": "gck", "structure": "str", "bad_input": "bad",
      "independence": "ind", "container": "con", "access": "acc", "buffers": "buf", "termination": "trm",
-     "tying": "tie", "saveload": "sav", "strict": "sct", "tensors": "ten", "init": "ini", "function": "fun",
-     "apply": "app", "reproducible": "rep"},
+     "tying": "tie", "saveload": "sav", "strict": "sct", "tensors": "ten", "load_safety": "lds", "init": "ini",
+     "function": "fun", "apply": "app", "reproducible": "rep"},
 )
 NOT_PROVIDED = "not provided"
 WIDTH = 100

@@ -36,7 +36,7 @@ from .metadata import environment, new_seed, run_metadata, target_info
 from .progress import MODES
 from .report import Report, Result
 from .target import Target, TargetError, load_target, locate_target, parse_names
-from .timeouts import DEFAULT_CALL_TIMEOUT_S
+from .timeouts import DEFAULT_CALL_TIMEOUT_S, DEFAULT_MEMORY_LIMIT_GIB, crash_reason, enable_watchdog, limit_memory
 from .usage import check_suite_args, check_writable, keyword_error, not_provided_error, runs_the_suite
 
 if TYPE_CHECKING:
@@ -95,6 +95,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--progress", default="auto", choices=MODES, dest="conformance_progress",
                     help="python -m conformance: a progress bar on a terminal, a line per check otherwise "
                          "(auto: none when $CI is set or under -q)")
+    group.addoption("--memory-limit", type=float, default=DEFAULT_MEMORY_LIMIT_GIB, metavar="GiB",
+                    dest="conformance_memory_limit",
+                    help=f"address-space limit of each pytest-xdist worker (default {DEFAULT_MEMORY_LIMIT_GIB:g} GiB; "
+                         "0 disables): a block that allocates beyond it fails its check (MemoryError or torch's "
+                         "RuntimeError) instead of exhausting the machine")
     group.addoption("--conformance-cli", action="store_true", default=False, help=argparse.SUPPRESS)
 
 
@@ -104,6 +109,11 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = getattr(config, "workerinput", None) is not None
     if not worker:
         _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
+    if worker:
+        limit_memory(config.getoption("conformance_memory_limit"))
+        enable_watchdog()  # a hang SIGALRM cannot stop ends this worker; the controller reports it
+    elif not controller and not config.getoption("collectonly"):
+        enable_watchdog(os.fdopen(os.dup(2), "w"))  # serial: the run ends (red), the traceback on stderr
     chosen = config.getoption("hypothesis_profile", default=None)
     if chosen or not controller or "hypothesis" in sys.modules:
         # Ours replace Hypothesis's built-in "ci" profile before anything loads it. The xdist
@@ -298,6 +308,8 @@ _NOT_CHECKED = re.compile(re.escape(NotChecked.PREFIX))
 
 
 def _status(report: pytest.TestReport) -> str | None:
+    if report.when == "???":  # pytest-xdist: the worker died while running it (see pytest_handlecrashitem)
+        return "failed"
     if report.when == "call" or (report.when == "setup" and not report.passed):
         if report.passed:
             return "xpass" if hasattr(report, "wasxfail") else "passed"
@@ -425,6 +437,32 @@ def pytest_testnodedown(node, error) -> None:  # pytest-xdist: in the controller
         node.config.stash.setdefault(_ORDER_KEY, output[ORDER_OUTPUT])
     if output.get(TARGET_ERROR_OUTPUT) is not None:
         node.config.stash.setdefault(_TARGET_ERROR_KEY, output[TARGET_ERROR_OUTPUT])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: Any) -> None:
+    """pytest-xdist, in the controller: a worker died while running ``crashitem`` (it goes on in a
+    fresh worker). Make that check's failure say how it died: the watchdog ending a hang, the target
+    ending the process (with status 0 too), a signal (SIGKILL: itself, or the out-of-memory killer)."""
+    match = re.search(r"\[(.+)\]$", crashitem)
+    if match is None or not _CONFIG:
+        return
+    from .registry import all_checks
+
+    checks = {c.id: c for c in all_checks()}
+    check = checks.get(match.group(1))
+    if check is None:
+        return
+    why = _crash_reason(_CONFIG[-1], check.id, getattr(report, "node", None))
+    report.longrepr = f"{check.id}: {why}"
+    fields = {"reason": why, "example": "", "snippet": "", "message": f"{check.id}: {why}"}
+    report.user_properties = [(CHECK_KEY, (check.id, check.block, check.property, None)), (FIELDS_KEY, fields)]
+
+
+def _crash_reason(config: pytest.Config, check_id: str, node: Any) -> str:
+    popen = getattr(getattr(getattr(node, "gateway", None), "_io", None), "popen", None)
+    return crash_reason(check_id, popen, config.getoption("check_timeout") or 0,
+                        "; the other checks ran in a fresh worker")
 
 
 def _environment(config: pytest.Config) -> dict[str, Any] | None:

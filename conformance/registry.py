@@ -24,7 +24,7 @@ AREAS = {
     "independence": "forward", "termination": "forward",
     "gradcheck": "gradient",
     "tying": "tying",
-    "saveload": "saveload", "strict": "saveload", "tensors": "saveload",
+    "saveload": "saveload", "strict": "saveload", "tensors": "saveload", "load_safety": "saveload",
     "init": "init", "apply": "init", "reproducible": "init",
     "function": "init",
 }
@@ -134,6 +134,7 @@ def all_checks() -> list[Check]:
         if spec.container or spec.key == "rgnet":
             add("access", None, "semantics", "check_access")
     out.append(Check("save", "tensors", None, ("save", "load"), Lazy("persistence", "check_tensors")))
+    out.append(Check("save", "load_safety", None, ("load",), Lazy("persistence", "check_load_safety")))
     out += init_checks()
     ids = [c.id for c in out]
     assert len(ids) == len(set(ids)), "check ids must be unique"

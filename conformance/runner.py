@@ -23,7 +23,7 @@ from .report import Report, Result
 from .runner_patterns import matches
 from .selection import require_matches
 from .target import Target, load_target
-from .timeouts import DEFAULT_CALL_TIMEOUT_S, TargetTimeout
+from .timeouts import DEFAULT_CALL_TIMEOUT_S, DEFAULT_MEMORY_LIMIT_GIB, TargetTimeout
 
 
 def select_checks(patterns: Iterable[str] | None = None, label: str | None = None) -> list[Check]:
@@ -85,7 +85,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
         xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
         names: Mapping[str, str] | None = None, progress: str = "auto", quiet: bool = False,
-        stream: IO[str] | None = None) -> Report:
+        stream: IO[str] | None = None, isolate: bool = False,
+        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
@@ -101,6 +102,11 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     ``stream`` (default ``sys.stderr``) gets the header and, per ``progress`` ("auto": a bar on a
     terminal, a line per check otherwise, nothing when $CI is set; "bar", "lines", "off"), each
     check as it finishes; ``quiet=True`` prints nothing.
+    ``isolate=True``: the checks run in a child process (the target given by name or path), so a
+    target that ends the process (even with status 0), is killed, hangs where no signal reaches or
+    exhausts memory (``memory_limit`` GiB of address space; None or 0: no limit) fails the check it
+    was running, and the rest go on in a fresh child. Costs one interpreter start-up (torch, the
+    target) per child. Default: in this process (a hang is still stopped by ``call_timeout``).
 
     Raises ``conformance.UsageError`` (nothing is checked) when the target cannot be used or
     provides none of the selected checks, when a pattern of ``checks`` or an entry of ``expected``
@@ -108,6 +114,9 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     """
     if progress not in MODES:
         raise UsageError(f"run(progress={progress!r}): use one of {', '.join(map(repr, MODES))}")
+    if isolate and not isinstance(target, (str, Path)):
+        raise UsageError("run(isolate=True) needs the target as a module name, a path or an alias (the child "
+                         f"process loads it by that name), not {type(target).__name__}")
     profiles.register()
     base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
     if max_examples is not None:
@@ -141,11 +150,21 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         out.flush()
     shown = Progress(mode, lambda text: (out.write(text), out.flush()) and None, total=len(selected))
     try:
-        for check in selected:
-            shown.start(check.id)
-            result = _run_expected(check, ctx, expected, xfail_as_skip)
-            report.results.append(result)
-            shown.finish(check.id, result.status, result.duration)
+        if isolate:
+            from .isolation import run_isolated
+
+            job = {"target": str(target), "names": {**(expected.names if expected else {}), **(names or {})},
+                   "device": device, "settings": base, "call_timeout": call_timeout, "widen": widen, "seed": seed,
+                   "threads": threads, "expected": expected, "xfail_as_skip": xfail_as_skip,
+                   "memory_limit": memory_limit}
+            report.results.extend(run_isolated(job, [c.id for c in selected], shown.start,
+                                               lambda r: shown.finish(r.id, r.status, r.duration)))
+        else:
+            for check in selected:
+                shown.start(check.id)
+                result = _run_expected(check, ctx, expected, xfail_as_skip)
+                report.results.append(result)
+                shown.finish(check.id, result.status, result.duration)
     finally:
         shown.close()
     return report

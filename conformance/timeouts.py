@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import faulthandler
+import os
 import signal
+import tempfile
 import threading
 import time
-from typing import Iterator
+from typing import IO, Any, Iterator
 
 
 class TargetTimeout(BaseException):
@@ -21,6 +24,8 @@ RETRY_INTERVAL_S = 0.05
 
 #: Default limit, in seconds, on each call into the implementation under test.
 DEFAULT_CALL_TIMEOUT_S = 10.0
+#: Default address-space limit of a process that runs checks apart (xdist worker, isolated run), GiB.
+DEFAULT_MEMORY_LIMIT_GIB = 8.0
 
 
 @contextlib.contextmanager
@@ -44,6 +49,7 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
         raise TargetTimeout(f"{what} did not return within {seconds:g} s")
 
     start = time.monotonic()
+    watched = _arm_watchdog(seconds)
     previous = signal.signal(signal.SIGALRM, on_alarm)
     # Keep firing every 50 ms after the limit: a raise that lands in a callback Python ignores
     # (a gc callback prints "Exception ignored") would otherwise be lost and the body hang forever.
@@ -51,6 +57,8 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     try:
         yield
     finally:
+        if watched:
+            _disarm_watchdog()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer_remaining:
@@ -71,3 +79,101 @@ def warm_up() -> None:
         x = torch.ones(2, requires_grad=True)
         (x * 2).backward(torch.ones(2))
         _WARMED_UP = True
+
+
+# -- the watchdog: for a call that SIGALRM cannot interrupt ----------------------------------------
+#: A call still running this long after its limit, although SIGALRM fired every 50 ms since, cannot
+#: be interrupted from inside (signals blocked, a loop in C that never returns to Python): the
+#: watchdog ends the process. Limit x WATCHDOG_FACTOR + WATCHDOG_GRACE_S.
+WATCHDOG_FACTOR = 2.0
+WATCHDOG_GRACE_S = 5.0
+_WATCHDOG: dict = {"file": None, "depth": 0}
+
+
+def watchdog_path(pid: int) -> str:
+    """Where the watchdog of process ``pid`` writes the hung call's traceback before ending it (the
+    xdist controller reads it to report a hang, not a crash)."""
+    return os.path.join(tempfile.gettempdir(), f"conformance-watchdog-{pid}.txt")
+
+
+def enable_watchdog(file: "IO[str] | None" = None) -> None:
+    """Arm a watchdog around every outermost ``time_limit`` in this process: ``faulthandler``'s
+    timer thread, which needs neither signals nor the GIL, dumps every thread's traceback into
+    ``file`` (default: ``watchdog_path(os.getpid())``) and ends the process with status 1 when a
+    call overruns its limit x WATCHDOG_FACTOR + WATCHDOG_GRACE_S. For a process whose end is
+    reported as that check's failure (an xdist worker) or must at least end (serial pytest)."""
+    if _WATCHDOG["file"] is None:
+        _WATCHDOG["file"] = file or open(watchdog_path(os.getpid()), "w")  # noqa: SIM115 - open until exit
+
+
+def watchdog_limit(seconds: float) -> float:
+    return seconds * WATCHDOG_FACTOR + WATCHDOG_GRACE_S
+
+
+def _arm_watchdog(seconds: float) -> bool:
+    if _WATCHDOG["file"] is None:
+        return False
+    _WATCHDOG["depth"] += 1
+    if _WATCHDOG["depth"] == 1:
+        faulthandler.dump_traceback_later(watchdog_limit(seconds), exit=True, file=_WATCHDOG["file"])
+    return True
+
+
+def _disarm_watchdog() -> None:
+    _WATCHDOG["depth"] -= 1
+    if _WATCHDOG["depth"] == 0:
+        faulthandler.cancel_dump_traceback_later()
+
+
+def limit_memory(gib: float | None) -> None:
+    """Cap this process's address space at ``gib`` GiB (a worker's: never the user's own process):
+    an allocation beyond it raises (MemoryError, or torch's RuntimeError) in the check that made it."""
+    if not gib or gib <= 0:
+        return
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = int(gib * 2**30)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or limit < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def crash_reason(check_id: str, popen: Any, call_timeout: float, rest: str) -> str:
+    """Why the process ``popen`` (a ``subprocess.Popen``, or None) running ``check_id`` ended before
+    the check did: the watchdog ending a hang (its traceback file), the target ending the process
+    (status 0 too), or a signal. ``rest``: what happened to the other checks."""
+    code: int | None = None
+    hang = ""
+    if popen is not None:
+        try:
+            code = popen.wait(timeout=10)
+        except Exception:  # noqa: BLE001 - still running, or not a process we can wait for
+            code = None
+        path = watchdog_path(popen.pid)
+        try:
+            with open(path) as fh:
+                hang = fh.read()
+            os.unlink(path)
+        except OSError:
+            hang = ""
+    if hang.strip():
+        lines = hang.strip().splitlines()
+        first = next((i for i, line in enumerate(lines) if "most recent call first" in line), -1)
+        where = "\n".join(lines[first + 1:first + 9])  # the hung thread's innermost frames
+        return (f"hung: a call into the target did not return within {watchdog_limit(call_timeout):g} s, and "
+                f"the per-call time limit ({call_timeout:g} s, SIGALRM) could not stop it (signals blocked, or a "
+                f"loop in C code); the watchdog ended the process{rest}. Where it was:\n{where}")
+    if code is None:
+        return f"the process running `{check_id}` ended before the check finished{rest}"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        extra = " (by the target itself, or by the kernel's out-of-memory killer)" if name == "SIGKILL" else ""
+        return f"the process was killed by {name}{extra} during `{check_id}`{rest}"
+    return f"the target ended the process with status {code} during `{check_id}`{rest}"

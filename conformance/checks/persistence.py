@@ -296,3 +296,97 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
             raise run.failure(f"loading a state dict with {what} ({key!r}) did not raise", body=body)
 
     strict_loading_raises()
+
+
+# -- the loader refuses what weights_only=True refuses -----------------------------------------------
+class RunsAFunction:
+    """Unpickling it calls ``os.makedirs(marker)``: a harmless stand-in for any function a
+    malicious checkpoint could call (``os.system``, ``subprocess.Popen``, ...)."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return os.makedirs, (self.marker,)
+
+
+class ArbitraryObject:
+    """An object of a class outside ``torch.load(weights_only=True)``'s allow-list. Unpickling it
+    imports this module and runs its ``__setstate__``, which creates ``marker``: the code a class of
+    an attacker's choosing runs on load."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        os.makedirs(state["marker"], exist_ok=True)
+        self.__dict__.update(state)
+
+
+#: The files a safe ``load`` must refuse: kind -> (what it is, what unpickling it runs).
+HOSTILE = {
+    "function": ("a pickle whose unpickling calls a function", "os.makedirs({marker!r})"),
+    "object": ("an object of an arbitrary class (conformance.checks.persistence.ArbitraryObject)",
+               "ArbitraryObject.__setstate__, which calls os.makedirs({marker!r})"),
+    "checkpoint": ("a dict of tensors with a function call inside a container ({{'weight': tensor, "
+                   "'extra': [tensor, {{'meta': <call>}}]}})", "os.makedirs({marker!r})"),
+}
+#: How the file is written: torch.save's zip format, or a plain pickle (what ``pickle.load`` reads).
+HOSTILE_FORMATS = {"torch": "a torch.save file", "pickle": "a plain pickle file"}
+
+
+def hostile_file(kind: str, fmt: str, directory: str) -> tuple[str, str]:
+    """Write the hostile file ``kind`` (a key of ``HOSTILE``) in format ``fmt`` (``torch`` or
+    ``pickle``) into ``directory``: (its path, the marker path that appears if loading it runs code)."""
+    import pickle
+
+    marker = os.path.join(directory, f"ran-{kind}-{fmt}")
+    obj: Any = {"function": lambda: RunsAFunction(marker), "object": lambda: ArbitraryObject(marker),
+                "checkpoint": lambda: {"weight": torch.zeros(2, 3),
+                                       "extra": [torch.ones(1), {"meta": RunsAFunction(marker)}]}}[kind]()
+    path = os.path.join(directory, f"{kind}.{'pt' if fmt == 'torch' else 'pkl'}")
+    if fmt == "torch":
+        torch.save(obj, path)
+    else:
+        with open(path, "wb") as fh:
+            pickle.dump(obj, fh, protocol=2)
+    return path, marker
+
+
+def check_load_safety(ctx: CheckContext, check: Check) -> None:
+    """The target's ``load`` refuses (raises) what ``torch.load(f, weights_only=True)`` refuses, and
+    runs none of it: a pickle that calls a function, an object of an arbitrary class, and a dict of
+    tensors with a function call inside a container, each as a torch.save file and a plain pickle,
+    through a path and a file object."""
+    from ..timeouts import time_limit
+
+    load = ctx.target.get("load")
+    for kind, (what, runs) in HOSTILE.items():
+        for fmt, written in HOSTILE_FORMATS.items():
+            for through in ("path", "file object"):
+                with tempfile.TemporaryDirectory(prefix="conformance-unsafe-", dir=ctx.tmp_dir) as tmp:
+                    path, marker = hostile_file(kind, fmt, tmp)
+                    arg = "path" if through == "path" else "io.BytesIO(open(path, 'rb').read())"
+                    snippet = (f"import io, os, tempfile\nfrom conformance.checks.persistence import hostile_file\n"
+                               f"from conformance.target import load_target\ntarget = {ctx.target.load_code()}\n"
+                               f"path, marker = hostile_file({kind!r}, {fmt!r}, tempfile.mkdtemp())\n"
+                               f"target.load({arg})  # must raise\n"
+                               "print('ran code' if os.path.exists(marker) else 'ran nothing')")
+                    with open(path, "rb") as fh:
+                        source: Any = path if through == "path" else io.BytesIO(fh.read())
+                    file = f"{written} holding {what}, through a {through}"
+                    would = runs.format(marker=marker)
+                    accepted = True
+                    try:
+                        with time_limit(ctx.call_timeout, f"load of {file}"):
+                            load(source)
+                    except Exception:  # noqa: BLE001 - refusing is the spec, whatever the exception
+                        accepted = False
+                    ran = os.path.exists(marker)
+                    if accepted or ran:
+                        verdict = "accepted" if accepted else "raised, but only after running its code"
+                        raise failure(check.id, f"load {verdict}: {file}",
+                                      f"unpickling it {'ran' if ran else 'would run'} {would}"
+                                      + (" (the marker file appeared)" if ran else "")
+                                      + "\nA safe load refuses what torch.load(f, weights_only=True) refuses.",
+                                      snippet=snippet)

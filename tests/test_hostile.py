@@ -1,0 +1,110 @@
+"""Hostile targets: no run mode ends green, or hangs, when the target ends its own process (with
+status 0 too), kills itself, hangs where SIGALRM cannot reach, or allocates without bound. Each run
+selects three checks (the hostile one and two that must keep their verdicts) with a short limit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+import conformance
+
+ROOT = Path(__file__).resolve().parents[1]
+SELECT = ["-k", "relu.forward[float32] or linear.forward[float32] or relu.structure"]
+HOSTILE = "relu.forward[float32]"
+
+PRELUDE = """
+import os, signal, torch
+Linear = torch.nn.Linear
+class ReLU(torch.nn.Module):
+    def forward(self, x):
+"""
+#: name -> (the body of ReLU.forward, what the failure of relu.forward[float32] says)
+BODIES = {
+    "exit0": ("os._exit(0)", "the target ended the process with status 0 during `relu.forward[float32]`"),
+    "sigkill": ("os.kill(os.getpid(), signal.SIGKILL)", "the process was killed by SIGKILL"),
+    # SIGALRM ignored: the per-call limit cannot stop the loop, the watchdog thread (C, no GIL needed) does
+    "spin": ("signal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
+             "hung: a call into the target did not return within"),
+    "bomb": ("hoard = torch.ones(2**30)  # 4 GiB, over --memory-limit 1.5\nreturn torch.relu(x) + 0 * hoard[0]",
+             "can't allocate memory"),
+}
+
+
+def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "CI": "1", "PYTHONPATH": path}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def hostile(tmp_path: Path, name: str) -> str:
+    path = tmp_path / f"{name}.py"
+    path.write_text(PRELUDE + textwrap.indent(BODIES[name][0], " " * 8) + "\n")
+    return str(path)
+
+
+def assert_red_naming_the_check(result: subprocess.CompletedProcess, name: str, elapsed: float) -> None:
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, (result.returncode, out[-3000:])
+    assert BODIES[name][1] in out, out[-3000:]
+    matrix = result.stdout.split("conformance matrix", 1)[1]
+    assert "2 passed" in matrix and "1 failed" in matrix, matrix  # linear.forward, relu.structure kept
+    assert f"  {HOSTILE}: " in matrix, matrix  # the failure list names the check
+    assert elapsed < 60
+
+
+@pytest.mark.parametrize("name", sorted(BODIES))
+def test_cli_ends_red_naming_the_check(tmp_path: Path, name: str) -> None:
+    """``python -m conformance`` runs its checks in a pytest-xdist worker unless told otherwise."""
+    start = time.monotonic()
+    result = run("-m", "conformance", "--impl", hostile(tmp_path, name), *SELECT, "--check-timeout", "0.5",
+                 "--memory-limit", "1.5")
+    assert_red_naming_the_check(result, name, time.monotonic() - start)
+
+
+@pytest.mark.parametrize("name", ["exit0", "spin"])
+def test_pytest_xdist_ends_red_naming_the_check(tmp_path: Path, name: str) -> None:
+    start = time.monotonic()
+    result = run("-m", "pytest", "conformance", "--impl", hostile(tmp_path, name), *SELECT, "-n", "2",
+                 "--check-timeout", "0.5")
+    assert_red_naming_the_check(result, name, time.monotonic() - start)
+
+
+def test_serial_pytest_bounds_a_hang(tmp_path: Path) -> None:
+    """Serial pytest cannot report a check whose process ended, but a hang still ends it, red."""
+    start = time.monotonic()
+    result = run("-m", "pytest", "conformance", "--impl", hostile(tmp_path, "spin"), *SELECT, "-p", "no:xdist",
+                 "--check-timeout", "0.5")
+    assert result.returncode != 0 and "Timeout" in result.stderr, result.stderr[-2000:]
+    assert time.monotonic() - start < 60
+
+
+def test_unsafe_loader_fails_every_front_end(tmp_path: Path) -> None:
+    mutant = str(ROOT / "tests" / "mutants" / "load_unpickles_anything.py")
+    result = run("-m", "conformance", "--impl", mutant, "-k", "save.tensors or save.load_safety")
+    assert result.returncode == 1 and "save.load_safety: load accepted" in result.stdout, result.stdout[-3000:]
+    assert "os.makedirs(" in result.stdout and "1 failed, 1 passed" in result.stdout.split("conformance matrix")[1]
+    report = conformance.run(mutant, checks=["save.load_safety"], quiet=True)
+    assert not report.ok and "a torch.save file" in report.results[0].reason
+
+
+@pytest.mark.parametrize("name", ["exit0", "sigkill", "bomb"])
+def test_isolated_api_fails_the_check_and_keeps_the_others(tmp_path: Path, name: str) -> None:
+    checks = ["relu.forward[float32]", "linear.forward[float32]", "relu.structure"]
+    report = conformance.run(hostile(tmp_path, name), checks=checks, isolate=True, quiet=True, call_timeout=0.5,
+                             memory_limit=1.5, max_examples=10)
+    statuses = {r.id: r.status for r in report.results}
+    assert statuses == {HOSTILE: "failed", "linear.forward[float32]": "passed", "relu.structure": "passed"}
+    assert not report.ok and BODIES[name][1] in report.results[1].reason, report.results[1].reason
+
+
+def test_isolate_needs_a_target_by_name() -> None:
+    with pytest.raises(conformance.UsageError, match="isolate=True"):
+        conformance.run({"ReLU": object}, isolate=True, quiet=True)

@@ -67,6 +67,7 @@ class Check:
     def __call__(self, ctx: CheckContext) -> None:
         from .builders import torch_leaves
         from .construction import construction, notes
+        from .exits import refuse_exit
 
         ctx.begin_check(self.id)
         missing = [name for name in self.requires if not ctx.target.provides(name)]
@@ -86,7 +87,7 @@ class Check:
                 ctx.note(f"checked with torch.nn's {', '.join(ctx.target.torch_fills)}: the target defines no "
                          f"usable {'/'.join(ctx.target.torch_fills)}")
         try:
-            with ctx.intra_op_threads():
+            with ctx.intra_op_threads(), refuse_exit():
                 self.func(ctx, self)
         finally:
             ctx.check_id, ctx.target = None, target

@@ -27,7 +27,12 @@ class ReLU(torch.nn.Module):
 """
 #: name -> (the body of ReLU.forward, what the failure of relu.forward[float32] says)
 BODIES = {
-    "exit0": ("os._exit(0)", "the target ended the process with status 0 during `relu.forward[float32]`"),
+    # os._exit and sys.exit during a check raise instead (conformance.exits): the check fails in place
+    "exit0": ("os._exit(0)", "the target tried to end the process with status 0"),
+    "sysexit": ("import sys\nsys.exit(0)", "called sys.exit(0): the target tried to end the process"),
+    # exit() from C cannot be intercepted: the worker's end is reported against the check
+    "cexit": ("import ctypes\nctypes.CDLL(None).exit(0)",
+              "the target ended the process with status 0 during `relu.forward[float32]`"),
     "sigkill": ("os.kill(os.getpid(), signal.SIGKILL)", "the process was killed by SIGKILL"),
     # SIGALRM ignored: the per-call limit cannot stop the loop, the watchdog thread (C, no GIL needed) does
     "spin": ("signal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
@@ -69,10 +74,20 @@ def test_cli_ends_red_naming_the_check(tmp_path: Path, name: str) -> None:
     assert_red_naming_the_check(result, name, time.monotonic() - start)
 
 
-@pytest.mark.parametrize("name", ["exit0", "spin"])
+@pytest.mark.parametrize("name", ["cexit", "spin"])
 def test_pytest_xdist_ends_red_naming_the_check(tmp_path: Path, name: str) -> None:
     start = time.monotonic()
     result = run("-m", "pytest", "conformance", "--impl", hostile(tmp_path, name), *SELECT, "-n", "2",
+                 "--check-timeout", "0.5")
+    assert_red_naming_the_check(result, name, time.monotonic() - start)
+
+
+@pytest.mark.parametrize("name", ["exit0", "sysexit"])
+def test_serial_pytest_ends_red_when_the_target_ends_the_process(tmp_path: Path, name: str) -> None:
+    """Serial pytest: ``os._exit``/``sys.exit`` from Python fail the check in place (an ``exit()`` from
+    C cannot be intercepted there: the README recommends the CLI or ``-n``)."""
+    start = time.monotonic()
+    result = run("-m", "pytest", "conformance", "--impl", hostile(tmp_path, name), *SELECT, "-p", "no:xdist",
                  "--check-timeout", "0.5")
     assert_red_naming_the_check(result, name, time.monotonic() - start)
 
@@ -95,7 +110,7 @@ def test_unsafe_loader_fails_every_front_end(tmp_path: Path) -> None:
     assert not report.ok and "a torch.save file" in report.results[0].reason
 
 
-@pytest.mark.parametrize("name", ["exit0", "sigkill", "bomb"])
+@pytest.mark.parametrize("name", ["exit0", "cexit", "sigkill", "bomb"])
 def test_isolated_api_fails_the_check_and_keeps_the_others(tmp_path: Path, name: str) -> None:
     checks = ["relu.forward[float32]", "linear.forward[float32]", "relu.structure"]
     report = conformance.run(hostile(tmp_path, name), checks=checks, isolate=True, quiet=True, call_timeout=0.5,

@@ -155,6 +155,8 @@ def call_target(seconds: float | None, what: str, fn: Callable[[], T],
         raise timeout from None
     except AssertionError:
         raise
+    except SystemExit as exc:  # the process is not the target's to end (see conformance.exits)
+        raise failure_for(f"{what} called sys.exit({exc.code!r}): the target tried to end the process") from exc
     except Exception as exc:  # noqa: BLE001 - the target's own error is the finding
         raise failure_for(f"{what} raised {type(exc).__name__}: {exc}") from exc
 

@@ -95,12 +95,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--progress", default="auto", choices=MODES, dest="conformance_progress",
                     help="python -m conformance: a progress bar on a terminal, a line per check otherwise "
                          "(auto: none when $CI is set or under -q)")
+    group.addoption("--in-process", action="store_true", default=False, dest="conformance_in_process",
+                    help="run the suite's checks in this process (default: in one pytest-xdist worker when no "
+                         "-n is given, so a target that ends or kills the process fails the check it was running)")
     group.addoption("--memory-limit", type=float, default=DEFAULT_MEMORY_LIMIT_GIB, metavar="GiB",
                     dest="conformance_memory_limit",
                     help=f"address-space limit of each pytest-xdist worker (default {DEFAULT_MEMORY_LIMIT_GIB:g} GiB; "
                          "0 disables): a block that allocates beyond it fails its check (MemoryError or torch's "
                          "RuntimeError) instead of exhausting the machine")
     group.addoption("--conformance-cli", action="store_true", default=False, help=argparse.SUPPRESS)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook turns -n into a distribution mode
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """A run of the suite given no worker layout runs its checks in one pytest-xdist worker (``-n 1``),
+    as the CLI does: a target that ends the process, even with status 0 from C, is killed or hangs
+    where no signal reaches fails the check it was running instead of ending the run green.
+    ``--in-process`` (or ``-p no:xdist``, ``-n 0``) keeps them in this process."""
+    option = config.option
+    if (getattr(config, "workerinput", None) is not None or not config.pluginmanager.has_plugin("xdist")
+            or getattr(option, "numprocesses", None) is not None or getattr(option, "dist", "no") != "no"
+            or option.collectonly or getattr(option, "usepdb", False) or option.conformance_in_process
+            or not _collects_the_suite(config)):
+        return
+    option.numprocesses, option.dist, option.tx = 1, "load", ["popen"]  # what xdist's own hook makes of -n 1
+
+
+def _collects_the_suite(config: pytest.Config) -> bool:
+    """The run's arguments name this package (a path inside it, or ``--pyargs conformance``)."""
+    here = Path(__file__).resolve().parent
+    base = Path(config.invocation_params.dir)
+    for arg in config.args:
+        name = arg.split("::", 1)[0]
+        if config.option.pyargs and (name == "conformance" or name.startswith("conformance.")):
+            return True
+        path = (base / name).resolve()
+        if path == here or here in path.parents:
+            return True
+    return False
 
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin loads ``--hypothesis-profile NAME``

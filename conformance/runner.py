@@ -85,7 +85,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
         xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
         names: Mapping[str, str] | None = None, progress: str = "auto", quiet: bool = False,
-        stream: IO[str] | None = None, isolate: bool = False,
+        stream: IO[str] | None = None, isolate: bool | None = None,
         memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
@@ -106,7 +106,9 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     target that ends the process (even with status 0), is killed, hangs where no signal reaches or
     exhausts memory (``memory_limit`` GiB of address space; None or 0: no limit) fails the check it
     was running, and the rest go on in a fresh child. Costs one interpreter start-up (torch, the
-    target) per child. Default: in this process (a hang is still stopped by ``call_timeout``).
+    target) per child. Default (None): isolated when the target is given by name or path, in this
+    process when it is a module object or mapping (a child cannot load those; ``os._exit`` and
+    ``sys.exit`` still fail the check, a hang is still stopped by ``call_timeout``).
 
     Raises ``conformance.UsageError`` (nothing is checked) when the target cannot be used or
     provides none of the selected checks, when a pattern of ``checks`` or an entry of ``expected``
@@ -114,7 +116,9 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     """
     if progress not in MODES:
         raise UsageError(f"run(progress={progress!r}): use one of {', '.join(map(repr, MODES))}")
-    if isolate and not isinstance(target, (str, Path)):
+    if isolate is None:
+        isolate = isinstance(target, (str, Path)) or (target is None)
+    if isolate and not isinstance(target, (str, Path, type(None))):
         raise UsageError("run(isolate=True) needs the target as a module name, a path or an alias (the child "
                          f"process loads it by that name), not {type(target).__name__}")
     profiles.register()
@@ -153,7 +157,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         if isolate:
             from .isolation import run_isolated
 
-            job = {"target": str(target), "names": {**(expected.names if expected else {}), **(names or {})},
+            job = {"target": resolved.spec, "names": {**(expected.names if expected else {}), **(names or {})},
                    "device": device, "settings": base, "call_timeout": call_timeout, "widen": widen, "seed": seed,
                    "threads": threads, "expected": expected, "xfail_as_skip": xfail_as_skip,
                    "memory_limit": memory_limit}

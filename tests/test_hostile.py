@@ -123,3 +123,20 @@ def test_isolated_api_fails_the_check_and_keeps_the_others(tmp_path: Path, name:
 def test_isolate_needs_a_target_by_name() -> None:
     with pytest.raises(conformance.UsageError, match="isolate=True"):
         conformance.run({"ReLU": object}, isolate=True, quiet=True)
+
+
+def test_plain_pytest_runs_the_suite_in_a_worker(tmp_path: Path) -> None:
+    """``pytest conformance`` without ``-n`` runs its checks in one pytest-xdist worker, so even an
+    ``exit(0)`` from C (which no in-process guard can stop) fails the check it was running."""
+    start = time.monotonic()
+    result = run("-m", "pytest", "conformance", "--impl", hostile(tmp_path, "cexit"), *SELECT, "--check-timeout", "0.5")
+    assert_red_naming_the_check(result, "cexit", time.monotonic() - start)
+
+
+def test_run_isolates_a_target_given_by_path(tmp_path: Path) -> None:
+    """``conformance.run(path)`` isolates by default: an ``exit(0)`` from C fails that check only."""
+    checks = ["relu.forward[float32]", "linear.forward[float32]", "relu.structure"]
+    report = conformance.run(hostile(tmp_path, "cexit"), checks=checks, quiet=True, call_timeout=0.5, max_examples=10)
+    assert {r.id: r.status for r in report.results} == {HOSTILE: "failed", "linear.forward[float32]": "passed",
+                                                        "relu.structure": "passed"}
+    assert BODIES["cexit"][1] in report.results[1].reason and not report.ok

@@ -259,7 +259,8 @@ def test_only_the_budgeted_checks_run_statistical_tests(monkeypatch):
     fast = settings(max_examples=3, derandomize=True, database=None, deadline=None)
     for check in (c for c in conformance.all_checks() if c.area == "init"):
         calls.clear()
-        report = conformance.run("torch", checks=[check.id], settings=fast, isolate=False)  # assess is counted in this process
+        # in this process: ``assess`` is counted here
+        report = conformance.run("torch", checks=[check.id], settings=fast, isolate=False)
         assert report.ok, check.id
         if check.id in init_checks.STATISTICAL:
             design = init_checks.STATISTICAL[check.id][1]

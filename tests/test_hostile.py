@@ -37,6 +37,11 @@ BODIES = {
     # SIGALRM ignored: the per-call limit cannot stop the loop, the watchdog thread (C, no GIL needed) does
     "spin": ("signal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass",
              "hung: a call into the target did not return within"),
+    "segfault": ("import ctypes\nctypes.string_at(0)", "SIGSEGV"),
+    # SIGALRM blocked in the checking thread: the per-call limit (the signal reaches another thread,
+    # the handler still runs in this one) or else the watchdog stops it
+    "blocked": ("signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\nwhile True:\n    pass",
+                "did not return within"),
     "bomb": ("hoard = torch.ones(2**30)  # 4 GiB, over --memory-limit 1.5\nreturn torch.relu(x) + 0 * hoard[0]",
              "can't allocate memory"),
 }

@@ -215,6 +215,27 @@ def time_to_first_failure(profile: str, limit: int | None) -> None:
         print(f"NOT caught by a plain run of their blocks' checks: {', '.join(blind)}")
 
 
+def isolation_cost(repeat: int) -> None:
+    """What running the checks apart from the caller costs: ``pytest conformance`` in one xdist worker
+    (the default without ``-n``) against ``--in-process``, and ``conformance.run`` isolated (the
+    default for a target given by name) against ``isolate=False``; medians over ``repeat`` runs."""
+    import conformance
+
+    select = ["-k", "relu.structure"]
+    for label, extra in (("pytest, one worker (default)", []), ("pytest --in-process", ["--in-process"])):
+        args = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider", *select, *extra]
+        runs = [timed((args, {**os.environ, "CI": "1"})) for _ in range(repeat)]
+        print(f"isolation: {label:<32} wall {statistics.median(r[0] for r in runs):5.2f} s (-k relu.structure)")
+    for isolate in (True, False):
+        walls = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            conformance.run("torch", checks=["linear.*"], profile="ci", isolate=isolate, quiet=True)
+            walls.append(time.perf_counter() - start)
+        label = f"conformance.run(isolate={isolate})"
+        print(f"isolation: {label:<32} wall {statistics.median(walls):5.2f} s (checks=['linear.*'], profile ci)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", nargs="+", default=["ci", "dev"])
@@ -223,17 +244,22 @@ def main() -> None:
     parser.add_argument("--skip-mutants", action="store_true")
     parser.add_argument("--large-only", action="store_true", help="only the large-example share and cost (4.)")
     parser.add_argument("--mutants", type=int, default=None, help="only the first N mutants")
+    parser.add_argument("--isolation-only", action="store_true", help="only the cost of isolation (6.)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}")
     if args.large_only:
         for profile in args.profiles:
             large_examples(profile)
         return
+    if args.isolation_only:
+        isolation_cost(args.repeat)
+        return
     start_up(args.repeat)
     wall_times(args.profiles, args.workers, args.repeat)
     examples_per_second("dev" if "dev" in args.profiles else args.profiles[0])
     for profile in args.profiles:
         large_examples(profile)
+    isolation_cost(args.repeat)
     if not args.skip_mutants:
         time_to_first_failure("dev", args.mutants)
 

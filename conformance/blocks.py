@@ -98,16 +98,11 @@ def own_leaf(target: Target, name: str) -> bool:
 
 
 def leaf_call(target: Target, name: str, *sizes: int, bias: bool = True) -> str:
-    """The expression that builds a leaf (``Linear(n_in, n_out, bias)`` or ``ReLU()``)."""
+    """The expression that builds a leaf, ``Linear(n_in, n_out, bias)`` or ``ReLU()``, with the
+    target's own (checks that build leaves run on ``builders.torch_leaves(target)``, which supplies
+    torch.nn's where the target has none usable)."""
     args = {"in_features": sizes[0], "out_features": sizes[1], "bias": bias} if name == "Linear" else {}
-    if own_leaf(target, name):
-        return call_code(target, name, args)
-    return f"nn.Linear({sizes[0]}, {sizes[1]}, bias={bias})" if name == "Linear" else f"nn.{name}()"
-
-
-def leaf_code(target: Target, name: str) -> str:
-    """Where a leaf comes from: ``target.Linear`` or ``nn.Linear``."""
-    return f"target.{name}" if own_leaf(target, name) else f"nn.{name}"
+    return call_code(target, name, args)
 
 
 def restrict_layer(layer: tuple, target: Target) -> tuple:

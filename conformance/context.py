@@ -109,10 +109,9 @@ class CheckContext:
             self._unjudged, self._judged = Counter(), 0
             try:
                 test(*args, **kwargs)
-            except Unsatisfiable:
+            except Unsatisfiable:  # every example was rejected: not checked, if for a cause
                 if not self._unjudged:
                     raise
-                self._judged = 0
             if self._unjudged:
                 (reason, cause), n = self._unjudged.most_common(1)[0]
                 if self._judged == 0:

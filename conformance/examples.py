@@ -40,10 +40,13 @@ def is_lazy(block: torch.nn.Module) -> bool:
         return False
 
 
-def materialize(block: torch.nn.Module, width: int, dtype: torch.dtype, device: str = "cpu") -> None:
-    """Size a lazy block as torch documents: one forward on an input of the right width."""
-    with torch.no_grad():
-        block(torch.zeros(1, width, dtype=dtype, device=device))
+def sized(block: torch.nn.Module, width: int, dtype: torch.dtype | None = None, device: str = "cpu") -> torch.nn.Module:
+    """``block``, sized first if it is lazy as torch documents: one forward (no grad) on
+    ``torch.zeros(1, width)``; a block that is not lazy is returned as it is."""
+    if is_lazy(block):
+        with torch.no_grad():
+            block(torch.zeros(1, width, dtype=dtype or torch.get_default_dtype(), device=device))
+    return block
 
 
 @functools.lru_cache(maxsize=4096)
@@ -88,18 +91,17 @@ class Example:
         """The constructor expression's value (call under ``seeded``)."""
         return eval(compiled(self.code), namespace(target))  # noqa: S307
 
-    def move(self, block: Any) -> torch.nn.Module:
-        """``block.to(device, dtype)``, then one forward that sizes it if it is lazy."""
-        block = block.to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
-        if self.width is not None and is_lazy(block):
-            materialize(block, self.width, TORCH_DTYPES[self.dtype], self.device)
-        return block
+    def size(self, block: torch.nn.Module) -> None:
+        """One forward that sizes the block if it is lazy (after ``.to``: it sizes in that dtype)."""
+        if self.width is not None:
+            sized(block, self.width, TORCH_DTYPES[self.dtype], self.device)
 
     def build(self, target: Any, timeout: float | None = None) -> torch.nn.Module:
         """Construct the block with the target, seeded, cast to ``dtype`` on ``device`` (and sized, if
         lazy); parameters overwritten when the example says so."""
         with time_limit(timeout, f"constructing {self.code}"), seeded(self.seed, self.device):
-            block = self.move(self.construct(target))
+            block = self.construct(target).to(device=self.device, dtype=TORCH_DTYPES[self.dtype])
+            self.size(block)
         if self.params is not None:
             overwrite_parameters(block, self.params, self.dtype)
         return block

@@ -237,16 +237,7 @@ class Runner:
                  ("overwriting the parameters (copy_ under no_grad, in named_parameters() order)", "")]
 
         def step(i: int, fn: Callable[[], T]) -> T:
-            what, body = steps[i]
-            if self.owns("structure"):
-                return self.call(what, fn, body=body)
-            try:
-                return self.call(what, fn, body=body)
-            except AssertionError as exc:
-                if exc.__cause__ is None:
-                    raise
-                self.cannot_judge(f"{what} raised {type(exc.__cause__).__name__}", self.structure_id)
-                raise  # unreachable: cannot_judge rejects the example
+            return self.structural(steps[i][0], fn, steps[i][1])
 
         with seeded(example.seed, example.device):
             block = step(0, lambda: example.construct(self.ctx.target))
@@ -261,7 +252,7 @@ class Runner:
                 self.drawn.example = example = replace(example, lazy=True)
                 self.ctx.note(f"{self.spec.name}: lazy (sized by one forward on an input of the right width "
                               "before any check reads its parameters)")
-                step(2, lambda: example.move(block))
+                step(2, lambda: example.size(block))
         if example.params is not None:
             from ..examples import overwrite_parameters
 
@@ -278,7 +269,10 @@ class Runner:
             return loaded_reference(self.spec.reference(self.drawn.args), block)
         except (LayoutError, KeyError, ValueError) as exc:
             if not self.owns("structure"):
-                problem = layout_problem(block, self.spec.reference(self.drawn.args))
+                try:
+                    problem = layout_problem(block, self.spec.reference(self.drawn.args))
+                except Exception as listing:  # noqa: BLE001 - the structure check lists them too, and fails
+                    problem = f"listing them raised {type(listing).__name__}: {listing}"
                 if problem is not None:
                     self.cannot_judge(f"the block's parameters do not match the spec's layout: {problem}",
                                       self.structure_id)
@@ -291,15 +285,15 @@ class Runner:
             raise self.failure(problem, body="print(block.state_dict().keys())") from exc
 
     def named_parameters(self, block: torch.nn.Module) -> list[tuple[str, torch.Tensor]]:
-        """``block.named_parameters()``; when it raises, that is the structure check's failure (it lists
-        them too), and this example is not judged here."""
-        return self.listing("named_parameters()", lambda: list(block.named_parameters()))
+        return self.structural("named_parameters()", lambda: list(block.named_parameters()))
 
     def state_dict(self, block: torch.nn.Module, body: str = "") -> dict[str, Any]:
-        """``block.state_dict()``, judged like ``named_parameters``."""
-        return dict(self.listing("state_dict()", lambda: block.state_dict(), body))
+        return dict(self.structural("state_dict()", lambda: block.state_dict(), body))
 
-    def listing(self, what: str, fn: Callable[[], T], body: str = "") -> T:
+    def structural(self, what: str, fn: Callable[[], T], body: str = "") -> T:
+        """Call into the target for what the structure check judges (building the block, moving it,
+        listing its parameters or state dict): when it raises, that is the structure check's failure,
+        and elsewhere this example is not judged (``cannot_judge``)."""
         try:
             return self.call(what, fn, body)
         except AssertionError as exc:

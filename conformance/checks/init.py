@@ -37,10 +37,11 @@ from hypothesis import strategies as st
 
 from reference import distributions as D
 
-from ..blocks import TUTORIAL_OR_WIDTH, BlockSpec
+from ..blocks import TUTORIAL_OR_WIDTH, BlockSpec, leaf_call
+from ..builders import leaf
 from ..construction import FIXED, INSTANCE, SIGNATURES, call_code, construction
 from ..context import CheckContext
-from ..examples import is_lazy, materialize, seeded
+from ..examples import is_lazy, seeded, sized
 from ..examples import namespace as block_namespace
 from ..failures import CheckFailure, NotChecked, failure
 from ..registry import Check
@@ -139,7 +140,7 @@ class InitRunner:
     def snippet(self, entries: Sequence[tuple[Case, int, int]], parts: Sequence[str], tail: str) -> str:
         s = self.sampler
         lines = ["import copy", "import numpy as np", "import torch", "from torch import nn",
-                 "from conformance.checks.init import sized",
+                 "from conformance.examples import sized",
                  "from conformance.builders import rgnet, torch_leaves", "from conformance.statistics import assess",
                  "from conformance.target import load_target", "from reference import distributions as D",
                  f"target = {self.ctx.target.load_code()}"]
@@ -234,13 +235,6 @@ class Sym(str):
         return str(self)
 
 
-def sized(block: Any, width: int) -> Any:
-    """``block``, sized by one forward first if it is lazy (as the suite does before reading parameters)."""
-    if is_lazy(block):
-        materialize(block, width, torch.get_default_dtype())
-    return block
-
-
 #: Default-init samplers: contract name -> (case variable of each constructor argument, the input width's).
 DEFAULT_INIT = {"Linear": ({"in_features": "n_in", "out_features": "n_out", "bias": "bias"}, "n_in"),
                 "MyLinear": ({"in_units": "in_units", "units": "units"}, "in_units"),
@@ -278,8 +272,7 @@ def for_target(ctx: CheckContext, sampler: Sampler, draw_case: Callable[[st.Data
             case = case[:2] + (True,)
         return case
 
-    adapted = Sampler(**{**{f: getattr(sampler, f) for f in sampler.__dataclass_fields__ if f != "compiled"},
-                         "body": body, "describe": describe})
+    adapted = replace(sampler, body=body, describe=describe, compiled=None)
     kept = [d for d in design if adapt(d.case) == d.case]
     return adapted, lambda data: adapt(draw_case(data)), kept or [replace(design[0], case=adapt(design[0].case))]
 
@@ -817,12 +810,13 @@ TREES = st.recursive(st.sampled_from(["Linear", "ReLU"]), lambda kids: st.lists(
                      max_leaves=8)
 
 
-def tree_code(tree: Any) -> str:
+def tree_code(target: Any, tree: Any) -> str:
+    """The expression that builds ``tree`` (leaves "Linear" (2 -> 2) and "ReLU", tuples: Sequentials)."""
     if tree == "Linear":
-        return "target.Linear(2, 2)"
+        return leaf_call(target, "Linear", 2, 2)
     if tree == "ReLU":
-        return "target.ReLU()"
-    return f"target.Sequential({', '.join(tree_code(t) for t in tree)})"
+        return leaf_call(target, "ReLU")
+    return f"target.Sequential({', '.join(tree_code(target, t) for t in tree)})"
 
 
 APPLY_BODY = """visited = []
@@ -834,7 +828,7 @@ def build_tree(target: Any, tree: Any, handed: list[tuple[Any, list[Any]]]) -> A
     """Build ``tree`` (as ``tree_code`` writes it) from the target's blocks, recording every module
     handed out with the children it was given, in post-order: the spec of what ``apply`` visits."""
     if tree in ("Linear", "ReLU"):
-        module = eval(tree_code(tree), {"target": target})  # noqa: S307
+        module = leaf(target, tree, *((2, 2) if tree == "Linear" else ()))
         handed.append((module, []))
         return module
     children = [build_tree(target, t, handed) for t in tree]
@@ -845,8 +839,6 @@ def build_tree(target: Any, tree: Any, handed: list[tuple[Any, list[Any]]]) -> A
 
 def build_rgnet(target: Any, n_blocks: int, handed: list[tuple[Any, list[Any]]]) -> Any:
     """``builders.rgnet``, recording what it hands out (block2's blocks are added with ``add_module``)."""
-    from ..builders import leaf
-
     block2 = target.Sequential()
     blocks = []
     for i in range(n_blocks):
@@ -877,7 +869,7 @@ def check_apply(ctx: CheckContext, check: Check) -> None:
             code = f"rgnet(target, {n_blocks})"
         else:
             tree = data.draw(TREES.map(lambda t: t if isinstance(t, tuple) else (t,)), label="tree")
-            code = tree_code(tree)
+            code = tree_code(ctx.target, tree)
         seed = data.draw(SEEDS, label="torch seed")
         snippet = "\n".join(["import torch", "from conformance.builders import rgnet, torch_leaves",
                              "from conformance.target import load_target",
@@ -964,7 +956,7 @@ def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> N
                 code = f"sized({code}, {width})"
         snippet = "\n".join(["import copy", "import torch", "from torch import nn",
                              "from conformance.builders import rgnet, torch_leaves",
-                             "from conformance.checks.init import sized",
+                             "from conformance.examples import sized",
                              "from conformance.target import load_target",
                              f"target = {ctx.target.load_code()}", f"torch.manual_seed({seed})",
                              f"block = {code}", REPRO_BODY.format(code=code, seed=seed)])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import reference as R
 
-from ..blocks import BlockSpec, layer_codes, leaf_code, plan_output_width, plan_reference
+from ..blocks import BlockSpec, layer_codes, leaf_call, plan_output_width, plan_reference
 from ..bridge import to_numpy
 from ..context import CheckContext
 from ..examples import seeded
@@ -88,7 +88,6 @@ APPENDED_OUT = ("appended Linear's out_features", st.integers(1, 4))
 def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
     """``seq[i]`` is the i-th block given, ``len(seq)`` counts them, children are registered (their
     parameters are visible), and ``add_module(name, block)`` appends a block that then runs last."""
-    linear = leaf_code(ctx.target, "Linear")
 
     @ctx.hypothesis_settings()
     @given(data=st.data())
@@ -124,8 +123,8 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         width = plan_output_width(drawn.args)
         extra_out = drawn.extra
         with seeded(drawn.example.seed + 1):
-            extra = eval(f"{linear}({width}, {extra_out})", env)  # noqa: S307
-        append = f"\nextra = {linear}({width}, {extra_out})\nseq.add_module('extra', extra)"
+            extra = eval(leaf_call(ctx.target, "Linear", width, extra_out), env)  # noqa: S307
+        append = f"\nextra = {leaf_call(ctx.target, 'Linear', width, extra_out)}\nseq.add_module('extra', extra)"
         run.call("add_module('extra', block)", lambda: seq.add_module("extra", extra), body + append)
         n = run.call("len()", lambda: len(seq), body + append + "\nprint(len(seq))")
         if n != len(children) + 1:

@@ -159,8 +159,14 @@ def overwrite_parameters(block: torch.nn.Module, spec: ArraySpec, dtype: str) ->
     (seed advanced per parameter, shape taken from the parameter). A contiguous ``spec`` writes into
     the parameter's own storage; another layout replaces its ``.data`` by a tensor in that layout
     (a legal parameter: autograd, optimizers and ``state_dict()`` take any strides)."""
+    write_parameters([p for _, p in block.named_parameters()], spec, dtype)
+
+
+def write_parameters(params: list[torch.Tensor], spec: ArraySpec, dtype: str) -> None:
+    """``overwrite_parameters`` on parameters already listed (the suite lists them through the
+    target, and writes them itself)."""
     with torch.no_grad():
-        for i, (_, p) in enumerate(block.named_parameters()):
+        for i, p in enumerate(params):
             values = replace(spec, shape=tuple(p.shape), seed=spec.seed + i)
             if spec.layout == "contiguous":
                 p.copy_(torch.from_numpy(values.make(dtype)).to(p.device, p.dtype))

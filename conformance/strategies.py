@@ -103,7 +103,6 @@ ARRAY_PARTS = {d: array_parts(d) for d in ("float32", "float64")}
 #: may change a kernel's summation order, so only runs on the same layouts must agree to the bit).
 CONTIGUOUS_PARAM_PARTS = {d: param_parts(d, ("contiguous",)) for d in ("float32", "float64")}
 #: Finite values only: for checks whose spec cannot judge non-finite values (see ``draw_example``).
-FINITE_ARRAY_PARTS = {d: array_parts(d, nonfinite=False) for d in ("float32", "float64")}
 PARAM_PARTS = {d: param_parts(d) for d in ("float32", "float64")}
 
 

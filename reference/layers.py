@@ -77,8 +77,11 @@ class ReLU(Module):
         return np.where(ctx["x"] > 0, gy, 0.0)
 
     def forward_error(self, ctx, ex, prec: Precision):
+        """max(., 0) is exact and 1-Lipschitz; where every input within its error is negative
+        (x < -ex) the output is exactly 0 in any correct computation, so its error is 0."""
         ctx["ex"] = ex
-        return ex  # max(., 0) is exact and 1-Lipschitz
+        with np.errstate(invalid="ignore"):
+            return np.where(ctx["x"] < -ex, 0.0, ex)
 
     def backward_error(self, ctx, gy, egy, prec: Precision):
         return mask_error(ctx["x"], ctx["ex"], gy, egy)

@@ -100,12 +100,12 @@ def test_bounds_are_never_nan_and_zero_at_determined_nonfinite(make, seed: int) 
     rng = np.random.default_rng(seed)
     block = make()
     block.load_state_dict({k: rng.standard_normal(v.shape) for k, v in block.state_dict().items()})
-    x, gy0 = rng.standard_normal((3, 4)), None
+    x = rng.standard_normal((3, 4))
     x.flat[rng.integers(0, x.size, 2)] = rng.choice([INF, -INF, NAN], 2)
     y = block(x)
     gy = rng.standard_normal(y.shape)
     gy.flat[rng.integers(0, gy.size, 1)] = rng.choice([INF, -INF, NAN], 1) if seed % 2 else 1.0
-    out = R.run_forward_backward(block, x, gy if gy0 is None else gy0, prec=PREC32)
+    out = R.run_forward_backward(block, x, gy, prec=PREC32)
     for bound in [out["ey"], out["egx"], *out["grad_errors"].values()]:
         assert not np.isnan(bound).any()
     # torch float64 on the same values lands within the bounds (NaN/inf positions exact)
@@ -117,6 +117,19 @@ def test_bounds_are_never_nan_and_zero_at_determined_nonfinite(make, seed: int) 
         ty.backward(torch.from_numpy(gy))
         assert compare(tx.grad.numpy(), out["gx"], out["egx"]) is None
         assert compare(w.grad.numpy(), out["grads"]["weight"], out["grad_errors"]["weight"]) is None
+
+
+def test_an_exact_relu_zero_times_inf_is_determined() -> None:
+    """A ReLU output that is exactly 0 (its input far below 0) times an infinite upstream gradient is
+    NaN in any correct computation: its bound is 0 (NaN compared exactly), not the inf that would
+    accept an implementation turning it into 0."""
+    block = R.Sequential(R.Linear(4, 6), R.ReLU(), R.Linear(6, 2))
+    block.load_state_dict({"0.weight": -np.ones((6, 4)), "0.bias": np.zeros(6),
+                           "2.weight": np.ones((2, 6)), "2.bias": np.zeros(2)})
+    out = R.run_forward_backward(block, np.ones((1, 4)), np.array([[INF, 1.0]]), prec=PREC32)
+    grad, bound = out["grads"]["2.weight"], out["grad_errors"]["2.weight"]
+    assert np.isnan(grad[0]).all() and (bound[0] == 0).all(), (grad, bound)
+    assert compare(np.zeros_like(grad), grad, bound) is not None  # NaN swallowed into 0 is caught
 
 
 def test_compare_nonfinite_positions_are_exact() -> None:

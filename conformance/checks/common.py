@@ -16,13 +16,12 @@ import reference as R
 from ..blocks import BlockSpec
 from ..bridge import LayoutError, loaded_reference, to_numpy
 from ..context import CheckContext
-from ..examples import ArraySpec, Example, is_lazy, seeded
+from ..examples import ArraySpec, Example, is_lazy, seeded, write_parameters
 from ..failures import fail
 from ..registry import Check
 from ..strategies import (
     ARRAY_PARTS,
     CONTIGUOUS_PARAM_PARTS,
-    FINITE_ARRAY_PARTS,
     MANY_ROWS,
     PARAM_PARTS,
     SEEDS,
@@ -55,7 +54,7 @@ class Drawn:
 @functools.lru_cache(maxsize=None)
 def example_parts(spec: BlockSpec, args: st.SearchStrategy, dtype: str, with_args: bool,
                   leading: st.SearchStrategy | None, plain: bool, grad: bool, extra: st.SearchStrategy | None,
-                  finite: bool = False, contiguous_params: bool = False) -> tuple[st.SearchStrategy, str]:
+                  contiguous_params: bool = False) -> tuple[st.SearchStrategy, str]:
     """One flat tuple strategy for everything an example draws, and its label (built once per
     combination: Hypothesis validates a strategy on its first draw). ``args``: the constructor
     arguments drawn for this target (``BlockSpec.args_for``)."""
@@ -65,7 +64,7 @@ def example_parts(spec: BlockSpec, args: st.SearchStrategy, dtype: str, with_arg
     parts.append(("seed", SEEDS))
     leading = leading if leading is not None else spec.leading(nonempty=plain)
     parts.append(("input shape" if spec.any_shape else "input leading dims", leading))
-    values = FINITE_ARRAY_PARTS[dtype] if finite else ARRAY_PARTS[dtype]
+    values = ARRAY_PARTS[dtype]
     if not plain:
         parts.append(("parameter scale (None: the block's own init), special values, layout",
                       (CONTIGUOUS_PARAM_PARTS if contiguous_params else PARAM_PARTS)[dtype]))
@@ -80,22 +79,20 @@ def example_parts(spec: BlockSpec, args: st.SearchStrategy, dtype: str, with_arg
 def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype: str, *,
                  args: dict | None = None, leading: st.SearchStrategy | None = None,
                  width: Callable[[dict], int | None] | None = None, plain: bool = False, grad: bool = False,
-                 extra: tuple[str, st.SearchStrategy] | None = None, finite: bool = False,
-                 contiguous_params: bool = False) -> Drawn:
+                 extra: tuple[str, st.SearchStrategy] | None = None, contiguous_params: bool = False) -> Drawn:
     """Draw, in one labelled draw: constructor arguments (unless given), one seed (torch's while the
     block is built; the input's, the parameters' and the upstream gradient's are derived from it),
     the input's leading dims (``leading``, else the block's own), and scales and special values of
     the parameters (or None: the block's own init), the input and, with ``grad``, the upstream
     gradient, each with its memory layout (``arrays.LAYOUTS``). ``width(args)``: the input's last
     dim (default: the block's input width). ``plain``: the block's own init and standard normal
-    values of a non-empty contiguous input. ``finite``: no NaN or infinity among the input's and
-    upstream gradient's special values (for checks whose spec cannot judge them).
+    values of a non-empty contiguous input.
     ``contiguous_params``: overwritten parameters keep the contiguous layout.
     ``extra``: (label, strategy) of one more value the check needs, returned as ``Drawn.extra``.
     A few thousand rows through a layer hundreds wide is discarded (``MANY_ROWS``, ``WIDE``): the
     reference would take seconds."""
     strategy, label = example_parts(spec, spec.args_for(ctx.target), dtype, args is None, leading, plain, grad,
-                                    None if extra is None else extra[1], finite, contiguous_params)
+                                    None if extra is None else extra[1], contiguous_params)
     values = list(data.draw(strategy, label=label if extra is None else label.replace("extra", extra[0])))
     if args is None:
         args = values.pop(0)
@@ -233,8 +230,7 @@ class Runner:
         example, dtype = self.example, f"torch.{self.example.dtype}"
         steps = [(f"constructing {example.code}", "# (constructing the block above raised)"),
                  (f"block.to(device={example.device!r}, dtype={dtype})", "# (the .to() call above raised)"),
-                 (f"the first forward of the lazy block (on torch.zeros(1, {example.width}))", ""),
-                 ("overwriting the parameters (copy_ under no_grad, in named_parameters() order)", "")]
+                 (f"the first forward of the lazy block (on torch.zeros(1, {example.width}))", "")]
 
         def step(i: int, fn: Callable[[], T]) -> T:
             return self.structural(steps[i][0], fn, steps[i][1])
@@ -253,11 +249,8 @@ class Runner:
                 self.ctx.note(f"{self.spec.name}: lazy (sized by one forward on an input of the right width "
                               "before any check reads its parameters)")
                 step(2, lambda: example.size(block))
-        if example.params is not None:
-            from ..examples import overwrite_parameters
-
-            params = example.params
-            step(3, lambda: overwrite_parameters(block, params, example.dtype))
+        if example.params is not None:  # listed through the target; written by the suite's own code
+            write_parameters([p for _, p in self.named_parameters(block)], example.params, example.dtype)
         return block
 
     def reference(self, block: torch.nn.Module) -> tuple[R.Module, dict[str, torch.Tensor]]:
@@ -387,4 +380,5 @@ def bit_identical(a: Any, b: Any) -> bool:
     if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.dtype == b.dtype and a.shape == b.shape):
         return False
     a, b = a.detach().cpu(), b.detach().cpu()
-    return bool(torch.equal(torch.isnan(a), torch.isnan(b)) and torch.equal(torch.nan_to_num(a), torch.nan_to_num(b)))
+    nan = torch.isnan(a)
+    return bool(torch.equal(nan, torch.isnan(b)) and torch.equal(a.masked_fill(nan, 0), b.masked_fill(nan, 0)))

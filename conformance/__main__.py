@@ -31,23 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     # The console prints the header and progress; pytest's dots, [ 42%] and short summary (the
     # matrix lists the failures) are left out.
     own = ["-q", "-p", "no:cacheprovider", "--conformance-cli", "-rN", "-o", "console_output_style=classic"]
-    return int(pytest.main([here, *own, *quiet, *plugin, *isolate(args), *args]))
-
-
-def isolate(args: list[str]) -> list[str]:
-    """``-n 1`` unless the user chose a worker layout (``-n``, ``--numprocesses``, ``--dist``, ``-p
-    no:xdist``): the checks then run in a pytest-xdist worker, so a target that ends the process
-    (even with status 0), is killed, or hangs where no signal reaches it fails the check it was
-    running, and the rest run in a fresh worker. A serial run would end there, green."""
-    chosen = any(a in ("-n", "--numprocesses", "--dist", "no:xdist")
-                 or a.startswith(("-n", "--numprocesses=", "--dist=")) for a in args)
-    if chosen or "--collect-only" in args or "--co" in args:
-        return []
-    try:
-        import xdist  # noqa: F401
-    except ImportError:
-        return []
-    return ["-n", "1"]
+    return int(pytest.main([here, *own, *quiet, *plugin, *args]))  # the plugin runs the checks in one worker
 
 
 def _plugin_autoloaded() -> bool:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from .errors import api_label
 from .report import Result
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
@@ -33,6 +34,7 @@ def run_isolated(job: dict[str, Any], check_ids: list[str], on_start: Callable[[
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
     remaining, results = list(check_ids), []
     while remaining:
+        before = len(remaining)
         proc = subprocess.Popen([sys.executable, "-m", "conformance.isolation"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, env=env)
         assert proc.stdin is not None and proc.stdout is not None
@@ -54,16 +56,14 @@ def run_isolated(job: dict[str, Any], check_ids: list[str], on_start: Callable[[
                 remaining.remove(result.id)
                 running = None
         proc.stdout.close()
-        if running is None:  # ended between checks (or before the first): nothing to blame
+        if running is None:  # ended between checks, or before the first: nothing of the target's to blame
             code = proc.wait()
-            if remaining:
-                for check_id in remaining:
-                    check = checks[check_id]
-                    results.append(Result(check_id, check.block, check.property, "failed",
-                                          f"{check_id}: the isolated process ended (status {code}) before running it",
-                                          reason=f"the isolated process ended (status {code}) before running it"))
-                    on_result(results[-1])
-            break
+            if not remaining:
+                break
+            if len(remaining) == before:  # no check even started: the child itself could not run
+                raise RuntimeError(f"the isolated process ended (status {code}) before running any check "
+                                   "(its error is on stderr above); run(..., isolate=False) runs in this process")
+            continue  # a fresh child for the rest
         check = checks[running]
         why = crash_reason(running, proc, job.get("call_timeout") or 0, "; the other checks ran in a fresh process")
         result = Result(running, check.block, check.property, "failed", f"{running}: {why}", reason=why)
@@ -87,7 +87,7 @@ def child_main() -> int:
 
     limit_memory(job["memory_limit"])
     enable_watchdog()
-    target = load_target(job["target"], names=job["names"])
+    target = load_target(job["target"], names=job["names"], option="run(names=...)", label=api_label("run", "target"))
     ctx = CheckContext(target, device=job["device"], settings=job["settings"], call_timeout=job["call_timeout"],
                        widen=job["widen"], seed=job["seed"], threads=job["threads"])
     checks = {c.id: c for c in all_checks()}

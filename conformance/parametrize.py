@@ -21,11 +21,10 @@ from hypothesis import settings as hypothesis_settings
 
 from . import profiles
 from .context import CheckContext
-from .errors import api_label
 from .expected import Expectations
-from .registry import Check, all_checks
-from .runner import require_provided, select_checks
-from .target import Target, load_target
+from .registry import Check
+from .runner import prepare
+from .target import Target
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
 
 
@@ -81,12 +80,7 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
     ``seed`` fixes the examples (else Hypothesis's own seeding, e.g. ``--hypothesis-seed``).
     ``names`` maps contract names to the target's own (``{"MLP": "Net"}``), besides the file's ``[names]``.
     """
-    where = "parametrize_with_checks"
-    expected = Expectations.resolve(expected, (c.id for c in all_checks()), api_label(where, "expected"))
-    resolved = load_target(target, names={**(expected.names if expected else {}), **(names or {})},
-                           option=f"{where}(names=...)", label=api_label(where, "target"))
-    selected = select_checks(checks, label=f"{where}(checks={checks!r})")
-    require_provided(selected, resolved, api_label(where, "target"))
+    expected, resolved, selected, _ = prepare("parametrize_with_checks", target, expected, names, checks)
     settings = None
     if profile is not None or max_examples is not None:
         profiles.register()

@@ -123,16 +123,9 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
 def _collects_the_suite(config: pytest.Config) -> bool:
     """The run's arguments name this package (a path inside it, or ``--pyargs conformance``)."""
-    here = Path(__file__).resolve().parent
-    base = Path(config.invocation_params.dir)
-    for arg in config.args:
-        name = arg.split("::", 1)[0]
-        if config.option.pyargs and (name == "conformance" or name.startswith("conformance.")):
-            return True
-        path = (base / name).resolve()
-        if path == here or here in path.parents:
-            return True
-    return False
+    from .usage import runs_the_suite
+
+    return runs_the_suite(config.args, config.invocation_params.dir, bool(config.option.pyargs))
 
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin loads ``--hypothesis-profile NAME``
@@ -141,7 +134,9 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = getattr(config, "workerinput", None) is not None
     if not worker:
         _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
-    if worker:
+    if not _collects_the_suite(config):
+        pass  # another project's run (this plugin is loaded by every pytest run): its processes are its own
+    elif worker:
         limit_memory(config.getoption("conformance_memory_limit"))
         enable_watchdog()  # a hang SIGALRM cannot stop ends this worker; the controller reports it
     elif not controller and not config.getoption("collectonly"):

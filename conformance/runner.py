@@ -52,6 +52,19 @@ def require_provided(selected: list[Check], target: Target, label: str) -> None:
                      f"{', '.join(needed)}; it defines {', '.join(target.provided)}")
 
 
+def prepare(where: str, target: Any, expected: "str | Path | Expectations | None", names: Mapping[str, str] | None,
+            checks: Iterable[str] | None) -> tuple["Expectations | None", Target, list[Check], dict[str, str]]:
+    """What ``run`` and ``parametrize_with_checks`` (``where``) both do first, with their usage errors:
+    the expected-failures file, the target under its names (the file's ``[names]``, then ``names``),
+    the selected checks, and the rule that the target provides at least one of them."""
+    resolved_expected = Expectations.resolve(expected, (c.id for c in all_checks()), api_label(where, "expected"))
+    all_names = {**(resolved_expected.names if resolved_expected else {}), **(names or {})}
+    resolved = load_target(target, names=all_names, option=f"{where}(names=...)", label=api_label(where, "target"))
+    selected = select_checks(checks, label=f"{where}(checks={checks!r})")
+    require_provided(selected, resolved, api_label(where, "target"))
+    return resolved_expected, resolved, selected, all_names
+
+
 def run_check(check: Check, ctx: CheckContext) -> Result:
     """Run one check and classify its outcome; never raises for the target's behaviour."""
     start, examples_before = time.perf_counter(), ctx.examples
@@ -125,11 +138,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
     if max_examples is not None:
         base = hypothesis_settings(base, max_examples=max_examples)
-    expected = Expectations.resolve(expected, (c.id for c in all_checks()), api_label("run", "expected"))
-    resolved = load_target(target, names={**(expected.names if expected else {}), **(names or {})},
-                           option="run(names=...)", label=api_label("run", "target"))
-    selected = select_checks(checks, label=f"run(checks={checks!r})")
-    require_provided(selected, resolved, api_label("run", "target"))
+    expected, resolved, selected, all_names = prepare("run", target, expected, names, checks)
     if expected and all((expected.outcome(c.id) or ("",))[0] == "skip" or (xfail_as_skip and expected.outcome(c.id))
                         for c in selected):
         raise UsageError(f"run(expected={expected.source!r}) skips every selected check: nothing would be checked")
@@ -157,7 +166,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         if isolate:
             from .isolation import run_isolated
 
-            job = {"target": resolved.spec, "names": {**(expected.names if expected else {}), **(names or {})},
+            job = {"target": resolved.spec, "names": all_names,
                    "device": device, "settings": base, "call_timeout": call_timeout, "widen": widen, "seed": seed,
                    "threads": threads, "expected": expected, "xfail_as_skip": xfail_as_skip,
                    "memory_limit": memory_limit}

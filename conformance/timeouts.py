@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import faulthandler
 import os
@@ -103,7 +104,18 @@ def enable_watchdog(file: "IO[str] | None" = None) -> None:
     call overruns its limit x WATCHDOG_FACTOR + WATCHDOG_GRACE_S. For a process whose end is
     reported as that check's failure (an xdist worker) or must at least end (serial pytest)."""
     if _WATCHDOG["file"] is None:
-        _WATCHDOG["file"] = file or open(watchdog_path(os.getpid()), "w")  # noqa: SIM115 - open until exit
+        if file is None:
+            path = watchdog_path(os.getpid())
+            file = open(path, "w")  # noqa: SIM115 - open until exit
+            atexit.register(_remove, file, path)  # a process that ends normally leaves no file behind
+        _WATCHDOG["file"] = file
+
+
+def _remove(file: IO[str], path: str) -> None:
+    faulthandler.cancel_dump_traceback_later()
+    file.close()
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def watchdog_limit(seconds: float) -> float:

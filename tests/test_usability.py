@@ -183,15 +183,17 @@ def test_all_not_provided_rows_fold_into_one_line() -> None:
 
 
 def test_matrix_is_generic_over_statuses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(matrix.LABELS, "not checked", "n/c")
-    monkeypatch.setitem(matrix.GLYPHS, "not checked", "c")
-    results = [Result("relu.forward[float32]", "relu", "forward", "not checked"),
-               Result("relu.forward[float64]", "relu", "forward", "passed")]
+    """A status is one entry in LABELS and one in GLYPHS; one the matrix does not know still renders."""
+    monkeypatch.setitem(matrix.LABELS, "flaky", "flk")
+    monkeypatch.setitem(matrix.GLYPHS, "flaky", "k")
+    results = [Result("relu.forward[float32]", "relu", "forward", "flaky"),
+               Result("relu.forward[float64]", "relu", "forward", "passed"),
+               Result("relu.structure", "relu", "structure", "unheard-of")]
     text = matrix.render_terminal(results)
     (row,) = [line for line in text.splitlines() if line.startswith("relu")]
-    assert row.split() == ["relu", "c."], text
-    assert "c n/c" in text and matrix.summary(results) == "1 passed, 1 not checked"
-    assert "| relu | 1 pass 1 n/c |" in matrix.render_markdown(results)
+    assert row.split() == ["relu", "k.", "?"], text  # one glyph per check, in result order
+    assert "k flk" in text and matrix.summary(results) == "1 passed, 1 flaky, 1 unheard-of"
+    assert "| relu | 1 pass 1 flk | 1 unheard-of |" in matrix.render_markdown(results)
 
 
 def test_print_report_ends_with_the_failures() -> None:

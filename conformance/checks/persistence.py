@@ -22,7 +22,7 @@ from ..context import CheckContext
 from ..failures import failure
 from ..registry import Check
 from ..strategies import ANY_SHAPE, SEEDS
-from .common import Runner, bit_identical, draw_example
+from .common import Runner, bit_identical, call_target, draw_example
 
 
 def save_load(ctx: CheckContext) -> tuple[Callable[[Any, Any], None], Callable[[Any], Any]]:
@@ -358,7 +358,7 @@ def check_load_safety(ctx: CheckContext, check: Check) -> None:
     runs none of it: a pickle that calls a function, an object of an arbitrary class, and a dict of
     tensors with a function call inside a container, each as a torch.save file and a plain pickle,
     through a path and a file object."""
-    from ..timeouts import time_limit
+    from ..exits import TargetExit
 
     load = ctx.target.get("load")
     for kind, (what, runs) in HOSTILE.items():
@@ -377,11 +377,13 @@ def check_load_safety(ctx: CheckContext, check: Check) -> None:
                     file = f"{written} holding {what}, through a {through}"
                     would = runs.format(marker=marker)
                     accepted = True
-                    try:
-                        with time_limit(ctx.call_timeout, f"load of {file}"):
-                            load(source)
-                    except Exception:  # noqa: BLE001 - refusing is the spec, whatever the exception
-                        accepted = False
+                    try:  # the shared guard: a hang, os._exit or sys.exit is the target's failure, not a refusal
+                        call_target(ctx.call_timeout, f"load of {file}", lambda: load(source),  # noqa: B023
+                                    lambda problem: failure(check.id, problem, snippet=snippet))  # noqa: B023
+                    except AssertionError as raised:
+                        if raised.__cause__ is None or isinstance(raised.__cause__, (TargetExit, SystemExit)):
+                            raise
+                        accepted = False  # refusing is the spec, whatever the exception
                     ran = os.path.exists(marker)
                     if accepted or ran:
                         verdict = "accepted" if accepted else "raised, but only after running its code"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib import metadata as distributions
 
 from . import __version__
+from .metadata import replay_hint
 
 
 def installed(name: str) -> str:
@@ -30,7 +31,7 @@ def header_lines(target: str, where: str, *, profile: str | None, max_examples: 
     """Three lines: ``target`` as given and ``where`` it is (file, what it provides), versions and
     settings, and the seed with ``replay``, the way to draw the same examples again."""
     examples = f" ({max_examples} examples per check)" if max_examples else ""
-    seed_text = "none (derandomized profile: every run draws the same examples)" if seed is None else str(seed)
+    seed_text = f"none ({replay_hint(None)})" if seed is None else str(seed)
     lines = [
         f"conformance {__version__}: target {target!r} ({where})",
         f"conformance: torch {installed('torch')}, numpy {installed('numpy')}, hypothesis {installed('hypothesis')}, "

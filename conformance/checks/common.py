@@ -32,6 +32,8 @@ from ..strategies import (
 )
 from ..timeouts import TargetTimeout, time_limit
 from ..tolerance import compare, max_finite
+from ..wrappers import describe as describe_wrappers
+from ..wrappers import forward_view, has_pre_hooks, spec_names
 
 T = TypeVar("T")
 
@@ -251,11 +253,26 @@ class Runner:
                 step(2, lambda: example.size(block))
         if example.params is not None:  # listed through the target; written by the suite's own code
             write_parameters([p for _, p in self.named_parameters(block)], example.params, example.dtype)
+        wrapped = describe_wrappers(block)
+        if wrapped:
+            self.ctx.note(f"{self.spec.name}: {wrapped}; its behaviour is judged through its forward, on the "
+                          "tensors that forward uses")
         return block
 
     def reference(self, block: torch.nn.Module) -> tuple[R.Module, dict[str, torch.Tensor]]:
         """The spec's reference carrying the block's parameters. When they cannot be matched to the
-        spec's layout, that is the structure check's failure (this example is not judged here)."""
+        spec's layout, or the block has parameters beyond the spec's, that is the structure check's
+        failure (this example is not judged here). Tensors a forward pre-hook recomputes (pruning,
+        weight norm) are read as the forward sees them; a parametrization computes them when read."""
+        ref, tensors = self.spec_tensors(block)
+        self.judge_own_layout(block, tensors)
+        if has_pre_hooks(block):
+            tensors = self.as_forward_sees(block, tensors)
+            ref.load_state_dict({name: to_numpy(t) for name, t in tensors.items()})
+        return ref, tensors
+
+    def spec_tensors(self, block: torch.nn.Module) -> tuple[R.Module, dict[str, torch.Tensor]]:
+        """The reference loaded with the block's tensors under the spec's names (read directly)."""
         from .structure import layout_problem
 
         try:
@@ -276,6 +293,27 @@ class Runner:
             if not self.owns("structure"):
                 self.cannot_judge(problem, self.structure_id)  # the structure check reads them too, and fails
             raise self.failure(problem, body="print(block.state_dict().keys())") from exc
+
+    def judge_own_layout(self, block: torch.nn.Module, tensors: dict[str, torch.Tensor]) -> None:
+        """Parameters beyond the spec's (an adapter's low-rank factors): the block's output is not the
+        spec's function of the tensors the spec names, so the checks judging it against the reference
+        cannot judge it (the structure check names them)."""
+        used = {id(t) for t in tensors.values()}
+        names = [name for name, p in self.named_parameters(block) if id(p) not in used]
+        mapped = self.structural("named_parameters()", lambda: spec_names(block, names))
+        extra = [name for name, spec_name in mapped.items() if spec_name is None or spec_name not in tensors]
+        if extra and not self.owns("structure"):
+            self.cannot_judge(f"the block has parameters the spec does not name ({', '.join(extra)}): its output "
+                              "is not the spec's function of the spec's parameters", self.structure_id)
+
+    def as_forward_sees(self, block: torch.nn.Module, tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """The spec's tensors as the block's forward uses them, where a forward pre-hook recomputes
+        them (pruning, weight norm): recorded during one forward on the example's input (no grad)."""
+        x = self.example.input()
+        with torch.no_grad(), forward_view(block, list(tensors)) as seen:
+            self.call("forward (reading the tensors it uses after its forward pre-hooks)", lambda: block(x),
+                      "y = block(x)")
+        return {name: seen.get(name, t) for name, t in tensors.items()}
 
     def named_parameters(self, block: torch.nn.Module) -> list[tuple[str, torch.Tensor]]:
         return self.structural("named_parameters()", lambda: list(block.named_parameters()))

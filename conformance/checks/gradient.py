@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from ..blocks import BlockSpec
 from ..context import CheckContext
 from ..registry import Check
+from ..wrappers import forward_view
 from .common import Runner, check_output, draw_example
 
 GRADIENT_BODY = """x.requires_grad_(True)
@@ -49,12 +50,18 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
         x.requires_grad_(True)
 
         params = [(name, tensors[name]) for name in ref.grad_dict()]  # the spec's parameters, under every name
-        stale = [name for name, p in params if p.grad is not None]
+        leaves = [(name, p) for name, p in params if p.is_leaf] + [
+            (name, p) for name, p in run.named_parameters(block) if all(p is not q for _, q in params)]
+        stale = [name for name, p in leaves if p.grad is not None]
         if stale:
             raise run.failure("parameters have a .grad before any backward", f"{stale}", body=body)
 
         expected = run.expected(ref, x.detach(), gy, prec)  # before the target runs: overflow is not its fault
-        y = run.forward("forward", lambda: block(x), body)
+        # The gradients of the tensors this forward uses: a parametrized or pruned weight is computed
+        # from the block's parameters, and its gradient is the one the spec states.
+        with forward_view(block, [name for name, _ in params], retain_grad=True) as seen:
+            y = run.forward("forward", lambda: block(x), body)
+        params = [(name, seen.get(name, p)) for name, p in params]
         if not y.requires_grad:
             raise run.failure("the output does not require grad: autograd cannot reach the input or parameters",
                               body="print(block(x).requires_grad)")
@@ -67,7 +74,7 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
             raise run.failure("the input received no gradient", body=body)
         check_output(run, "the input gradient", x.grad, expected["gx"], expected["egx"], x, body)
         for name, p in params:
-            if p.grad is None:
+            if (p.grad if p.is_leaf or p.retains_grad else None) is None:
                 raise run.failure(f"parameter {name!r} received no gradient", body=body)
             check_output(run, f"the gradient of {name!r}", p.grad, expected["grads"][name],
                          expected["grad_errors"][name], x, body)

@@ -659,7 +659,10 @@ def my_init(m):
 NET = """net = (rgnet(target, n_blocks) if n_blocks is not None
        else target.Sequential(target.Linear(a, b), target.ReLU(), target.Linear(b, c)))
 """
-LINEARS = """linears = [m for m in net.modules() if type(m) == Linear]
+#: The next forward after the recipe: the tensors it uses are what the recipe left (a pruned or
+#: parametrized Linear recomputes its weight from other tensors, which an init of ``m.weight`` misses).
+NEXT_FORWARD = "net(torch.zeros(1, a if n_blocks is None else 4))  # what the next forward uses is what counts\n"
+LINEARS = NEXT_FORWARD + """linears = [m for m in net.modules() if type(m) == Linear]
 weights = np.concatenate([m.weight.detach().to('cpu', torch.float64).numpy().ravel() for m in linears])
 biases = [m.bias.detach().clone() for m in linears]
 """
@@ -702,7 +705,7 @@ def verify_init_constant(ns: dict, case: Case) -> str | None:
     problem = verify_init_normal(ns, case)
     if problem is None and not bool(np.all(ns["weights"] == 1.0)):
         bad = ns["weights"][ns["weights"] != 1.0]
-        return f"{bad.size} of {ns['weights'].size} weights are not 1 after init.constant_(m.weight, 1): {bad[:5]}"
+        return f"{bad.size} of {ns['weights'].size} weights the next forward uses are not 1 after init.constant_(m.weight, 1): {bad[:5]}"
     return problem
 
 
@@ -712,7 +715,7 @@ def verify_xavier_42(ns: dict, case: Case) -> str | None:
         return "changed a bias, which xavier and init_42 leave alone"
     w2 = net[2].weight.detach()
     if not bool((w2 == 42).all()):
-        return f"net[2].weight is not all 42 after net[2].apply(init_42): {w2}"
+        return f"net[2].weight, as the next forward uses it, is not all 42 after net[2].apply(init_42): {w2}"
     return None
 
 
@@ -743,7 +746,7 @@ XAVIER_42_SAMPLER = Sampler(
     body=NET + """bias0, bias2 = net[0].bias.detach().clone(), net[2].bias.detach().clone()
 net[0].apply(xavier)
 net[2].apply(init_42)
-w0 = net[0].weight.detach().to('cpu', torch.float64).numpy()
+""" + NEXT_FORWARD + """w0 = net[0].weight.detach().to('cpu', torch.float64).numpy()
 parts = {'weight': w0.ravel() / D.xavier_uniform_bound(w0.shape)}
 """,
     dist=D.Uniform(-1.0, 1.0), dist_code="D.Uniform(-1.0, 1.0)",

@@ -12,6 +12,8 @@ has no truncation error and the only discrepancy is rounding, of order u * sum|t
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import torch
 from hypothesis import assume, given
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from ..blocks import BlockSpec
 from ..context import CheckContext
 from ..registry import Check
+from ..wrappers import is_scripted
 from .common import Runner, draw_example
 
 STEP = 1e-6
@@ -38,15 +41,17 @@ def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) 
     """(autograd's directional derivative, the central difference, the magnitude they are judged by)."""
     rng = np.random.default_rng(seed)
     params = list(block.named_parameters())
-    names = [n for n, _ in params]
     theta = [x.detach()] + [p.detach() for _, p in params]
     direction = [torch.from_numpy(rng.standard_normal(tuple(t.shape))).to(t) for t in theta]
-
-    def f(values: list[torch.Tensor]) -> torch.Tensor:
-        return torch.func.functional_call(block, dict(zip(names, values[1:], strict=True)), (values[0],))
-
-    leaves = [t.clone().requires_grad_(True) for t in theta]
-    y = f(leaves)
+    stateless = not any(is_scripted(m) for m in block.modules())
+    f, leaves = probe_call(block, params, theta, stateless)
+    try:
+        y = f(leaves)
+    except Exception:  # noqa: BLE001 - the stateless API refused the block: the in-place probe decides
+        if not stateless:
+            raise
+        f, leaves = probe_call(block, params, theta, False)
+        y = f(leaves)  # raising here too, it is the block's own error
     weights = torch.from_numpy(rng.standard_normal(tuple(y.shape))).to(y)
     grads = torch.autograd.grad((y * weights).sum(), leaves, allow_unused=True)
     autograd = sum(float((g * v).sum()) for g, v in zip(grads, direction, strict=True) if g is not None)
@@ -57,6 +62,40 @@ def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) 
     scale = sum(float((g.abs() * v.abs()).sum()) for g, v in zip(grads, direction, strict=True) if g is not None)
     scale += float((y.detach().abs() * weights.abs()).sum()) / STEP * 2.0**-52
     return autograd, finite_difference, scale
+
+
+def probe_call(block: torch.nn.Module, params: list[tuple[str, torch.nn.Parameter]], theta: list[torch.Tensor],
+               stateless: bool) -> tuple[Callable[[list[torch.Tensor]], torch.Tensor], list[torch.Tensor]]:
+    """``f([x, *parameter values])``, the block's output at those values, and the leaves autograd
+    differentiates at ``theta`` (the input and the block's own parameter values).
+
+    ``stateless``: through torch's stateless API (``torch.func.functional_call``). Else (where it
+    refuses (a TorchScript module, a wrapper that hides its parameters from it), the leaves are
+    the block's own parameters (at ``theta`` already) and a clone of the input, and ``f`` writes the
+    values into the parameters in place under ``no_grad``, calls the block, and restores them."""
+    names = [n for n, _ in params]
+    if stateless:
+        def functional(values: list[torch.Tensor]) -> torch.Tensor:
+            return torch.func.functional_call(block, dict(zip(names, values[1:], strict=True)), (values[0],))
+
+        return functional, [t.clone().requires_grad_(True) for t in theta]
+    live = [p for _, p in params]
+
+    def in_place(values: list[torch.Tensor]) -> torch.Tensor:
+        if all(v is p for v, p in zip(values[1:], live, strict=True)):
+            return block(values[0])
+        saved = [p.detach().clone() for p in live]
+        try:
+            with torch.no_grad():
+                for p, v in zip(live, values[1:], strict=True):
+                    p.copy_(v)
+                return block(values[0])
+        finally:
+            with torch.no_grad():
+                for p, v in zip(live, saved, strict=True):
+                    p.copy_(v)
+
+    return in_place, [theta[0].clone().requires_grad_(True), *live]
 
 
 def check_gradcheck(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:

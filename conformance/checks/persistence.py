@@ -22,6 +22,7 @@ from ..context import CheckContext
 from ..failures import failure
 from ..registry import Check
 from ..strategies import ANY_SHAPE, SEEDS
+from ..wrappers import layout_hint
 from .common import Runner, bit_identical, call_target, draw_example
 
 
@@ -208,7 +209,9 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
                 raise run.failure(f"{key!r} did not survive save/load (values, dtype or shape)", body=body)
         missing = [name for name in ref.state_dict() if name not in loaded]
         if missing:
-            raise run.failure("the loaded state dict lacks keys the spec names", f"missing {missing}", body=body)
+            raise run.failure("the loaded state dict lacks keys the spec names",
+                              f"missing {missing}" + layout_hint(block, list(ref.state_dict()), list(state)),
+                              body=body)
         for group in ref.tied_names():
             pointers = {loaded[name].untyped_storage().data_ptr() if isinstance(loaded[name], torch.Tensor)
                         else id(loaded[name]) for name in group}

@@ -18,6 +18,7 @@ from ..bridge import to_numpy
 from ..context import CheckContext
 from ..examples import seeded
 from ..registry import Check
+from ..wrappers import layout_hint
 from .common import Runner, check_output, draw_example
 
 LAYOUT_BODY = """for name, p in block.named_parameters():
@@ -71,6 +72,7 @@ def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
                       "state_dict()": layout(block.state_dict().items())}
             what = "named_parameters()" if problem.startswith("named") else "state_dict()"
             hint = f"\n({FOLLOWS_TORCH[spec.key]})" if spec.key in FOLLOWS_TORCH else ""
+            hint += layout_hint(block, [name for name, _ in expected[what]], [name for name, _ in actual[what]])
             raise run.failure(problem, f"expected {expected[what]}\nactual   {actual[what]}{hint}", body=LAYOUT_BODY)
         frozen = [name for name, p in block.named_parameters() if not p.requires_grad]
         if frozen:

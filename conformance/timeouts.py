@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import faulthandler
+import functools
 import os
 import signal
 import tempfile
@@ -47,9 +48,23 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
         return
 
     def on_alarm(signum, frame):
-        raise TargetTimeout(f"{what} did not return within {seconds:g} s")
+        elapsed = time.monotonic() - start
+        if elapsed < WARMUP_TIMEOUT_S and compiling(frame):
+            if not warm["up"]:  # a call still compiling: warm-up, not a hang (its own allowance)
+                warm["up"] = True
+                if watched:
+                    _rearm_watchdog(WARMUP_TIMEOUT_S - elapsed)
+            return
+        if warm["up"]:
+            raise TargetTimeout(f"{what} did not return within {elapsed:.3g} s, still compiling (torch.compile or "
+                                f"TorchScript) past the warm-up allowance of {WARMUP_TIMEOUT_S:g} s for a call that "
+                                f"compiles; the per-call limit is {seconds:g} s (--check-timeout)")
+        raise TargetTimeout(f"{what} did not return within {seconds:g} s (the per-call limit: --check-timeout, or "
+                            f"call_timeout= in conformance.run; a call that is compiling gets up to "
+                            f"{WARMUP_TIMEOUT_S:g} s)")
 
     start = time.monotonic()
+    warm = {"up": False}
     watched = _arm_watchdog(seconds)
     previous = signal.signal(signal.SIGALRM, on_alarm)
     # Keep firing every 50 ms after the limit: a raise that lands in a callback Python ignores
@@ -57,6 +72,8 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_INTERVAL_S)
     try:
         yield
+        if warm["up"]:
+            WARMUPS.append((what, time.monotonic() - start))
     finally:
         if watched:
             _disarm_watchdog()
@@ -64,6 +81,41 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if outer_remaining:
             signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - (time.monotonic() - start), 1e-3))
+
+
+#: How long a call may take while it is compiling (torch.compile's dynamo and inductor, TorchScript,
+#: AOTAutograd): the first call of a compiled block, and each recompilation, is warm-up, not a hang.
+#: ``CONFORMANCE_WARMUP_TIMEOUT`` overrides.
+WARMUP_TIMEOUT_S = float(os.environ.get("CONFORMANCE_WARMUP_TIMEOUT", "120"))
+#: Modules whose frames on the stack mean the call is compiling.
+COMPILER_MODULES = ("torch._dynamo", "torch._inductor", "torch._functorch", "torch.jit", "torch._export",
+                    "torch.fx", "torch._subclasses")
+#: (what, seconds) of the calls that ran past their limit while compiling, and finished (for notes).
+WARMUPS: list[tuple[str, float]] = []
+
+
+def compiling(frame: Any) -> bool:
+    """Whether the interrupted call is compiling: walking out from the innermost frame through
+    library code only (the standard library, site-packages), a frame of torch's compilers
+    (``COMPILER_MODULES``) comes first. A compiled graph running (inductor's generated code) or the
+    target's own loop stops the walk: that is running, not compiling."""
+    depth = 0
+    while frame is not None and depth < 400:
+        name = frame.f_globals.get("__name__", "")
+        if isinstance(name, str) and name.startswith(COMPILER_MODULES):
+            return True
+        if not frame.f_code.co_filename.startswith(_library_paths()):
+            return False
+        frame, depth = frame.f_back, depth + 1
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _library_paths() -> tuple[str, ...]:
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}) + ("<frozen",)
 
 
 _WARMED_UP = False
@@ -129,6 +181,12 @@ def _arm_watchdog(seconds: float) -> bool:
     if _WATCHDOG["depth"] == 1:
         faulthandler.dump_traceback_later(watchdog_limit(seconds), exit=True, file=_WATCHDOG["file"])
     return True
+
+
+def _rearm_watchdog(seconds: float) -> None:
+    """Give the running outermost call ``seconds`` more before the watchdog ends the process."""
+    if _WATCHDOG["file"] is not None and _WATCHDOG["depth"] >= 1:
+        faulthandler.dump_traceback_later(watchdog_limit(seconds), exit=True, file=_WATCHDOG["file"])
 
 
 def _disarm_watchdog() -> None:

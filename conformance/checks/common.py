@@ -30,7 +30,7 @@ from ..strategies import (
     array_spec,
     derive_seed,
 )
-from ..timeouts import TargetTimeout, time_limit
+from ..timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
 from ..tolerance import compare, max_finite
 from ..wrappers import describe as describe_wrappers
 from ..wrappers import forward_view, has_pre_hooks, spec_names
@@ -204,8 +204,15 @@ class Runner:
         return self.check.property == prop
 
     def call(self, what: str, fn: Callable[[], T], body: str = "") -> T:
-        return call_target(self.ctx.call_timeout, what, fn, lambda problem: self.failure(problem, body=body),
-                           label=f"{self.spec.name}: {what}")
+        warmed = len(WARMUPS)
+        out = call_target(self.ctx.call_timeout, what, fn, lambda problem: self.failure(problem, body=body),
+                          label=f"{self.spec.name}: {what}")
+        for label, seconds in WARMUPS[warmed:]:
+            if not any(note.startswith(f"{label}: took") for note in self.ctx.notes):  # once per check
+                self.ctx.note(f"{label}: took {seconds:.1f} s compiling (warm-up of a compiled or scripted block: "
+                              f"allowed up to {WARMUP_TIMEOUT_S:g} s, past the per-call limit of "
+                              f"{self.ctx.call_timeout or 0:g} s, --check-timeout)")
+        return out
 
     def expected(self, ref: R.Module, x: torch.Tensor, gy: torch.Tensor | None, prec,
                  nonfinite_norm: bool = False) -> dict:

@@ -87,7 +87,8 @@ def child_main() -> int:
 
     limit_memory(job["memory_limit"])
     enable_watchdog()
-    target = load_target(job["target"], names=job["names"], option="run(names=...)", label=api_label("run", "target"))
+    target = load_target(job["target"], names=job["names"], option="run(names=...)", label=api_label("run", "target"),
+                         unwrap=job.get("unwrap", False))
     ctx = CheckContext(target, device=job["device"], settings=job["settings"], call_timeout=job["call_timeout"],
                        widen=job["widen"], seed=job["seed"], threads=job["threads"])
     checks = {c.id: c for c in all_checks()}

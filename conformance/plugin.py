@@ -75,6 +75,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--name", action="append", default=[], metavar="CONTRACT=THEIRS", dest="conformance_names",
                     help="the target's own name for a contract name (repeatable): "
                          "--name MLP=Net --name Chimera=chimera")
+    group.addoption("--unwrap", action="store_true", default=False, dest="conformance_unwrap",
+                    help="judge the layout of a wrapped block (torch.compile, parametrize, pruning, weight or "
+                         "spectral norm, a library wrapper) by the module inside")
     group.addoption("--device", default="cpu", help="device the target's blocks and inputs are put on (default cpu)")
     group.addoption("--expected", default=None, metavar="FILE",
                     help="expected-failures TOML file: [xfail], [skip], [tolerance] entries by check id pattern")
@@ -238,7 +241,8 @@ def get_target(config: pytest.Config) -> Target:
         raise pytest.UsageError(config.stash[_LOAD_ERROR_KEY])
     if _TARGET_KEY not in config.stash:
         try:
-            config.stash[_TARGET_KEY] = load_target(config.getoption("impl"), names=config.stash.get(_NAMES_KEY, {}))
+            config.stash[_TARGET_KEY] = load_target(config.getoption("impl"), names=config.stash.get(_NAMES_KEY, {}),
+                                                    unwrap=config.getoption("conformance_unwrap"))
         except TargetError as exc:
             config.stash[_LOAD_ERROR_KEY] = str(exc)
             raise pytest.UsageError(str(exc)) from None

@@ -99,7 +99,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
         names: Mapping[str, str] | None = None, progress: str = "auto", quiet: bool = False,
         stream: IO[str] | None = None, isolate: bool | None = None,
-        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB) -> Report:
+        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB, unwrap: bool | None = None) -> Report:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
@@ -112,6 +112,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     ``threads``: torch intra-op threads while a check runs (restored after); None leaves torch's setting.
     ``names``: the target's own names for contract names (``{"MLP": "Net", "Chimera": "chimera"}``),
     besides an expected-failures file's ``[names]``.
+    ``unwrap=True``: a wrapped block (compiled, parametrized, pruned, a library wrapper) has its layout
+    judged by the module inside (``--unwrap``); its behaviour is judged through its forward either way.
     ``stream`` (default ``sys.stderr``) gets the header and, per ``progress`` ("auto": a bar on a
     terminal, a line per check otherwise, nothing when $CI is set; "bar", "lines", "off"), each
     check as it finishes; ``quiet=True`` prints nothing.
@@ -139,6 +141,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     if max_examples is not None:
         base = hypothesis_settings(base, max_examples=max_examples)
     expected, resolved, selected, all_names = prepare("run", target, expected, names, checks)
+    if unwrap is not None:
+        resolved = load_target(resolved, unwrap=unwrap)
     if expected and all((expected.outcome(c.id) or ("",))[0] == "skip" or (xfail_as_skip and expected.outcome(c.id))
                         for c in selected):
         raise UsageError(f"run(expected={expected.source!r}) skips every selected check: nothing would be checked")
@@ -166,7 +170,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         if isolate:
             from .isolation import run_isolated
 
-            job = {"target": resolved.spec, "names": all_names,
+            job = {"target": resolved.spec, "names": all_names, "unwrap": resolved.unwrap,
                    "device": device, "settings": base, "call_timeout": call_timeout, "widen": widen, "seed": seed,
                    "threads": threads, "expected": expected, "xfail_as_skip": xfail_as_skip,
                    "memory_limit": memory_limit}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import os
@@ -46,11 +47,13 @@ class Target:
     names: Mapping[str, str] = field(default_factory=dict)  # contract name -> the target's own (--name)
     cache: dict[Any, Any] = field(repr=False, default_factory=dict, compare=False)  # per-target derived facts
     torch_fills: tuple[str, ...] = ()  # names taken from torch.nn (``builders.torch_leaves``)
+    unwrap: bool = False      # judge a wrapped block's layout by the module inside (``--unwrap``)
 
     def load_code(self) -> str:
         """The call that loads this target in a reproduction snippet (``--name`` mappings included)."""
         names = {k: v for k, v in self.names.items() if BUILTIN_NAMES.get(self.spec, {}).get(k) != v}
-        code = f"load_target({self.spec!r}" + (f", names={dict(names)!r})" if names else ")")
+        code = (f"load_target({self.spec!r}" + (f", names={dict(names)!r}" if names else "")
+                + (", unwrap=True)" if self.unwrap else ")"))
         if not self.torch_fills:
             return code
         return f"torch_leaves({code}{', init=True' if 'init' in self.torch_fills else ''})"
@@ -120,11 +123,12 @@ def _named(target: Target, names: Mapping[str, str] | None, option: str) -> Targ
             where = f" ({target.file})" if target.file else ""
             raise TargetError(f"{option} {contract}={theirs}: the target {target.spec!r}{where} defines no {theirs!r}")
         namespace[contract] = target.namespace[theirs]
-    return Target(target.spec, target.name, target.file, namespace, {**target.names, **mapping})
+    return Target(target.spec, target.name, target.file, namespace, {**target.names, **mapping}, unwrap=target.unwrap)
 
 
 def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = None,
-                names: Mapping[str, str] | None = None, option: str = "--name", label: str = CLI_TARGET) -> Target:
+                names: Mapping[str, str] | None = None, option: str = "--name", label: str = CLI_TARGET,
+                unwrap: bool | None = None) -> Target:
     """Resolve a target: a Target, a module, a mapping of names to factories, or a string.
 
     A string is a built-in alias (``torch``), a path ending in ``.py``, or a dotted module name
@@ -132,10 +136,16 @@ def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = N
     ``names`` maps contract names to the target's own (``{"MLP": "Net"}``): the contract's ``MLP`` is
     the target's ``Net``. Raises ``TargetError`` with a one-line message when nothing usable is found;
     ``label`` names the value in it (``--impl {}``, or the API's ``run(target={})``).
+    ``unwrap``: judge the layout of a wrapped block (compiled, parametrized, pruned, a library
+    wrapper) by the module inside (``conformance.wrappers``); None keeps a Target's own setting.
     """
     if isinstance(spec, Target):
-        return _checked(_named(spec, names, option), label) if names else spec
-    return _checked(_named(_resolve(spec, label), names, option), label)
+        target = _checked(_named(spec, names, option), label) if names else spec
+    else:
+        target = _checked(_named(_resolve(spec, label), names, option), label)
+    if unwrap is not None and unwrap != target.unwrap:
+        target = dataclasses.replace(target, unwrap=unwrap)
+    return target
 
 
 def _resolve(spec: "str | ModuleType | Mapping[str, Any] | None", label: str) -> Target:

@@ -225,7 +225,7 @@ def forward_view(block: torch.nn.Module, names: list[str], retain_grad: bool = F
             handle.remove()
 
 
-def layout_hint(block: torch.nn.Module, spec_keys: list[str], names: list[str]) -> str:
+def layout_hint(block: torch.nn.Module, spec_keys: list[str], names: list[str], unwrap: bool = False) -> str:
     """What a layout failure should add about ``block``'s ``names`` (its parameter or state_dict
     names) against the spec's ``spec_keys``: the wrapper that moved them, and the names that are
     none of the spec's (an adapter's tensors). "" when there is nothing to add."""
@@ -237,9 +237,27 @@ def layout_hint(block: torch.nn.Module, spec_keys: list[str], names: list[str]) 
         return ""
     if text:
         behind = sorted({m for m in mapped.values() if m is not None} & set(spec_keys))
-        lines.append(f"{text}" + (f"; behind it the spec's {behind}" if behind else ""))
+        lines.append(f"{text}" + (f"; behind it the spec's {behind}" if behind else "")
+                     + ("" if unwrap else "; --unwrap (unwrap=True) judges the layout of the module inside"))
     extra = [name for name, m in mapped.items() if m is not None and m not in spec_keys]
     if extra:
         lines.append(f"tensors the spec does not name: {extra} (an adapter's or another layer's: the block's "
                      "parameters are not the spec's)")
     return "".join(f"\n({line})" for line in lines)
+
+
+def inner_layout(block: torch.nn.Module, names: list[str]) -> list[tuple[str, object]]:
+    """The layout of the module inside the wrappers, from the block's tensor ``names``: each spec
+    name a wrapped name stands for (``spec_name``), once, in order, with the tensor the block's
+    forward reads under it (``getattr`` along the path: a parametrized value, a pruned weight);
+    what a wrapper adds of its own (masks, power-iteration vectors) left out."""
+    out: list[tuple[str, object]] = []
+    for name, mapped in spec_names(block, names).items():
+        if mapped is None or any(mapped == seen for seen, _ in out):
+            continue
+        try:
+            value = reduce(getattr, mapped.split("."), block)
+        except AttributeError:
+            value = None
+        out.append((mapped, value if isinstance(value, torch.Tensor) else name))
+    return out

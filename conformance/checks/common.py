@@ -287,7 +287,7 @@ class Runner:
         except (LayoutError, KeyError, ValueError) as exc:
             if not self.owns("structure"):
                 try:
-                    problem = layout_problem(block, self.spec.reference(self.drawn.args))
+                    problem = layout_problem(block, self.spec.reference(self.drawn.args), self.ctx.target.unwrap)
                 except Exception as listing:  # noqa: BLE001 - the structure check lists them too, and fails
                     problem = f"listing them raised {type(listing).__name__}: {listing}"
                 if problem is not None:

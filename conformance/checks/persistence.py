@@ -22,7 +22,7 @@ from ..context import CheckContext
 from ..failures import failure
 from ..registry import Check
 from ..strategies import ANY_SHAPE, SEEDS
-from ..wrappers import layout_hint
+from ..wrappers import layout_hint, spec_names
 from .common import Runner, bit_identical, call_target, draw_example
 
 
@@ -207,12 +207,17 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         for key, value in state.items():
             if not same_entry(loaded[key], value):
                 raise run.failure(f"{key!r} did not survive save/load (values, dtype or shape)", body=body)
-        missing = [name for name in ref.state_dict() if name not in loaded]
+        present = set(loaded) | ({m for m in spec_names(block, list(loaded)).values() if m is not None}
+                                 if ctx.target.unwrap else set())
+        missing = [name for name in ref.state_dict() if name not in present]
         if missing:
             raise run.failure("the loaded state dict lacks keys the spec names",
-                              f"missing {missing}" + layout_hint(block, list(ref.state_dict()), list(state)),
+                              f"missing {missing}" + layout_hint(block, list(ref.state_dict()), list(state),
+                                                                 ctx.target.unwrap),
                               body=body)
         for group in ref.tied_names():
+            if not all(name in loaded for name in group):  # a wrapped net's keys (--unwrap): not judged here
+                continue
             pointers = {loaded[name].untyped_storage().data_ptr() if isinstance(loaded[name], torch.Tensor)
                         else id(loaded[name]) for name in group}
             if len(pointers) != 1:
@@ -228,6 +233,8 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         run.call("load_state_dict into a fresh instance", lambda: fresh.load_state_dict(loaded), body)
         run.call("eval()", lambda: fresh.eval(), body)
         for group in ref.tied_names():
+            if not all(name in loaded for name in group):
+                continue
             *path, leaf = group[0].split(".")
             tensors = [fresh.state_dict(keep_vars=True)[name] for name in group]
             if any(t is not tensors[0] for t in tensors[1:]):

@@ -18,7 +18,7 @@ from ..bridge import to_numpy
 from ..context import CheckContext
 from ..examples import seeded
 from ..registry import Check
-from ..wrappers import layout_hint
+from ..wrappers import describe, inner_layout, layout_hint
 from .common import Runner, check_output, draw_example
 
 LAYOUT_BODY = """for name, p in block.named_parameters():
@@ -40,13 +40,31 @@ FOLLOWS_TORCH = {
 }
 
 
-def layout_problem(block: Any, ref: R.Module) -> str | None:
+def block_layouts(block: Any, ref: R.Module, unwrap: bool = False) -> dict[str, list[tuple[str, Any]]]:
+    """The block's ``named_parameters()`` and ``state_dict()`` layouts; with ``unwrap``, those of the
+    module inside its wrappers (``wrappers.inner_layout``), in the spec's order (torch's utilities
+    re-register the tensor they wrap last: that order is the wrapper's, not the block's)."""
+    params, state = list(block.named_parameters()), list(block.state_dict().items())
+    if not unwrap:
+        return {"named_parameters()": layout(params), "state_dict()": layout(state)}
+    order = {name: i for i, name in enumerate(ref.state_dict())}
+
+    def inside(names: list[str]) -> list[tuple[str, Any]]:
+        pairs = inner_layout(block, names)
+        return layout(sorted(pairs, key=lambda pair: order.get(pair[0], len(order))))
+
+    return {"named_parameters()": inside([n for n, _ in params]), "state_dict()": inside([n for n, _ in state])}
+
+
+def layout_problem(block: Any, ref: R.Module, unwrap: bool = False) -> str | None:
     """What the structure check finds wrong with ``block``'s parameter and state_dict layout against
     the spec's ``ref`` (names, shapes, order), or None: the one predicate the structure check and the
-    checks that cannot judge a mislaid block share."""
+    checks that cannot judge a mislaid block share. ``unwrap``: the layout of the module inside its
+    wrappers is judged."""
+    actual_layouts = block_layouts(block, ref, unwrap)
     for what, actual, expected in (
-        ("named_parameters()", layout(block.named_parameters()), layout(ref.named_parameters())),
-        ("state_dict()", layout(block.state_dict().items()), layout(ref.state_dict().items())),
+        ("named_parameters()", actual_layouts["named_parameters()"], layout(ref.named_parameters())),
+        ("state_dict()", actual_layouts["state_dict()"], layout(ref.state_dict().items())),
     ):
         if actual != expected:
             extra = [f"`{name}` of type {kind}" for name, kind in actual if isinstance(kind, str)]
@@ -64,16 +82,21 @@ def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         ref = spec.reference(drawn.args)
-        problem = run.call("named_parameters() and state_dict()", lambda: layout_problem(block, ref), LAYOUT_BODY)
+        unwrap = ctx.target.unwrap
+        problem = run.call("named_parameters() and state_dict()", lambda: layout_problem(block, ref, unwrap),
+                           LAYOUT_BODY)
         if problem is not None:
             expected = {"named_parameters()": layout(ref.named_parameters()),
                         "state_dict()": layout(ref.state_dict().items())}
-            actual = {"named_parameters()": layout(block.named_parameters()),
-                      "state_dict()": layout(block.state_dict().items())}
+            actual = block_layouts(block, ref, unwrap)
             what = "named_parameters()" if problem.startswith("named") else "state_dict()"
             hint = f"\n({FOLLOWS_TORCH[spec.key]})" if spec.key in FOLLOWS_TORCH else ""
-            hint += layout_hint(block, [name for name, _ in expected[what]], [name for name, _ in actual[what]])
+            listed = [name for name, _ in (block.named_parameters() if what.startswith("named") else
+                                           block.state_dict().items())]
+            hint += layout_hint(block, [name for name, _ in expected[what]], listed, unwrap)
             raise run.failure(problem, f"expected {expected[what]}\nactual   {actual[what]}{hint}", body=LAYOUT_BODY)
+        if unwrap and describe(block):
+            ctx.note(f"{check.id}: judged by the layout of the module inside ({describe(block)}), as --unwrap asks")
         frozen = [name for name, p in block.named_parameters() if not p.requires_grad]
         if frozen:
             raise run.failure("parameters do not require grad", f"{frozen}", body=LAYOUT_BODY)

@@ -252,11 +252,12 @@ def inner_layout(block: torch.nn.Module, names: list[str]) -> list[tuple[str, ob
     forward reads under it (``getattr`` along the path: a parametrized value, a pruned weight);
     what a wrapper adds of its own (masks, power-iteration vectors) left out."""
     out: list[tuple[str, object]] = []
+    inner = unwrap(block)
     for name, mapped in spec_names(block, names).items():
         if mapped is None or any(mapped == seen for seen, _ in out):
             continue
         try:
-            value = reduce(getattr, mapped.split("."), block)
+            value = reduce(getattr, mapped.split("."), inner)
         except AttributeError:
             value = None
         out.append((mapped, value if isinstance(value, torch.Tensor) else name))

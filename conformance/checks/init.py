@@ -47,6 +47,7 @@ from ..failures import CheckFailure, NotChecked, failure
 from ..registry import Check
 from ..statistics import ALPHA_CHECK, assess, describe_sample, n_tests
 from ..strategies import OUT_WIDTHS, SEEDS, WIDTH_VALUES, WIDTHS, out_width
+from ..wrappers import unwrap
 from .common import bit_identical, call_target
 
 #: The drawn group pools the values of at most this many drawn examples (those with distinct seeds).
@@ -131,7 +132,7 @@ class InitRunner:
     def __init__(self, ctx: CheckContext, check: Check, sampler: Sampler) -> None:
         self.ctx, self.check, self.sampler = ctx, check, sampler
         self.base: dict[str, Any] = {**block_namespace(ctx.target), "np": np, "D": D,
-                                     "init": ctx.target.namespace.get("init"), "sized": sized}
+                                     "init": ctx.target.namespace.get("init"), "sized": sized, "unwrap": unwrap}
         if sampler.prelude:
             with seeded(0, ctx.device), preserved_state():
                 self.call("the recipe definitions", lambda: exec(sampler.prelude, self.base))  # noqa: S102
@@ -140,7 +141,7 @@ class InitRunner:
     def snippet(self, entries: Sequence[tuple[Case, int, int]], parts: Sequence[str], tail: str) -> str:
         s = self.sampler
         lines = ["import copy", "import numpy as np", "import torch", "from torch import nn",
-                 "from conformance.examples import sized",
+                 "from conformance.examples import sized", "from conformance.wrappers import unwrap",
                  "from conformance.builders import rgnet, torch_leaves", "from conformance.statistics import assess",
                  "from conformance.target import load_target", "from reference import distributions as D",
                  f"target = {self.ctx.target.load_code()}"]
@@ -348,8 +349,8 @@ LINEAR_SAMPLER = Sampler(
     case_vars=("n_in", "n_out", "bias"),
     body="""block = target.Linear(n_in, n_out, bias=bias)
 k = D.linear_bound(n_in)
-weight = block.weight.detach().to('cpu', torch.float64).numpy().ravel()
-bias_values = block.bias.detach().to('cpu', torch.float64).numpy().ravel() if bias else np.zeros(0)
+weight = unwrap(block).weight.detach().to('cpu', torch.float64).numpy().ravel()
+bias_values = unwrap(block).bias.detach().to('cpu', torch.float64).numpy().ravel() if bias else np.zeros(0)
 parts = {'weight': weight / k, 'bias': bias_values / k} if k > 0 else {}
 """,
     dist=D.Uniform(-1.0, 1.0), dist_code="D.Uniform(-1.0, 1.0)",
@@ -382,8 +383,8 @@ def check_linear_init(ctx: CheckContext, check: Check) -> None:
 MYLINEAR_SAMPLER = Sampler(
     what="MyLinear", law="N(0, 1)", case_vars=("in_units", "units"),
     body="""block = target.MyLinear(in_units, units)
-parts = {'weight': block.weight.detach().to('cpu', torch.float64).numpy().ravel(),
-         'bias': block.bias.detach().to('cpu', torch.float64).numpy().ravel()}
+parts = {'weight': unwrap(block).weight.detach().to('cpu', torch.float64).numpy().ravel(),
+         'bias': unwrap(block).bias.detach().to('cpu', torch.float64).numpy().ravel()}
 """,
     dist=D.Normal(0.0, 1.0), dist_code="D.Normal(0.0, 1.0)",
     describe=lambda c: f"target.MyLinear({c[0]}, {c[1]})", show="print(parts)",
@@ -959,7 +960,7 @@ def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> N
                 code = f"sized({code}, {width})"
         snippet = "\n".join(["import copy", "import torch", "from torch import nn",
                              "from conformance.builders import rgnet, torch_leaves",
-                             "from conformance.examples import sized",
+                             "from conformance.examples import sized", "from conformance.wrappers import unwrap",
                              "from conformance.target import load_target",
                              f"target = {ctx.target.load_code()}", f"torch.manual_seed({seed})",
                              f"block = {code}", REPRO_BODY.format(code=code, seed=seed)])

@@ -1,6 +1,19 @@
-"""A Linear with an extra low-rank adapter term (LoRA style): y = x W^T + b + x A^T B^T."""
+"""A Linear with an extra low-rank adapter term (LoRA style), y = x W^T + b + (x A^T) B^T: its
+parameters are not the spec's. The structure check says so, naming the adapter's tensors; the checks
+that judge the output against the spec's function of `weight` and `bias` are not checked (cause:
+structure), never "rows depend on each other" or a wrong output."""
+
 import torch
 from torch import nn
+
+EXPECTED = {"linear.structure": "failed", "linear.forward*": "not checked", "linear.gradient*": "not checked",
+            "linear.independence*": "not checked", "linear.gradcheck*": "not checked",
+            "linear.saveload*": "not checked", "linear.*": "passed"}
+UNWRAPPED = {"linear.structure": "failed", "linear.forward*": "not checked"}
+NOTES: dict[str, str] = {}
+REASONS = {"linear.structure": "tensors the spec does not name: ['lora_a', 'lora_b']",
+           "linear.independence[float32]": "the block has parameters the spec does not name (lora_a, lora_b)"}
+
 
 class Linear(nn.Linear):
     def __init__(self, in_features, out_features, bias=True, rank=2):

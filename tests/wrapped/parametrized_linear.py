@@ -1,11 +1,23 @@
-"""nn.Linear with a parametrization (the weight is 2 * original)."""
-import torch
+"""nn.Linear whose weight is parametrized (torch.nn.utils.parametrize) as twice a stored tensor: its
+forward and gradients are the spec's on the weight the forward computes; its parameters live under
+`parametrizations.weight.original` (structure, save/load name the parametrization; --unwrap accepts);
+its default init is twice the spec's bound, a true failure of the weight it computes with."""
+
 from torch import nn
 from torch.nn.utils import parametrize
+
+EXPECTED = {"linear.structure": "failed", "linear.saveload*": "failed", "linear.init[default]": "failed",
+            "linear.*": "passed"}
+UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
+NOTES = {"linear.gradient[float32]": "`weight` is computed from `parametrizations.weight.original"}
+REASONS = {"linear.structure": "is parametrized (torch.nn.utils.parametrize)",
+           "linear.init[default]": "outside the support of U(-1/sqrt(in_features), 1/sqrt(in_features))"}
+
 
 class Double(nn.Module):
     def forward(self, w):
         return 2 * w
+
 
 def Linear(in_features, out_features, bias=True):
     layer = nn.Linear(in_features, out_features, bias=bias)

@@ -1,12 +1,27 @@
-"""nn.Linear pruned with torch.nn.utils.prune (weight = weight_orig * weight_mask, recomputed by a forward pre-hook)."""
-import torch
+"""nn.Linear pruned with torch.nn.utils.prune (30% of the weights, at random): its forward pre-hook
+recomputes `weight` as `weight_orig * weight_mask` before every forward. Forward and gradients are
+the spec's on that weight (read as the forward sees it, inside a Sequential too); structure and
+save/load name the pruning; the default init has 30% zeros and the tutorial's init recipes, which
+write `m.weight`, do not survive the next forward: true failures."""
+
 from torch import nn
 from torch.nn.utils import prune
+
+EXPECTED = {"linear.structure": "failed", "linear.saveload*": "failed", "linear.init[default]": "failed",
+            "sequential.init[*": "failed", "linear.*": "passed", "sequential.forward*": "passed",
+            "sequential.gradient*": "passed"}
+UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
+NOTES = {"linear.forward[float32]": "is pruned (torch.nn.utils.prune"}
+REASONS = {"linear.structure": "`weight` is recomputed as `weight_orig * weight_mask`",
+           "sequential.init[init_constant]": "weights the next forward uses are not 1",
+           "sequential.init[xavier_42]": "as the next forward uses it, is not all 42"}
+
 
 def Linear(in_features, out_features, bias=True):
     layer = nn.Linear(in_features, out_features, bias=bias)
     prune.random_unstructured(layer, "weight", amount=0.3)
     return layer
+
 
 Sequential = nn.Sequential
 ReLU = nn.ReLU

@@ -1,6 +1,17 @@
-"""nn.Linear under spectral_norm (parametrization), in eval mode."""
+"""nn.Linear under spectral norm (torch.nn.utils.parametrizations.spectral_norm), in eval mode (no
+power iteration during the forward): the weight is W / sigma(W); forward and gradients are the
+spec's on that weight; its default init is not the spec's law (it is rescaled); structure and
+save/load name the wrapper (--unwrap accepts)."""
+
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
+
+EXPECTED = {"linear.structure": "failed", "linear.saveload*": "failed", "linear.init[default]": "failed",
+            "linear.*": "passed"}
+UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
+NOTES = {"linear.forward[float32]": "is spectral-normed"}
+REASONS = {"linear.structure": "is spectral-normed (torch.nn.utils.parametrize)"}
+
 
 def Linear(in_features, out_features, bias=True):
     return spectral_norm(nn.Linear(in_features, out_features, bias=bias)).eval()

@@ -1,6 +1,16 @@
-"""nn.Linear under weight_norm (torch.nn.utils.parametrizations.weight_norm)."""
+"""nn.Linear under weight norm (torch.nn.utils.parametrizations.weight_norm): the weight is
+g * v / ||v||; forward and gradients are the spec's on that weight; at construction it equals the
+default init (g = ||v||); its parameters are `original0`/`original1` (structure and save/load name
+the wrapper; --unwrap accepts)."""
+
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
+
+EXPECTED = {"linear.structure": "failed", "linear.saveload*": "failed", "linear.*": "passed"}
+UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
+NOTES = {"linear.forward[float64]": "is weight-normed"}
+REASONS = {"linear.structure": "parametrizations.weight.original0"}
+
 
 def Linear(in_features, out_features, bias=True):
     return weight_norm(nn.Linear(in_features, out_features, bias=bias))

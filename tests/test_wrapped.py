@@ -77,8 +77,8 @@ def test_a_pruned_layers_init_snippet_shows_the_lost_init(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, "-c", result.snippet], capture_output=True, text=True, cwd=HERE.parent,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    weights = done.stdout.split("]")[-3] if "]" in done.stdout else done.stdout
-    assert "net(torch.zeros(1" in result.snippet and "0." in done.stdout, (result.snippet, done.stdout, weights)
+    shown = result.reason.rsplit(": ", 1)[1]  # the weights that are not 1, as the reason gives them
+    assert "net(torch.zeros(1" in result.snippet and shown in done.stdout, (result.reason, done.stdout)
 
 
 # -- warm-up is not a hang ------------------------------------------------------------------------------
@@ -119,3 +119,13 @@ def test_a_hang_names_the_option_that_raises_the_limit() -> None:
         with timeouts.time_limit(0.1, "forward"):
             while True:
                 pass
+
+
+def test_the_oracle_judges_a_scripted_block_in_place() -> None:
+    """torch's stateless API refuses TorchScript modules: the oracle's in-place probe judges the block
+    (a scripted Linear that detaches its input fails on the gradients, not on the suite's API)."""
+    path = HERE / "mutants" / "linear_scripted_input_detached.py"
+    report = conformance.run(load_target(str(path)), checks=["linear.gradcheck[float64]"], settings=QUICK, quiet=True)
+    result = report.results[0]
+    assert result.status == "failed", result.reason
+    assert result.reason.startswith("autograd's gradient disagrees with finite differences"), result.reason

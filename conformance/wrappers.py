@@ -165,7 +165,7 @@ def spec_names(block: torch.nn.Module, names: list[str]) -> dict[str, str | None
     """``spec_name`` of each of ``block``'s tensor ``names`` (from ``named_parameters()`` or
     ``state_dict()``), the suffixes read as a wrapper's only on a module that torch's utilities wrap."""
     hooked: dict[str, dict[str, dict[str, bool]]] = {}
-    for where, module in block.named_modules():
+    for where, module in block.named_modules(remove_duplicate=False):  # a shared block under every name
         for kind, tensor, _ in _hook_kinds(module):
             hooked.setdefault(where, {})[tensor] = SUFFIXES[kind]
     out: dict[str, str | None] = {}
@@ -262,3 +262,13 @@ def inner_layout(block: torch.nn.Module, names: list[str]) -> list[tuple[str, ob
             value = None
         out.append((mapped, value if isinstance(value, torch.Tensor) else name))
     return out
+
+
+#: Wrappers that compute a tensor the forward uses from other tensors (not the tensor itself).
+COMPUTING = ("parametrized", "weight-normed", "spectral-normed", "pruned")
+
+
+def computed(block: torch.nn.Module) -> str:
+    """The wrappers of ``block`` that compute its tensors from others, in words ("" when none): writes
+    to such a tensor, or an optimizer step on the stored ones, do not act on it directly."""
+    return "; ".join(w.text for w in wrappers(block) if w.kind in COMPUTING)

@@ -16,6 +16,7 @@ from ..bridge import to_numpy
 from ..context import CheckContext
 from ..registry import Check
 from ..tolerance import compare
+from ..wrappers import computed, describe, inner_layout
 from .common import Runner, draw_example
 
 LR = 0.125  # a power of two: the step p - lr * g adds one rounding, no more
@@ -44,14 +45,27 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
         names = [n for n, _ in net.named_parameters()]
         ref = spec.reference(drawn.args)
         expected_names = [n for n, _ in ref.named_parameters()]
+        if names != expected_names and describe(net):  # a wrapper's names: each spec name once, or structure's
+            order = {name: i for i, name in enumerate(expected_names)}  # torch re-registers a wrapped tensor last
+            inside = sorted((n for n, _ in inner_layout(net, names)), key=lambda n: order.get(n, len(order)))
+            if not ctx.target.unwrap and inside == expected_names:
+                run.cannot_judge(f"the tied net's parameters are listed under a wrapper's names ({describe(net)})",
+                                 run.structure_id)
+            names = inside
         if names != expected_names:
             raise run.failure("named_parameters() does not list each tied parameter once",
                               f"expected {expected_names}\nactual   {names}",
                               body="print([n for n, _ in block.named_parameters()])")
         n_params = len(list(net.parameters()))
-        if n_params != len(expected_names):
+        # behind a wrapper, one spec tensor may be several stored ones (weight norm's g and v)
+        n_expected = len(list(net.named_parameters())) if describe(net) else len(expected_names)
+        if n_params != n_expected:
             raise run.failure("parameters() does not list each tied parameter once",
-                              f"expected {len(expected_names)} tensors, got {n_params}")
+                              f"expected {n_expected} tensors, got {n_params}")
+        wrapped = computed(shared)
+        if wrapped:  # checked above: one shared block, its parameters listed once
+            run.cannot_judge(f"the shared Linear's weight is computed from other tensors ({wrapped}): a write through "
+                             "`.weight.data` or one SGD step on its parameters does not act on it directly", "")
         with torch.no_grad():
             shared.weight.data[0, 0] = 100.0
         for i in others:

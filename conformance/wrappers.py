@@ -27,7 +27,7 @@ INNER_NAMES = ("module", "_module")
 @dataclass(frozen=True)
 class Wrapper:
     where: str      # the module's path in the block ("" for the block itself)
-    kind: str       # "compiled", "scripted", "parametrized", "weight-normed", "pruned", "spectral-normed", "wrapper"
+    kind: str       # compiled, scripted, parametrized, weight-normed, pruned, spectral-normed, wrapper
     text: str       # in words, for a note or a failure
 
 
@@ -45,8 +45,8 @@ def _hook_kinds(module: torch.nn.Module) -> list[tuple[str, str, str]]:
             found.append(("pruned", name, f"torch.nn.utils.prune: `{name}` is recomputed as `{name}_orig * "
                                           f"{name}_mask` by a forward pre-hook"))
         elif isinstance(hook, WeightNorm):
-            found.append(("weight-normed", hook.name, f"torch.nn.utils.weight_norm: `{hook.name}` is recomputed "
-                                                      f"from `{hook.name}_g` and `{hook.name}_v` by a forward pre-hook"))
+            found.append(("weight-normed", hook.name, f"torch.nn.utils.weight_norm: `{hook.name}` is recomputed from "
+                                                      f"`{hook.name}_g` and `{hook.name}_v` by a forward pre-hook"))
         elif isinstance(hook, SpectralNorm):
             found.append(("spectral-normed", hook.name, f"torch.nn.utils.spectral_norm: `{hook.name}` is recomputed "
                                                         f"from `{hook.name}_orig` by a forward pre-hook"))
@@ -64,7 +64,8 @@ def _parametrization_kind(module: torch.nn.Module, name: str) -> str:
 
 
 def is_compiled(module: object) -> bool:
-    return isinstance(module, torch.nn.Module) and hasattr(module, "_orig_mod") and type(module).__name__ == "OptimizedModule"
+    return (isinstance(module, torch.nn.Module) and hasattr(module, "_orig_mod")
+            and type(module).__name__ == "OptimizedModule")
 
 
 def is_scripted(module: object) -> bool:
@@ -91,8 +92,9 @@ def wrappers(block: torch.nn.Module) -> list[Wrapper]:
         if parametrize.is_parametrized(module):
             for name in module.parametrizations:  # type: ignore[union-attr]
                 kind = _parametrization_kind(module, name)
-                found.append(Wrapper(where, kind, f"{at} is {kind} (torch.nn.utils.parametrize): `{_join(where, name)}` "
-                                                  f"is computed from `{_join(where, f'parametrizations.{name}.original')}...`"))
+                stored = _join(where, f"parametrizations.{name}.original")
+                found.append(Wrapper(where, kind, f"{at} is {kind} (torch.nn.utils.parametrize): "
+                                                  f"`{_join(where, name)}` is computed from `{stored}...`"))
         for kind, _, how in _hook_kinds(module):
             found.append(Wrapper(where, kind, f"{at} is {kind} ({how})"))
         if not where and _inner(module) is not None:
@@ -184,7 +186,8 @@ def has_pre_hooks(block: torch.nn.Module) -> bool:
 
 
 @contextlib.contextmanager
-def forward_view(block: torch.nn.Module, names: list[str], retain_grad: bool = False) -> Iterator[dict[str, torch.Tensor]]:
+def forward_view(block: torch.nn.Module, names: list[str],
+                 retain_grad: bool = False) -> Iterator[dict[str, torch.Tensor]]:
     """During the body, record under each spec name in ``names`` (``0.weight``) the tensor its module
     holds when its forward starts: after every forward pre-hook of that module (pruning's, weight
     norm's), through parametrizations (cached for the body, so the forward uses that very tensor).

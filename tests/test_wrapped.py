@@ -55,7 +55,8 @@ def test_wrapped_layers_get_their_written_verdicts(path: Path) -> None:
     module = runpy.run_path(str(path))
     by_id = statuses(path, module["EXPECTED"], unwrap=False)
     for check_id, text in module["NOTES"].items():
-        assert any(text in note for note in by_id[check_id].notes), f"{check_id}: no note {text!r} in {by_id[check_id].notes}"
+        notes = by_id[check_id].notes
+        assert any(text in note for note in notes), f"{check_id}: no note {text!r} in {notes}"
     for check_id, text in module["REASONS"].items():
         assert text in by_id[check_id].reason, f"{check_id}: reason lacks {text!r}: {by_id[check_id].reason}"
     causes = {r.cause for r in by_id.values() if r.status == "not checked"}

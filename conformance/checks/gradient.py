@@ -74,9 +74,10 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
             raise run.failure("the input received no gradient", body=body)
         check_output(run, "the input gradient", x.grad, expected["gx"], expected["egx"], x, body)
         for name, p in params:
-            if (p.grad if p.is_leaf or p.retains_grad else None) is None:
+            grad = p.grad if p.is_leaf or p.retains_grad else None
+            if grad is None:
                 raise run.failure(f"parameter {name!r} received no gradient", body=body)
-            check_output(run, f"the gradient of {name!r}", p.grad, expected["grads"][name],
+            check_output(run, f"the gradient of {name!r}", grad, expected["grads"][name],
                          expected["grad_errors"][name], x, body)
 
     gradients_match_reference()

@@ -662,7 +662,7 @@ NET = """net = (rgnet(target, n_blocks) if n_blocks is not None
 """
 #: The next forward after the recipe: the tensors it uses are what the recipe left (a pruned or
 #: parametrized Linear recomputes its weight from other tensors, which an init of ``m.weight`` misses).
-NEXT_FORWARD = "net(torch.zeros(1, a if n_blocks is None else 4))  # what the next forward uses is what counts\n"
+NEXT_FORWARD = "net(torch.zeros(1, a if n_blocks is None else 4))  # what the next forward uses counts\n"
 LINEARS = NEXT_FORWARD + """linears = [m for m in net.modules() if type(m) == Linear]
 weights = np.concatenate([m.weight.detach().to('cpu', torch.float64).numpy().ravel() for m in linears])
 biases = [m.bias.detach().clone() for m in linears]
@@ -706,7 +706,8 @@ def verify_init_constant(ns: dict, case: Case) -> str | None:
     problem = verify_init_normal(ns, case)
     if problem is None and not bool(np.all(ns["weights"] == 1.0)):
         bad = ns["weights"][ns["weights"] != 1.0]
-        return f"{bad.size} of {ns['weights'].size} weights the next forward uses are not 1 after init.constant_(m.weight, 1): {bad[:5]}"
+        return (f"{bad.size} of {ns['weights'].size} weights the next forward uses are not 1 after "
+                f"init.constant_(m.weight, 1): {bad[:5]}")
     return problem
 
 

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         print("Options: --impl TARGET, --device DEVICE, --expected FILE, --report FILE.json, --report-md FILE.md, "
-              "--check-timeout S, --memory-limit GiB, -k EXPR, -n N (pytest-xdist; default 1), "
+              "--check-timeout S, --memory-limit GiB, --unwrap, -k EXPR, -n N (pytest-xdist; default 1), "
               "--hypothesis-profile {ci,dev,thorough}, "
               "--hypothesis-seed N, --progress {auto,bar,lines,off}, -q, --full-trace; any other pytest option "
               "is passed through.")

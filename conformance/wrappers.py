@@ -78,11 +78,11 @@ def wrappers(block: torch.nn.Module) -> list[Wrapper]:
 
     found: list[Wrapper] = []
     try:
-        modules = list(block.named_modules())
+        listed = list(block.named_modules())
     except Exception:  # noqa: BLE001 - a block that cannot list its modules is the structure check's
         return found
-    scripted = {where for where, module in modules if is_scripted(module)}
-    for where, module in modules:
+    scripted = {where for where, module in listed if is_scripted(module)}
+    for where, module in listed:
         at = f"`{where}.`" if where else "the block"
         if is_compiled(module):
             found.append(Wrapper(where, "compiled", f"{at} is a compiled wrapper (torch.compile's OptimizedModule): "
@@ -179,10 +179,19 @@ def spec_names(block: torch.nn.Module, names: list[str]) -> dict[str, str | None
     return out
 
 
+def modules(block: torch.nn.Module) -> list[torch.nn.Module]:
+    """``block.modules()``, or only the block itself where listing them raises (children keyed by
+    an object, not a name: the structure check reports that)."""
+    try:
+        return list(block.modules())
+    except Exception:  # noqa: BLE001 - the target's own listing failed; judged by the structure check
+        return [block]
+
+
 def has_pre_hooks(block: torch.nn.Module) -> bool:
     """Whether a forward pre-hook may change the tensors ``block``'s forward reads (pruning, the
     pre-hook weight and spectral norms, or a hook of the block's own)."""
-    return any(getattr(m, "_forward_pre_hooks", None) for m in block.modules())
+    return any(getattr(m, "_forward_pre_hooks", None) for m in modules(block))
 
 
 @contextlib.contextmanager

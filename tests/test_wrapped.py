@@ -130,3 +130,11 @@ def test_the_oracle_judges_a_scripted_block_in_place() -> None:
     result = report.results[0]
     assert result.status == "failed", result.reason
     assert result.reason.startswith("autograd's gradient disagrees with finite differences"), result.reason
+
+
+def test_a_block_that_cannot_list_its_modules_keeps_its_verdicts() -> None:
+    """The tutorial's MySequential keys its children by object (``named_modules()`` raises): looking for
+    wrappers and pre-hooks must not turn its parameter-free chains into suite errors."""
+    checks = ["mysequential.forward[float32]", "mysequential.gradient[float32]", "mysequential.gradcheck[float64]"]
+    report = conformance.run(load_target("tutorial"), checks=checks, settings=QUICK, quiet=True)
+    assert [r.status for r in report.results] == ["passed"] * 3, [(r.id, r.reason) for r in report.results]

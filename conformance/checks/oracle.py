@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from ..blocks import BlockSpec
 from ..context import CheckContext
 from ..registry import Check
-from ..wrappers import is_scripted
+from ..wrappers import is_scripted, modules
 from .common import Runner, draw_example
 
 STEP = 1e-6
@@ -43,7 +43,7 @@ def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) 
     params = list(block.named_parameters())
     theta = [x.detach()] + [p.detach() for _, p in params]
     direction = [torch.from_numpy(rng.standard_normal(tuple(t.shape))).to(t) for t in theta]
-    stateless = not any(is_scripted(m) for m in block.modules())
+    stateless = not any(is_scripted(m) for m in modules(block))
     f, leaves = probe_call(block, params, theta, stateless)
     try:
         y = f(leaves)

@@ -124,6 +124,17 @@ def describe(block: torch.nn.Module) -> str:
     return "; ".join(w.text for w in wrappers(block))
 
 
+def summary(block: torch.nn.Module) -> str:
+    """The wrappers of ``block`` in words that do not depend on its size: the block's own in full,
+    those of blocks inside by kind only (for a note that reads the same for every example)."""
+    found = wrappers(block)
+    inside = sorted({w.kind for w in found if w.where})
+    parts = [w.text for w in found if not w.where]
+    if inside:
+        parts.append(f"blocks inside it are {', '.join(inside)}")
+    return "; ".join(parts)
+
+
 def unwrap(block: torch.nn.Module) -> torch.nn.Module:
     """The module inside a compiled or library wrapper (repeatedly); any other block as it is."""
     while True:

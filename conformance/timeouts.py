@@ -49,16 +49,16 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
 
     def on_alarm(signum, frame):
         elapsed = time.monotonic() - start
-        if elapsed < WARMUP_TIMEOUT_S and compiling(frame):
-            if not warm["up"]:  # a call still compiling: warm-up, not a hang (its own allowance)
+        if elapsed < WARMUP_TIMEOUT_S and (warm["up"] or compiling(frame)):
+            if not warm["up"]:  # a call compiling at its limit: warm-up, not a hang (its own allowance)
                 warm["up"] = True
                 if watched:
                     _rearm_watchdog(WARMUP_TIMEOUT_S - elapsed)
             return
         if warm["up"]:
-            raise TargetTimeout(f"{what} did not return within {elapsed:.3g} s, still compiling (torch.compile or "
-                                f"TorchScript) past the warm-up allowance of {WARMUP_TIMEOUT_S:g} s for a call that "
-                                f"compiles; the per-call limit is {seconds:g} s (--check-timeout)")
+            raise TargetTimeout(f"{what} did not return within {elapsed:.3g} s: it was compiling (torch.compile or "
+                                f"TorchScript) at the per-call limit of {seconds:g} s (--check-timeout), and ran "
+                                f"past the warm-up allowance of {WARMUP_TIMEOUT_S:g} s for a call that compiles")
         raise TargetTimeout(f"{what} did not return within {seconds:g} s (the per-call limit: --check-timeout, or "
                             f"call_timeout= in conformance.run; a call that is compiling gets up to "
                             f"{WARMUP_TIMEOUT_S:g} s)")
@@ -87,9 +87,11 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
 #: AOTAutograd): the first call of a compiled block, and each recompilation, is warm-up, not a hang.
 #: ``CONFORMANCE_WARMUP_TIMEOUT`` overrides.
 WARMUP_TIMEOUT_S = float(os.environ.get("CONFORMANCE_WARMUP_TIMEOUT", "120"))
-#: Modules whose frames on the stack mean the call is compiling.
+#: Modules whose frames on the stack mean the call is compiling, and functions of other modules
+#: (``torch.compile`` itself, which imports the compiler on its first call).
 COMPILER_MODULES = ("torch._dynamo", "torch._inductor", "torch._functorch", "torch.jit", "torch._export",
                     "torch.fx", "torch._subclasses")
+COMPILER_FUNCTIONS = {("torch", "compile")}
 #: (what, seconds) of the calls that ran past their limit while compiling, and finished (for notes).
 WARMUPS: list[tuple[str, float]] = []
 
@@ -102,7 +104,8 @@ def compiling(frame: Any) -> bool:
     depth = 0
     while frame is not None and depth < 400:
         name = frame.f_globals.get("__name__", "")
-        if isinstance(name, str) and name.startswith(COMPILER_MODULES):
+        if isinstance(name, str) and (name.startswith(COMPILER_MODULES)
+                                      or (name, frame.f_code.co_name) in COMPILER_FUNCTIONS):
             return True
         if not frame.f_code.co_filename.startswith(_library_paths()):
             return False

@@ -108,7 +108,8 @@ def test_a_call_still_compiling_past_its_limit_is_warm_up(monkeypatch: pytest.Mo
     assert timeouts.WARMUPS[before:] and timeouts.WARMUPS[-1][0] == "forward"
     monkeypatch.setattr(timeouts, "WARMUP_TIMEOUT_S", 0.3)
     start = time.monotonic()
-    with pytest.raises(timeouts.TargetTimeout, match="it was compiling.*--check-timeout.*past the warm-up allowance of 0.3 s"):
+    allowance = "it was compiling.*--check-timeout.*past the warm-up allowance of 0.3 s"
+    with pytest.raises(timeouts.TargetTimeout, match=allowance):
         with timeouts.time_limit(0.1, "forward"):
             compile_for(5)
     assert time.monotonic() - start < 2

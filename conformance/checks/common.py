@@ -32,8 +32,8 @@ from ..strategies import (
 )
 from ..timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
 from ..tolerance import compare, max_finite
-from ..wrappers import summary as describe_wrappers
 from ..wrappers import forward_view, has_pre_hooks, spec_names
+from ..wrappers import summary as describe_wrappers
 
 T = TypeVar("T")
 

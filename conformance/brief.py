@@ -9,6 +9,7 @@ import traceback
 
 import pytest
 
+from .failures import CheckFailure
 from .timeouts import TargetTimeout
 
 _SUITE = os.path.dirname(os.path.abspath(__file__))
@@ -39,7 +40,7 @@ def brief(exc: BaseException) -> str:
     else the exception and where the user's code raised it. Hypothesis's notes (its draw, and a
     ``@reproduce_failure`` for the suite's own test function) are left to ``--report`` and ``-v``:
     the example and the snippet say the same for the user's block."""
-    if isinstance(exc, (AssertionError, TargetTimeout)):
+    if isinstance(exc, (CheckFailure, TargetTimeout)) or isinstance(getattr(exc, "failure", None), CheckFailure):
         text = str(exc)  # a timeout's text is the failure it carries
     else:
         text = f"{type(exc).__name__}: {exc}{_user_frame(exc)}"

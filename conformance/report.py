@@ -35,6 +35,7 @@ class Result:
     examples: int = 0  # Hypothesis examples the check executed
     notes: list[str] = field(default_factory=list)  # how the block was built and judged (fixed sizes, lazy, ...)
     cause: str = ""    # not checked, or examples left unjudged: the check whose failure this relies on
+    also: list[str] = field(default_factory=list)  # other, distinct failures of the check (full texts)
 
 
 @dataclass
@@ -110,6 +111,8 @@ class Report:
             for r in problems:
                 first = (r.reason or r.message or "").strip().splitlines()
                 lines.append(f"| `{r.id}` | {r.status} | {(first[0] if first else '').replace('|', '/')} |")
+                lines += [f"| `{r.id}` | also seen | {other.strip().splitlines()[0].replace('|', '/')} |"
+                          for other in r.also]
         return "\n".join(lines) + "\n"
 
     def write_markdown(self, path: "str | Path") -> None:
@@ -131,6 +134,7 @@ class Report:
             for r in problems:
                 status = "" if r.status == "failed" else f" ({LABELS.get(r.status, r.status)})"
                 lines.append(_one_line(f"  {r.id}{status}: {first_line(r)}", width))
+                lines += [_one_line(f"    also seen: {other.strip().splitlines()[0]}", width) for other in r.also]
         return "\n".join(lines)
 
 

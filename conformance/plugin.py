@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import profiles
-from .brief import brief, wants_brief
+from .brief import ONE_LINE_HINT, brief, one_line, use_one_line, wants_brief
 from .errors import UsageError
 from .expected import Expectations, ExpectedFileError
 from .failures import NotChecked, NotProvided, failure_fields, not_checked_cause
@@ -136,6 +136,10 @@ def pytest_configure(config: pytest.Config) -> None:
         _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
     if not _collects_the_suite(config):
         pass  # another project's run (this plugin is loaded by every pytest run): its processes are its own
+    elif not worker:
+        use_one_line(config)  # one line per failing check unless -v (the matrix and the reports have them all)
+    if not _collects_the_suite(config):
+        pass
     elif worker:
         limit_memory(config.getoption("conformance_memory_limit"))
         enable_watchdog()  # a hang SIGALRM cannot stop ends this worker; the controller reports it
@@ -603,3 +607,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                                     f"({meta['target_file'] or 'no file'})")
     for line in str(report).splitlines():
         terminalreporter.write_line(line)
+    if one_line(config) and report.failures():
+        terminalreporter.write_line(ONE_LINE_HINT)

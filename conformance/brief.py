@@ -1,6 +1,6 @@
 """How much a failing check shows on the terminal. By default one line per failing check (its id and
-the first line of its reason, in the list after the matrix): pytest's FAILURES section and its short
-summary are left out of a run of the suite. ``-v`` shows each failure in full as the suite words it
+the first line of its reason, in the list after the matrix): pytest's FAILURES section and the
+failures of its short summary are left out of a run of the suite. ``-v`` shows each failure in full as the suite words it
 (what is wrong, the example, the snippet); ``-vv``, ``--full-trace`` or a ``--tb`` style other than
 auto/long/short show pytest's traceback. The reports (``--report``, ``--report-md``) always hold the
 full texts. The CLI runs pytest with ``-q``: its levels are counted from there."""
@@ -37,8 +37,9 @@ def wants_brief(config: pytest.Config) -> bool:
 
 def use_one_line(config: pytest.Config) -> None:
     """In a run of the suite given neither ``-v`` nor a ``--tb`` style nor ``--full-trace``: leave
-    out pytest's FAILURES section (``--tb=no``) and, unless ``-r`` was given, the failures of its
-    short summary, so the matrix and its one-line-per-failure list end the output. Call in
+    out pytest's FAILURES section (``--tb=no``). In every run of the suite, unless ``-r`` was given,
+    leave out the failures of pytest's short summary (the matrix's list has them, one line each), so
+    the matrix and that list end the output. Call in
     ``pytest_configure`` of the process that reports (the xdist workers inherit the options)."""
     option = config.option
     one_line = (not getattr(option, "fulltrace", False) and verbosity(config) <= 0
@@ -46,8 +47,8 @@ def use_one_line(config: pytest.Config) -> None:
     config.stash[ONE_LINE_KEY] = one_line
     if one_line:
         option.tbstyle = "no"
-        if getattr(option, "reportchars", None) == "fE":  # pytest's default: failures are in the matrix's list
-            option.reportchars = "E"
+    if getattr(option, "reportchars", None) == "fE":  # pytest's default: the matrix's list has the failures
+        option.reportchars = "E"
 
 
 def one_line(config: pytest.Config) -> bool:

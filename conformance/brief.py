@@ -1,9 +1,10 @@
-"""How much a failing check shows on the terminal. By default one line per failing check (its id and
-the first line of its reason, in the list after the matrix): pytest's FAILURES section and the
-failures of its short summary are left out of a run of the suite. ``-v`` shows each failure in full as the suite words it
-(what is wrong, the example, the snippet); ``-vv``, ``--full-trace`` or a ``--tb`` style other than
-auto/long/short show pytest's traceback. The reports (``--report``, ``--report-md``) always hold the
-full texts. The CLI runs pytest with ``-q``: its levels are counted from there."""
+"""How much a failing check shows on the terminal. By default one line per failing check (its id
+and the first line of its reason, in the list after the matrix): pytest's FAILURES section and
+the failures of its short summary are left out of a run of the suite. ``-v`` shows each failure
+in full as the suite words it (what is wrong, the example, the snippet); ``-vv``, ``--full-trace``
+or a ``--tb`` style other than auto/long/short show pytest's traceback. The reports (``--report``,
+``--report-md``) always hold the full texts. The CLI runs pytest with ``-q``: its levels are
+counted from there."""
 
 from __future__ import annotations
 

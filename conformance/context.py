@@ -16,7 +16,7 @@ from hypothesis.errors import Flaky, Unsatisfiable
 
 from reference.bounds import Precision
 
-from .failures import NotChecked, merge_failures
+from .failures import EXCEPTION_GROUP, NotChecked, merge_failures
 from .target import Target
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
 from .tolerance import precision_for
@@ -114,7 +114,7 @@ class CheckContext:
             except Unsatisfiable:  # every example was rejected: not checked, if for a cause
                 if not self._unjudged:
                     raise
-            except BaseExceptionGroup as group:  # several distinct failures: one, listing the others
+            except EXCEPTION_GROUP as group:  # several distinct failures: one, listing the others
                 merged = group if isinstance(group, Flaky) else merge_failures(group)
                 if merged is group:
                     raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +96,17 @@ def failure(check_id: str, problem: str, detail: str = "", example: str = "", sn
     return out
 
 
+def _group_type() -> type[BaseException]:
+    found: type[BaseException] | None = getattr(builtins, "BaseExceptionGroup", None)
+    if found is None:  # Python 3.10: Hypothesis depends on the backport
+        from exceptiongroup import BaseExceptionGroup as found  # type: ignore[no-redef]
+    assert found is not None
+    return found
+
+
+#: ``BaseExceptionGroup``: how Hypothesis raises several distinct failures of one test.
+EXCEPTION_GROUP = _group_type()
+
 ALSO_SEEN = "Also seen (another, distinct failure of this check, shrunk on its own):"
 
 
@@ -106,12 +118,12 @@ def _carried(exc: BaseException) -> "CheckFailure | None":
 
 
 def _flat(group: BaseException) -> list[BaseException]:
-    if isinstance(group, BaseExceptionGroup):
-        return [e for member in group.exceptions for e in _flat(member)]
+    if isinstance(group, EXCEPTION_GROUP):
+        return [e for member in group.exceptions for e in _flat(member)]  # type: ignore[attr-defined]
     return [group]
 
 
-def merge_failures(group: BaseExceptionGroup) -> BaseException:
+def merge_failures(group: BaseException) -> BaseException:
     """One exception for the distinct failures Hypothesis found in one check (its
     ``report_multiple_bugs``, each shrunk on its own): the first is the check's failure, with the
     others listed after it as *also seen* (their full texts, in ``also``). A member that is no

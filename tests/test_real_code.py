@@ -1,6 +1,7 @@
 """Blocks written the ways people write them (``tests/real_code/``): fixed sizes, module-level
 instances, other names, a Linear without ``bias``, a container over torch's leaves, a tuple output,
-extra state, a Linear asserting on its input, a Linear carrying a quantization observer. Each file states, before any run, the verdict it must get per check (``EXPECTED``: id
+extra state, a Linear asserting on its input, a Linear carrying a quantization observer. Each file
+states, before any run, the verdict it must get per check (``EXPECTED``: id
 pattern -> status), what the report must note (``NOTES``: check id -> text) and what a failure must
 say (``REASONS``); ``NAMES`` maps contract names to its own, as ``--name`` does; ``FRAMED``: every
 failure must be framed (the call that raised, the example, a snippet)."""

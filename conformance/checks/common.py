@@ -311,6 +311,22 @@ class Runner:
         return y
 
 
+def raised_by(runner: Runner, what: str, fn: Callable[[], Any], body: str = "") -> tuple[Any, BaseException | None]:
+    """Call the target where raising is the spec (a wrong-shaped input, a broken state dict): (its
+    result, None), or (None, the exception it raised). A hang, ``sys.exit`` or ``os._exit`` stay the
+    check's failures, framed like any other call's."""
+    from ..exits import TargetExit
+    from ..failures import CheckFailure
+
+    try:
+        return runner.call(what, fn, body), None
+    except CheckFailure as failed:
+        cause = failed.__cause__
+        if cause is None or isinstance(cause, (TargetExit, SystemExit)):
+            raise
+        return None, cause
+
+
 def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.ndarray, bound: np.ndarray,
                  x: torch.Tensor, body: str) -> None:
     """Shape, dtype, device and values of ``actual`` against the reference under the tolerance policy."""

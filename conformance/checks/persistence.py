@@ -22,7 +22,7 @@ from ..context import CheckContext
 from ..failures import failure
 from ..registry import Check
 from ..strategies import ANY_SHAPE, SEEDS
-from .common import Runner, bit_identical, call_target, draw_example
+from .common import Runner, bit_identical, call_target, draw_example, raised_by
 
 
 def save_load(ctx: CheckContext) -> tuple[Callable[[Any, Any], None], Callable[[Any], Any]]:
@@ -138,11 +138,8 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
             "{" + ", ".join(f"'t{i}': {c}" for i, c in enumerate(codes)) + "}"
         body = ROUND_TRIP_BODY.format(target=ctx.target.load_code(), obj=code, save_load=save_load_code(ctx))
         what = "a tensor" if kind == "tensor" else f"a {kind} of tensors"
-        try:
-            back = round_trip(ctx, obj, to_file)
-        except Exception as exc:  # noqa: BLE001
-            raise failure(check.id, f"save/load of {what} raised {type(exc).__name__}: {exc}",
-                          snippet=body) from exc
+        back = call_target(ctx.call_timeout, f"save/load of {what}", lambda: round_trip(ctx, obj, to_file),
+                           lambda problem: failure(check.id, problem, snippet=body))
         if kind == "tensor":
             ok = same_tensor(back, obj)
         elif kind == "list":
@@ -333,19 +330,8 @@ def wrong_shape_of(value: torch.Tensor) -> tuple[int, ...]:
 
 
 def load_raises(run: Runner, block: torch.nn.Module, state: dict, body: str) -> BaseException | None:
-    """What ``block.load_state_dict(state)`` raised (None: it loaded), under the per-call guard: a hang
-    or an attempt to end the process is the check's failure, not a refusal."""
-    from ..exits import TargetExit
-    from ..failures import CheckFailure
-
-    try:
-        run.call("load_state_dict", lambda: block.load_state_dict(state), body)
-    except CheckFailure as failed:
-        cause = failed.__cause__
-        if cause is None or isinstance(cause, (TargetExit, SystemExit)):
-            raise
-        return cause
-    return None
+    """What ``block.load_state_dict(state)`` raised (None: it loaded), under the per-call guard."""
+    return raised_by(run, "load_state_dict", lambda: block.load_state_dict(state), body)[1]
 
 
 # -- the loader refuses what weights_only=True refuses -----------------------------------------------

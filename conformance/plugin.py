@@ -342,6 +342,8 @@ def _status(report: pytest.TestReport) -> str | None:
     if report.when == "???":  # pytest-xdist: the worker died while running it (see pytest_handlecrashitem)
         return "failed"
     if report.when == "call" or (report.when == "setup" and not report.passed):
+        if _strict_xpass(report) is not None:
+            return "xpass"
         if report.passed:
             return "xpass" if hasattr(report, "wasxfail") else "passed"
         if report.skipped:
@@ -394,9 +396,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.user_properties = [*report.user_properties, (FIELDS_KEY, fields)]
 
 
+def _strict_xpass(report: pytest.TestReport) -> str | None:
+    """The reason of an expected failure that passed under ``--strict-expected`` (pytest reports it
+    as a failure, ``[XPASS(strict)] reason``, with no ``wasxfail``), or None."""
+    text = report.longrepr if isinstance(report.longrepr, str) else ""
+    return text.removeprefix("[XPASS(strict)]").strip() if report.failed and text.startswith("[XPASS(strict)]") else None
+
+
 def _reason(report: pytest.TestReport, status: str) -> str:
     if status in ("xfail", "xpass"):
-        return f"expected to fail: {getattr(report, 'wasxfail', '')}".strip()
+        return f"expected to fail: {_strict_xpass(report) or getattr(report, 'wasxfail', '')}".strip()
     if status in ("skipped", "not provided", "not checked") and isinstance(report.longrepr, tuple):
         text = str(report.longrepr[2])
         text = re.sub(r"^([\w.]+(Exception|Skipped|NotProvided|NotChecked)|Skipped): ", "", text)

@@ -400,7 +400,9 @@ def _strict_xpass(report: pytest.TestReport) -> str | None:
     """The reason of an expected failure that passed under ``--strict-expected`` (pytest reports it
     as a failure, ``[XPASS(strict)] reason``, with no ``wasxfail``), or None."""
     text = report.longrepr if isinstance(report.longrepr, str) else ""
-    return text.removeprefix("[XPASS(strict)]").strip() if report.failed and text.startswith("[XPASS(strict)]") else None
+    if not (report.failed and text.startswith("[XPASS(strict)]")):
+        return None
+    return text.removeprefix("[XPASS(strict)]").strip()
 
 
 def _reason(report: pytest.TestReport, status: str) -> str:

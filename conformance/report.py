@@ -119,7 +119,9 @@ class Report:
         Path(path).write_text(self.to_markdown(), encoding="utf-8")
 
     def __str__(self) -> str:
-        """The matrix, the summary, widened tolerances, and each failure's id and one-line reason."""
+        """The matrix, the summary, widened tolerances, and each failure's id and the first line of
+        its reason (not cut at the width: its end often names what is wrong), with any other
+        distinct failure of the check as an ``also seen`` line."""
         return self.render()
 
     def render(self, width: int = 100) -> str:
@@ -133,8 +135,8 @@ class Report:
             lines += ["", "failures:" if self.failures() else "expected failures that passed:"]
             for r in problems:
                 status = "" if r.status == "failed" else f" ({LABELS.get(r.status, r.status)})"
-                lines.append(_one_line(f"  {r.id}{status}: {first_line(r)}", width))
-                lines += [_one_line(f"    also seen: {other.strip().splitlines()[0]}", width) for other in r.also]
+                lines.append(f"  {r.id}{status}: {first_line(r)}")  # whole: its end often says what is wrong
+                lines += [f"    also seen: {other.strip().splitlines()[0]}" for other in r.also]
         return "\n".join(lines)
 
 

@@ -118,7 +118,7 @@ class CheckContext:
                 merged = group if isinstance(group, Flaky) else merge_failures(group)
                 if merged is group:
                     raise
-                raise merged from None
+                raise merged from merged.__cause__
             if self._unjudged:
                 (reason, cause), n = self._unjudged.most_common(1)[0]
                 if self._judged == 0:

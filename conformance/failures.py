@@ -127,7 +127,8 @@ def merge_failures(group: BaseException) -> BaseException:
     """One exception for the distinct failures Hypothesis found in one check (its
     ``report_multiple_bugs``, each shrunk on its own): the first is the check's failure, with the
     others listed after it as *also seen* (their full texts, in ``also``). A member that is no
-    failure of the check (a bug of the suite) is raised instead, so it is never hidden."""
+    failure of the check (an exception no guard framed: see ``framing.unguarded``) is raised
+    instead, so it is never hidden."""
     members = _flat(group)
     stray = [e for e in members if _carried(e) is None]
     if stray:
@@ -137,6 +138,7 @@ def merge_failures(group: BaseException) -> BaseException:
     texts = tuple(dict.fromkeys(_text(o) for o in others if o is not None and o.problem != first.problem))
     merged = failure(first.check_id, first.problem, first.detail, first.example, first.snippet,
                      (*first.also, *texts))
+    merged.__cause__ = first.__cause__  # the target's own exception, for -vv's traceback
     for note in getattr(members[0], "__notes__", []):
         merged.add_note(note)
     return merged

@@ -134,12 +134,10 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = getattr(config, "workerinput", None) is not None
     if not worker:
         _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
-    if not _collects_the_suite(config):
-        pass  # another project's run (this plugin is loaded by every pytest run): its processes are its own
-    elif not worker:
+    if not worker and _collects_the_suite(config):
         use_one_line(config)  # one line per failing check unless -v (the matrix and the reports have them all)
     if not _collects_the_suite(config):
-        pass
+        pass  # another project's run (this plugin is loaded by every pytest run): its processes are its own
     elif worker:
         limit_memory(config.getoption("conformance_memory_limit"))
         enable_watchdog()  # a hang SIGALRM cannot stop ends this worker; the controller reports it

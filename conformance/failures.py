@@ -125,21 +125,21 @@ def _flat(group: BaseException) -> list[BaseException]:
 
 def merge_failures(group: BaseException) -> BaseException:
     """One exception for the distinct failures Hypothesis found in one check (its
-    ``report_multiple_bugs``, each shrunk on its own): the first is the check's failure, with the
-    others listed after it as *also seen* (their full texts, in ``also``). A member that is no
-    failure of the check (an exception no guard framed: see ``framing.unguarded``) is raised
-    instead, so it is never hidden."""
+    ``report_multiple_bugs``, each shrunk on its own): the one Hypothesis reports when it reports
+    one (the last) is the check's failure, with the others listed after it as *also seen* (their
+    full texts, in ``also``). A member that is no failure of the check (an exception no guard
+    framed: see ``framing.unguarded``) is raised instead, so it is never hidden."""
     members = _flat(group)
     stray = [e for e in members if _carried(e) is None]
     if stray:
         return stray[0]
-    first, *others = [_carried(e) for e in members]
+    *others, first = [_carried(e) for e in members]  # the last: the one Hypothesis reports alone
     assert first is not None
-    texts = tuple(dict.fromkeys(_text(o) for o in others if o is not None and o.problem != first.problem))
+    texts = tuple(dict.fromkeys(_text(o) for o in others if o is not None and _text(o) != _text(first)))
     merged = failure(first.check_id, first.problem, first.detail, first.example, first.snippet,
                      (*first.also, *texts))
     merged.__cause__ = first.__cause__  # the target's own exception, for -vv's traceback
-    for note in getattr(members[0], "__notes__", []):
+    for note in getattr(members[-1], "__notes__", []):
         merged.add_note(note)
     return merged
 

@@ -111,8 +111,7 @@ class Report:
             for r in problems:
                 first = (r.reason or r.message or "").strip().splitlines()
                 lines.append(f"| `{r.id}` | {r.status} | {(first[0] if first else '').replace('|', '/')} |")
-                lines += [f"| `{r.id}` | also seen | {other.strip().splitlines()[0].replace('|', '/')} |"
-                          for other in r.also]
+                lines += [f"| `{r.id}` | also seen | {also_line(r, other).replace('|', '/')} |" for other in r.also]
         return "\n".join(lines) + "\n"
 
     def write_markdown(self, path: "str | Path") -> None:
@@ -136,7 +135,7 @@ class Report:
             for r in problems:
                 status = "" if r.status == "failed" else f" ({LABELS.get(r.status, r.status)})"
                 lines.append(f"  {r.id}{status}: {first_line(r)}")  # whole: its end often says what is wrong
-                lines += [f"    also seen: {other.strip().splitlines()[0]}" for other in r.also]
+                lines += [f"    also seen: {also_line(r, other)}" for other in r.also]
         return "\n".join(lines)
 
 
@@ -176,6 +175,16 @@ def first_line(result: Result) -> str:
     """The first line of a result's reason (or message)."""
     lines = (result.reason or result.message or "").strip().splitlines()
     return lines[0] if lines else ""
+
+
+def also_line(result: Result, other: str) -> str:
+    """One line for another failure of ``result``'s check: its first line, and the first of its
+    detail where that first line is the same as the check's own (the same kind, another way)."""
+    lines = [line.strip() for line in other.strip().splitlines()]
+    head = lines[0] if lines else ""
+    if head == first_line(result) and len(lines) > 1 and lines[1] not in ("Example:", "Reproduce:"):
+        head += f" ({lines[1]})"
+    return head
 
 
 def _one_line(text: str, width: int) -> str:

@@ -12,11 +12,11 @@ from typing import Callable, Iterator, Mapping, TypeVar
 import pytest
 import torch
 from hypothesis import HealthCheck, seed, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import Flaky, Unsatisfiable
 
 from reference.bounds import Precision
 
-from .failures import NotChecked
+from .failures import EXCEPTION_GROUP, NotChecked, merge_failures
 from .target import Target
 from .timeouts import DEFAULT_CALL_TIMEOUT_S
 from .tolerance import precision_for
@@ -61,9 +61,11 @@ class CheckContext:
     def hypothesis_settings(self) -> Callable[[F], F]:
         """Decorator for a check's ``@given`` test: the profile's settings, with what every check needs
         (no deadline, since the first call pays for imports and warm-up; no health check that would
-        fail a slow *target* rather than a wrong one), and the run's seed when it has one."""
+        fail a slow *target* rather than a wrong one), and the run's seed when it has one. Distinct
+        failures of one check are all reported (``report_multiple_bugs``): a block that raises on one
+        input and computes wrong values on another shows both (``failures.merge_failures``)."""
         base = self.settings if self.settings is not None else settings()
-        chosen = settings(base, deadline=None, report_multiple_bugs=False, suppress_health_check=[
+        chosen = settings(base, deadline=None, report_multiple_bugs=True, suppress_health_check=[
             HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
             HealthCheck.differing_executors,
         ])
@@ -112,6 +114,11 @@ class CheckContext:
             except Unsatisfiable:  # every example was rejected: not checked, if for a cause
                 if not self._unjudged:
                     raise
+            except EXCEPTION_GROUP as group:  # several distinct failures: one, listing the others
+                merged = group if isinstance(group, Flaky) else merge_failures(group)
+                if merged is group:
+                    raise
+                raise merged from merged.__cause__
             if self._unjudged:
                 (reason, cause), n = self._unjudged.most_common(1)[0]
                 if self._judged == 0:

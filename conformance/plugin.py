@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import profiles
-from .brief import brief, wants_brief
+from .brief import ONE_LINE_HINT, brief, one_line, use_one_line, wants_brief
 from .errors import UsageError
 from .expected import Expectations, ExpectedFileError
 from .failures import NotChecked, NotProvided, failure_fields, not_checked_cause
@@ -137,6 +137,8 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = getattr(config, "workerinput", None) is not None
     if not worker:
         _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
+    if not worker and _collects_the_suite(config):
+        use_one_line(config)  # one line per failing check unless -v (the matrix and the reports have them all)
     if not _collects_the_suite(config):
         pass  # another project's run (this plugin is loaded by every pytest run): its processes are its own
     elif worker:
@@ -342,6 +344,8 @@ def _status(report: pytest.TestReport) -> str | None:
     if report.when == "???":  # pytest-xdist: the worker died while running it (see pytest_handlecrashitem)
         return "failed"
     if report.when == "call" or (report.when == "setup" and not report.passed):
+        if _strict_xpass(report) is not None:
+            return "xpass"
         if report.passed:
             return "xpass" if hasattr(report, "wasxfail") else "passed"
         if report.skipped:
@@ -394,9 +398,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.user_properties = [*report.user_properties, (FIELDS_KEY, fields)]
 
 
+def _strict_xpass(report: pytest.TestReport) -> str | None:
+    """The reason of an expected failure that passed under ``--strict-expected`` (pytest reports it
+    as a failure, ``[XPASS(strict)] reason``, with no ``wasxfail``), or None."""
+    text = report.longrepr if isinstance(report.longrepr, str) else ""
+    if not (report.failed and text.startswith("[XPASS(strict)]")):
+        return None
+    return text.removeprefix("[XPASS(strict)]").strip()
+
+
 def _reason(report: pytest.TestReport, status: str) -> str:
     if status in ("xfail", "xpass"):
-        return f"expected to fail: {getattr(report, 'wasxfail', '')}".strip()
+        return f"expected to fail: {_strict_xpass(report) or getattr(report, 'wasxfail', '')}".strip()
     if status in ("skipped", "not provided", "not checked") and isinstance(report.longrepr, tuple):
         text = str(report.longrepr[2])
         text = re.sub(r"^([\w.]+(Exception|Skipped|NotProvided|NotChecked)|Skipped): ", "", text)
@@ -607,3 +620,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                                     f"({meta['target_file'] or 'no file'})")
     for line in str(report).splitlines():
         terminalreporter.write_line(line)
+    if one_line(config) and report.failures():
+        terminalreporter.write_line(ONE_LINE_HINT)

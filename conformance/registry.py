@@ -89,6 +89,15 @@ class Check:
         try:
             with ctx.intra_op_threads(), refuse_exit():
                 self.func(ctx, self)
+        except Exception as exc:
+            from hypothesis.errors import HypothesisException
+
+            from .failures import CheckFailure
+            from .framing import unguarded
+
+            if isinstance(exc, (CheckFailure, HypothesisException)):
+                raise
+            raise unguarded(self.id, exc) from exc  # the target's, escaping a guard; else the suite's bug
         finally:
             ctx.check_id, ctx.target = None, target
 

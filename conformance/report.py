@@ -35,6 +35,7 @@ class Result:
     examples: int = 0  # Hypothesis examples the check executed
     notes: list[str] = field(default_factory=list)  # how the block was built and judged (fixed sizes, lazy, ...)
     cause: str = ""    # not checked, or examples left unjudged: the check whose failure this relies on
+    also: list[str] = field(default_factory=list)  # other, distinct failures of the check (full texts)
 
 
 @dataclass
@@ -110,13 +111,16 @@ class Report:
             for r in problems:
                 first = (r.reason or r.message or "").strip().splitlines()
                 lines.append(f"| `{r.id}` | {r.status} | {(first[0] if first else '').replace('|', '/')} |")
+                lines += [f"| `{r.id}` | also seen | {also_line(r, other).replace('|', '/')} |" for other in r.also]
         return "\n".join(lines) + "\n"
 
     def write_markdown(self, path: "str | Path") -> None:
         Path(path).write_text(self.to_markdown(), encoding="utf-8")
 
     def __str__(self) -> str:
-        """The matrix, the summary, widened tolerances, and each failure's id and one-line reason."""
+        """The matrix, the summary, widened tolerances, and each failure's id and the first line of
+        its reason (not cut at the width: its end often names what is wrong), with any other
+        distinct failure of the check as an ``also seen`` line."""
         return self.render()
 
     def render(self, width: int = 100) -> str:
@@ -130,7 +134,8 @@ class Report:
             lines += ["", "failures:" if self.failures() else "expected failures that passed:"]
             for r in problems:
                 status = "" if r.status == "failed" else f" ({LABELS.get(r.status, r.status)})"
-                lines.append(_one_line(f"  {r.id}{status}: {first_line(r)}", width))
+                lines.append(f"  {r.id}{status}: {first_line(r)}")  # whole: its end often says what is wrong
+                lines += [f"    also seen: {also_line(r, other)}" for other in r.also]
         return "\n".join(lines)
 
 
@@ -170,6 +175,16 @@ def first_line(result: Result) -> str:
     """The first line of a result's reason (or message)."""
     lines = (result.reason or result.message or "").strip().splitlines()
     return lines[0] if lines else ""
+
+
+def also_line(result: Result, other: str) -> str:
+    """One line for another failure of ``result``'s check: its first line, and the first of its
+    detail where that first line is the same as the check's own (the same kind, another way)."""
+    lines = [line.strip() for line in other.strip().splitlines()]
+    head = lines[0] if lines else ""
+    if head == first_line(result) and len(lines) > 1 and lines[1] not in ("Example:", "Reproduce:"):
+        head += f" ({lines[1]})"
+    return head
 
 
 def _one_line(text: str, width: int) -> str:

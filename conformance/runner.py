@@ -68,7 +68,8 @@ def prepare(where: str, target: Any, expected: "str | Path | Expectations | None
 def run_check(check: Check, ctx: CheckContext) -> Result:
     """Run one check and classify its outcome; never raises for the target's behaviour."""
     start, examples_before = time.perf_counter(), ctx.examples
-    status, message, fields = "passed", "", {}
+    status, message = "passed", ""
+    fields: dict[str, Any] = {}
     try:
         check(ctx)
     except NotProvided as exc:

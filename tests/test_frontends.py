@@ -136,10 +136,13 @@ def test_cli_prints_matrix_and_fails_on_defect(tmp_path: Path) -> None:
     result = run("-m", "conformance", "--impl", str(broken), "-k", "relu.forward")
     assert result.returncode == 1
     assert "relu.forward[float32]" in result.stdout and "FAIL" in result.stdout
-    assert "Reproduce:" in result.stdout
-    # the failure as the suite words it, not pytest's traceback through the suite and its locals
+    # by default one line per failing check (after the matrix), not pytest's traceback nor the full text
     assert "conformance/registry.py" not in result.stdout and "CheckContext(" not in result.stdout
-    assert len(result.stdout.splitlines()) < 120, len(result.stdout.splitlines())
+    assert "Reproduce:" not in result.stdout and "-v, or --report" in result.stdout
+    assert len(result.stdout.splitlines()) < 40, len(result.stdout.splitlines())
+    verbose = run("-m", "conformance", "--impl", str(broken), "-k", "relu.forward", "-v")
+    assert verbose.returncode == 1 and "Reproduce:" in verbose.stdout  # -v: the failure as the suite words it
+    assert "conformance/registry.py" not in verbose.stdout
     full = run("-m", "conformance", "--impl", str(broken), "-k", "relu.forward", "--full-trace")
     assert full.returncode == 1 and "conformance/registry.py" in full.stdout
 

@@ -108,7 +108,7 @@ def test_serial_pytest_bounds_a_hang(tmp_path: Path) -> None:
 
 def test_unsafe_loader_fails_every_front_end(tmp_path: Path) -> None:
     mutant = str(ROOT / "tests" / "mutants" / "load_unpickles_anything.py")
-    result = run("-m", "conformance", "--impl", mutant, "-k", "save.tensors or save.load_safety")
+    result = run("-m", "conformance", "--impl", mutant, "-k", "save.tensors or save.load_safety", "-v")  # full texts
     assert result.returncode == 1 and "save.load_safety: load accepted" in result.stdout, result.stdout[-3000:]
     assert "os.makedirs(" in result.stdout and "1 failed, 1 passed" in result.stdout.split("conformance matrix")[1]
     report = conformance.run(mutant, checks=["save.load_safety"], quiet=True)

@@ -1,8 +1,10 @@
 """Blocks written the ways people write them (``tests/real_code/``): fixed sizes, module-level
 instances, other names, a Linear without ``bias``, a container over torch's leaves, a tuple output,
-extra state. Each file states, before any run, the verdict it must get per check (``EXPECTED``: id
+extra state, a Linear asserting on its input, a Linear carrying a quantization observer. Each file
+states, before any run, the verdict it must get per check (``EXPECTED``: id
 pattern -> status), what the report must note (``NOTES``: check id -> text) and what a failure must
-say (``REASONS``); ``NAMES`` maps contract names to its own, as ``--name`` does."""
+say (``REASONS``); ``NAMES`` maps contract names to its own, as ``--name`` does; ``FRAMED``: every
+failure must be framed (the call that raised, the example, a snippet)."""
 
 from __future__ import annotations
 
@@ -45,6 +47,11 @@ def test_real_code_gets_its_written_verdicts(path: Path) -> None:
         assert any(text in note for note in notes), f"{check_id}: no note {text!r} in {notes}"
     for check_id, text in module.get("REASONS", {}).items():
         assert text in by_id[check_id].reason, f"{check_id}: reason lacks {text!r}: {by_id[check_id].reason}"
+    if module.get("FRAMED"):  # every failure names the call and carries the example and a snippet
+        for result in report.failures():
+            assert result.example and result.snippet, f"{result.id}: a failure without example or snippet"
+            assert " raised " in result.reason.splitlines()[0], f"{result.id}: not framed: {result.reason}"
+            assert not result.reason.startswith(("AssertionError", "the suite's own code")), result.reason
     causes = {r.cause for r in report.results if r.status == "not checked"}
     assert all(by_id[c].status == "failed" for c in causes if c in by_id), "a not-checked cause did not fail"
 
@@ -80,10 +87,10 @@ def test_snippets_name_the_mapping_and_run_as_pasted(tmp_path: Path) -> None:
 
 
 def test_a_failure_at_a_special_value_names_it() -> None:
-    """ReLU's gradient at exactly 0 (the mutant passes 1 there): the reason names the input value and
-    the convention the contract takes from torch."""
-    path = HERE / "mutants" / "relu_custom_backward_ge.py"
-    thorough = settings(QUICK, max_examples=200)  # stops at the first failure
+    """ReLU's gradient at exactly 0 (the mutant, torch.clamp, passes 1 there; its only defect): the
+    reason names the input value and the convention the contract takes from torch."""
+    path = HERE / "mutants" / "relu_clamp_grad_at_zero.py"
+    thorough = settings(QUICK, max_examples=200)  # the failure is found well before
     report = conformance.run(load_target(str(path)), checks=["relu.gradient[float32]"], settings=thorough, quiet=True)
     reason = report.results[0].reason
     assert report.results[0].status == "failed"

@@ -18,6 +18,7 @@ from ..bridge import LayoutError, loaded_reference, to_numpy
 from ..context import CheckContext
 from ..examples import ArraySpec, Example, is_lazy, seeded, write_parameters
 from ..failures import fail
+from ..framing import is_suite_assertion
 from ..registry import Check
 from ..strategies import (
     ARRAY_PARTS,
@@ -143,7 +144,8 @@ def call_target(seconds: float | None, what: str, fn: Callable[[], T],
     """Call into the target under the per-call time limit. A hang or an exception is the target's
     finding: ``failure_for(problem)`` turns it into the check's failure; a hang escapes Hypothesis at
     once as a ``TargetTimeout`` carrying that failure (no shrinking, which would call the hanging code
-    again). A failure of the check itself passes through."""
+    again). The target's own ``AssertionError`` is framed like any other exception; a failure of the
+    check itself (a ``CheckFailure``, an ``assert`` of the suite) passes through."""
     try:
         with time_limit(seconds, label or what):
             return fn()
@@ -152,8 +154,10 @@ def call_target(seconds: float | None, what: str, fn: Callable[[], T],
         timeout = TargetTimeout(str(found))
         timeout.failure = found  # type: ignore[attr-defined]  # the parts, for the reports
         raise timeout from None
-    except AssertionError:
-        raise
+    except AssertionError as exc:
+        if is_suite_assertion(exc):  # the check's own failure (a nested call's), or a bug of the suite
+            raise
+        raise failure_for(f"{what} raised {type(exc).__name__}: {exc}") from exc  # the target's own assert
     except SystemExit as exc:  # the process is not the target's to end (see conformance.exits)
         raise failure_for(f"{what} called sys.exit({exc.code!r}): the target tried to end the process") from exc
     except Exception as exc:  # noqa: BLE001 - the target's own error is the finding
@@ -353,6 +357,22 @@ class Runner:
                 raise self.failure(problem, body=body)
             self.cannot_judge(problem, f"{self.spec.key}.forward[{self.example.dtype}]")
         return y
+
+
+def raised_by(runner: Runner, what: str, fn: Callable[[], Any], body: str = "") -> tuple[Any, BaseException | None]:
+    """Call the target where raising is the spec (a wrong-shaped input, a broken state dict): (its
+    result, None), or (None, the exception it raised). A hang, ``sys.exit`` or ``os._exit`` stay the
+    check's failures, framed like any other call's."""
+    from ..exits import TargetExit
+    from ..failures import CheckFailure
+
+    try:
+        return runner.call(what, fn, body), None
+    except CheckFailure as failed:
+        cause = failed.__cause__
+        if cause is None or isinstance(cause, (TargetExit, SystemExit)):
+            raise
+        return None, cause
 
 
 def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.ndarray, bound: np.ndarray,

@@ -108,6 +108,11 @@ class BlockLife(RuleBasedStateMachine):
         self.ref, tensors = self.run.reference(self.block)
         self.names = list(tensors)                                   # the spec's state_dict names
         self.param_names = [n for n in self.ref.grad_dict()]         # every name of every parameter
+        for name, t in tensors.items():  # .to(dtype) missed it: the structure or buffers check's finding
+            if t.dtype != TORCH_DTYPES[self.dtype]:
+                buffer = self.spec.has_buffers and name in self.ref.buffers_named()
+                self.run.cannot_judge(f"{name!r} is {t.dtype} after block.to(dtype=torch.{self.dtype})",
+                                      f"{self.spec.key}.{'buffers' if buffer else 'structure'}")
         self.state = {n: Expected(to_numpy(t)) for n, t in tensors.items()}
         self.grads = {n: Expected(None) for n in self.param_names}
         self.params = list(self.run.call("parameters()", lambda: list(self.block.parameters())))
@@ -170,21 +175,30 @@ class BlockLife(RuleBasedStateMachine):
             graph.live = False
 
     # -- rules: the operations ---------------------------------------------------------------------
-    @rule(mode=st.sampled_from(list(MODES)), requires_grad=st.booleans(), seed=SEED)
-    def forward(self, mode: str, requires_grad: bool, seed: int) -> None:
-        """``block(x)`` with grad, under ``torch.no_grad()`` or ``torch.inference_mode()``: the
-        reference's output on the block's parameters now; requiring grad exactly when autograd can
-        reach the input or a parameter."""
+    @rule(requires_grad=st.booleans(), seed=SEED)
+    def forward(self, requires_grad: bool, seed: int) -> None:
+        """``block(x)`` with grad, on an input that requires grad or not (as a network's first layer
+        gets): see ``run_forward``."""
+        self.run_forward("grad", requires_grad, seed)
+
+    @rule(mode=st.sampled_from(["no_grad", "inference_mode"]), requires_grad=st.booleans(), seed=SEED)
+    def forward_without_grad(self, mode: str, requires_grad: bool, seed: int) -> None:
+        """``block(x)`` under ``torch.no_grad()`` or ``torch.inference_mode()``: see ``run_forward``."""
+        self.run_forward(mode, requires_grad, seed)
+
+    def run_forward(self, mode: str, requires_grad: bool, seed: int) -> None:
+        """The reference's output on the block's parameters now, in the block's dtype; requiring grad
+        exactly when autograd can reach the input or a parameter."""
         x_name, x = self.new_input(seed, requires_grad)
         name = f"y{self.count}"
         manager = MODES[mode]
         self.operation(f"with {manager}:\n    {name} = block({x_name})" if manager else f"{name} = block({x_name})")
         expected = self.run.expected(self.reference(), x.detach(), None, self.prec())
+        self.keep(x_name, x)
         with (getattr(torch, mode)() if manager else torch.enable_grad()):
             y = self.call(f"forward ({mode})", lambda: self.block(x))
             if isinstance(y, torch.Tensor):
                 self.keep(name, y)
-        self.keep(x_name, x)
         show = f"print({name})\nfrom conformance.bridge import reference_forward\n" \
                f"print(reference_forward({self.spec.key!r}, {self.run.drawn.args!r}, block, {x_name}))"
         if not isinstance(y, torch.Tensor):
@@ -318,10 +332,12 @@ class BlockLife(RuleBasedStateMachine):
             raise self.fail("a fresh block loaded with the block's state_dict() computes otherwise",
                             "its output has the wrong type or shape" if mismatch == "shape" else mismatch.describe())
 
-    @rule(dtype=st.sampled_from(["float32", "float64"]))
-    def convert(self, dtype: str) -> None:
-        """``block.float()`` or ``block.double()``: returns the block; every parameter and gradient
-        converted in place (the same objects), values rounded to the new dtype."""
+    @rule()
+    def convert(self) -> None:
+        """``block.double()`` on a float32 block, ``block.float()`` on a float64 one: returns the
+        block; every parameter and gradient converted in place (the same objects), values rounded to
+        the new dtype."""
+        dtype = "float64" if self.dtype == "float32" else "float32"
         method = "double" if dtype == "float64" else "float"
         self.operation(f"block.{method}()")
         out = self.call(f"block.{method}()", lambda: getattr(self.block, method)())

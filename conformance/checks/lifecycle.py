@@ -141,7 +141,7 @@ class BlockLife(RuleBasedStateMachine):
         body = "\n".join(self.program + ([show] if show else []))
         return self.run.failure(f"{problem} (after {self.operations} operations)", detail, body=body)
 
-    def call(self, what: str, fn: Callable[[], Any]) -> Any:
+    def invoke(self, what: str, fn: Callable[[], Any]) -> Any:
         return self.run.call(what, fn, body="\n".join(self.program))
 
     def prec(self):
@@ -176,13 +176,13 @@ class BlockLife(RuleBasedStateMachine):
 
     # -- rules: the operations ---------------------------------------------------------------------
     @rule(requires_grad=st.booleans(), seed=SEED)
-    def forward(self, requires_grad: bool, seed: int) -> None:
+    def call(self, requires_grad: bool, seed: int) -> None:
         """``block(x)`` with grad, on an input that requires grad or not (as a network's first layer
         gets): see ``run_forward``."""
         self.run_forward("grad", requires_grad, seed)
 
     @rule(mode=st.sampled_from(["no_grad", "inference_mode"]), requires_grad=st.booleans(), seed=SEED)
-    def forward_without_grad(self, mode: str, requires_grad: bool, seed: int) -> None:
+    def call_without_grad(self, mode: str, requires_grad: bool, seed: int) -> None:
         """``block(x)`` under ``torch.no_grad()`` or ``torch.inference_mode()``: see ``run_forward``."""
         self.run_forward(mode, requires_grad, seed)
 
@@ -196,7 +196,7 @@ class BlockLife(RuleBasedStateMachine):
         expected = self.run.expected(self.reference(), x.detach(), None, self.prec())
         self.keep(x_name, x)
         with (getattr(torch, mode)() if manager else torch.enable_grad()):
-            y = self.call(f"forward ({mode})", lambda: self.block(x))
+            y = self.invoke(f"forward ({mode})", lambda: self.block(x))
             if isinstance(y, torch.Tensor):
                 self.keep(name, y)
         show = f"print({name})\nfrom conformance.bridge import reference_forward\n" \
@@ -214,19 +214,29 @@ class BlockLife(RuleBasedStateMachine):
         if wants_grad:
             self.graphs.append(Graph(name, y, x, x_name))
 
+    @rule(requires_grad=st.booleans(), seed=SEED)
+    def backward(self, requires_grad: bool, seed: int) -> None:
+        """A forward with grad (``call``), then ``y.backward(gy, retain_graph=True)``: see
+        ``run_backward``."""
+        self.run_forward("grad", requires_grad or not self.param_names, seed)
+        self.run_backward(self.graphs[-1], seed)
+
     @precondition(lambda self: any(g.live for g in self.graphs))
-    @rule(seed=SEED, which=st.integers(0, 3))
-    def backward(self, seed: int, which: int) -> None:
-        """``y.backward(gy, retain_graph=True)`` on an output whose graph is still valid: every
-        parameter's ``.grad`` (and the input's) gains the reference's gradient; nothing is zeroed."""
-        live = [g for g in self.graphs if g.live]
-        graph = live[-1 - which % len(live)]
+    @rule(seed=SEED)
+    def backward_again(self, seed: int) -> None:
+        """``y.backward(gy, retain_graph=True)`` once more on the latest output whose graph is still
+        valid (no parameter changed since its forward): see ``run_backward``."""
+        self.run_backward([g for g in self.graphs if g.live][-1], seed)
+
+    def run_backward(self, graph: Graph, seed: int) -> None:
+        """Every parameter's ``.grad`` (and the input's) gains the reference's gradient for ``gy``;
+        nothing is zeroed."""
         spec = ArraySpec(tuple(graph.y.shape), derive_seed(self.run.example.seed, 100 + seed))
         gy = spec.tensor(self.dtype, self.ctx.device)
         self.operation(f"{graph.name}.backward({spec.code(self.dtype, self.ctx.device)}, retain_graph=True)")
         prec = self.prec()
         expected = self.run.expected(self.reference(), graph.x.detach(), gy, prec)
-        self.call("backward", lambda: graph.y.backward(gy, retain_graph=True))
+        self.invoke("backward", lambda: graph.y.backward(gy, retain_graph=True))
         if graph.x.requires_grad:
             graph.x_grad = graph.x_grad.plus(expected["gx"], expected["egx"], prec)
         for name in self.param_names:
@@ -236,7 +246,7 @@ class BlockLife(RuleBasedStateMachine):
     def zero_grad(self, set_to_none: bool) -> None:
         """``block.zero_grad(set_to_none=...)``: every ``.grad`` None, or zeros where there was one."""
         self.operation(f"block.zero_grad(set_to_none={set_to_none})")
-        self.call("zero_grad", lambda: self.block.zero_grad(set_to_none=set_to_none))
+        self.invoke("zero_grad", lambda: self.block.zero_grad(set_to_none=set_to_none))
         for name, grad in self.grads.items():
             keep = not set_to_none and grad.value is not None
             self.grads[name] = Expected(np.zeros_like(grad.value) if keep else None)
@@ -265,11 +275,12 @@ class BlockLife(RuleBasedStateMachine):
             size = np.abs(p0) + LR * (np.abs(grad.value) + self.decay * np.abs(p0)
                                       + (0 if b0 is None else self.momentum * np.abs(b0)))
             moved[id(p)] = Expected(p0 - LR * b, LR * grad.bound + gamma(6, rounding) * size + 2 * rounding.tiny)
-        self.call("opt.step()", self.opt.step)
+        self.invoke("opt.step()", self.opt.step)
         for name in self.param_names:
             if id(tensors[name]) in moved:
                 self.state[name] = moved[id(tensors[name])]
-        self.changed_parameters()
+        if moved:  # SGD skips parameters without a gradient
+            self.changed_parameters()
 
     @precondition(lambda self: self.opt is not None)
     @rule(how=st.sampled_from(["p.data = v", "p.data[...] = v", "p.copy_(v)"]), seed=SEED)
@@ -284,7 +295,7 @@ class BlockLife(RuleBasedStateMachine):
         names: dict[int, list[str]] = {}
         for name, t in self.tensors().items():
             names.setdefault(id(t), []).append(name)
-        for i, p in enumerate(self.call("parameters()", lambda: list(self.block.parameters()))):
+        for i, p in enumerate(self.invoke("parameters()", lambda: list(self.block.parameters()))):
             v = ArraySpec(tuple(p.shape), base + i).tensor(self.dtype, self.ctx.device)
             with torch.no_grad():
                 if how == "p.data = v":
@@ -298,16 +309,16 @@ class BlockLife(RuleBasedStateMachine):
         self.changed_parameters()
 
     @rule(into=st.sampled_from(["block", "a fresh block"]), seed=SEED)
-    def save_load(self, into: str, seed: int) -> None:
+    def save_and_load(self, into: str, seed: int) -> None:
         """``state_dict()`` through the target's save/load, then ``load_state_dict`` into the block
         (its values unchanged, its parameters the same objects) or into a fresh block, which then
         computes what the block does."""
         self.operation("f = io.BytesIO(); save(block.state_dict(), f); f.seek(0)")
-        state = self.call("state_dict()", lambda: self.block.state_dict())
-        loaded = self.call("save/load of state_dict()", lambda: round_trip(self.ctx, state, to_file=False))
+        state = self.invoke("state_dict()", lambda: self.block.state_dict())
+        loaded = self.invoke("save/load of state_dict()", lambda: round_trip(self.ctx, state, to_file=False))
         if into == "block":
             self.say("block.load_state_dict(load(f))")
-            self.call("load_state_dict", lambda: self.block.load_state_dict(loaded))
+            self.invoke("load_state_dict", lambda: self.block.load_state_dict(loaded))
             self.changed_parameters()
             return
         example = self.run.example
@@ -315,17 +326,17 @@ class BlockLife(RuleBasedStateMachine):
         fresh_seed = derive_seed(example.seed, 1 + seed)
         self.say(f"torch.manual_seed({fresh_seed})", f"fresh = {code}")
         with seeded(fresh_seed, self.ctx.device):
-            fresh = self.call(f"constructing {example.code}", lambda: example.construct(self.ctx.target))
-            fresh = self.call(".to()", lambda: fresh.to(device=self.ctx.device, dtype=TORCH_DTYPES[self.dtype]))
+            fresh = self.invoke(f"constructing {example.code}", lambda: example.construct(self.ctx.target))
+            fresh = self.invoke(".to()", lambda: fresh.to(device=self.ctx.device, dtype=TORCH_DTYPES[self.dtype]))
             if example.width is not None and is_lazy(fresh):
-                self.call("sizing the lazy block", lambda: example.size(fresh))
+                self.invoke("sizing the lazy block", lambda: example.size(fresh))
         self.say("fresh.load_state_dict(load(f))")
-        self.call("load_state_dict into a fresh block", lambda: fresh.load_state_dict(loaded))
+        self.invoke("load_state_dict into a fresh block", lambda: fresh.load_state_dict(loaded))
         x_name, x = self.new_input(seed, False)
         self.say(f"print(fresh({x_name}) - block({x_name}))")
         expected = self.run.expected(self.reference(), x, None, self.prec())
         with torch.no_grad():
-            y = self.call("forward of the fresh block", lambda: fresh(x))
+            y = self.invoke("forward of the fresh block", lambda: fresh(x))
         mismatch = compare(to_numpy(y), expected["y"], expected["ey"]) if isinstance(y, torch.Tensor) \
             and tuple(y.shape) == expected["y"].shape else "shape"
         if mismatch is not None:
@@ -333,14 +344,14 @@ class BlockLife(RuleBasedStateMachine):
                             "its output has the wrong type or shape" if mismatch == "shape" else mismatch.describe())
 
     @rule()
-    def convert(self) -> None:
+    def to_other_dtype(self) -> None:
         """``block.double()`` on a float32 block, ``block.float()`` on a float64 one: returns the
         block; every parameter and gradient converted in place (the same objects), values rounded to
         the new dtype."""
         dtype = "float64" if self.dtype == "float32" else "float32"
         method = "double" if dtype == "float64" else "float"
         self.operation(f"block.{method}()")
-        out = self.call(f"block.{method}()", lambda: getattr(self.block, method)())
+        out = self.invoke(f"block.{method}()", lambda: getattr(self.block, method)())
         if out is not self.block:
             raise self.fail(f"block.{method}() did not return the block itself", show=f"print(block.{method}() is block)")
         self.dtype = dtype
@@ -355,12 +366,12 @@ class BlockLife(RuleBasedStateMachine):
         self.changed_parameters()
 
     @rule(how=st.sampled_from(["train()", "train(False)", "eval()"]))
-    def mode(self, how: str) -> None:
+    def set_mode(self, how: str) -> None:
         """``train()``, ``train(False)``, ``eval()``: return the block; set ``training`` everywhere."""
         self.operation(f"block.{how}")
         calls = {"train()": lambda: self.block.train(), "train(False)": lambda: self.block.train(False),
                  "eval()": lambda: self.block.eval()}
-        out = self.call(f"block.{how}", calls[how])
+        out = self.invoke(f"block.{how}", calls[how])
         if out is not self.block:
             raise self.fail(f"block.{how} did not return the block itself", show=f"print(block.{how} is block)")
         self.training = how == "train()"
@@ -369,7 +380,7 @@ class BlockLife(RuleBasedStateMachine):
     @invariant()
     def parameters_are_the_optimizers(self) -> None:
         """``block.parameters()`` lists the very objects the optimizer was given, in order."""
-        now = self.call("parameters()", lambda: list(self.block.parameters()))
+        now = self.invoke("parameters()", lambda: list(self.block.parameters()))
         if len(now) != len(self.params) or any(a is not b for a, b in zip(now, self.params, strict=False)):
             raise self.fail("block.parameters() are no longer the objects the optimizer was given",
                             f"{len(self.params)} parameters then, {len(now)} now; the same objects: "

@@ -13,7 +13,7 @@ from typing import Any
 
 #: Settings of each profile. Every phase but ``explain`` (see ``register``).
 PROFILES: dict[str, dict[str, Any]] = {
-    "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True, stateful_step_count=30),
+    "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True, stateful_step_count=10),
     "dev": dict(max_examples=60, print_blob=True, stateful_step_count=30),
     "thorough": dict(max_examples=1000, print_blob=True, stateful_step_count=50),
 }

@@ -24,7 +24,7 @@ from reference.bounds import gamma
 from ..blocks import BlockSpec
 from ..bridge import loaded_reference, spec_tensors, to_numpy
 from ..context import CheckContext
-from ..examples import ArraySpec, TORCH_DTYPES, is_lazy, seeded
+from ..examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded
 from ..registry import Check
 from ..strategies import derive_seed
 from ..tolerance import compare
@@ -353,7 +353,8 @@ class BlockLife(RuleBasedStateMachine):
         self.operation(f"block.{method}()")
         out = self.invoke(f"block.{method}()", lambda: getattr(self.block, method)())
         if out is not self.block:
-            raise self.fail(f"block.{method}() did not return the block itself", show=f"print(block.{method}() is block)")
+            raise self.fail(f"block.{method}() did not return the block itself",
+                            show=f"print(block.{method}() is block)")
         self.dtype = dtype
         rounding = TORCH_DTYPES[dtype]
         for name, value in self.state.items():

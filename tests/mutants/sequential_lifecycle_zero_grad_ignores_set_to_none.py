@@ -2,7 +2,6 @@
 zero_grad(set_to_none=True) each .grad is a zero tensor instead of None.
 """
 
-import torch
 from torch import nn
 
 CATCHES = ["sequential.lifecycle*"]

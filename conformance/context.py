@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Mapping, TypeVar
 import pytest
 import torch
 from hypothesis import HealthCheck, seed, settings
+from hypothesis import settings as HypothesisSettings  # the type (the field ``settings`` shadows it)
 from hypothesis.errors import Unsatisfiable
 
 from reference.bounds import Precision
@@ -69,11 +70,11 @@ class CheckContext:
 
         return apply
 
-    def check_settings(self, **overrides) -> settings:
+    def check_settings(self, **overrides) -> "HypothesisSettings":
         """The settings ``hypothesis_settings`` applies (``overrides`` on top, e.g. a state machine's
         ``stateful_step_count``)."""
-        base = self.settings if self.settings is not None else settings()
-        return settings(base, deadline=None, report_multiple_bugs=False, suppress_health_check=[
+        base = self.settings if self.settings is not None else HypothesisSettings()
+        return HypothesisSettings(base, deadline=None, report_multiple_bugs=False, suppress_health_check=[
             HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
             HealthCheck.differing_executors,
         ], **overrides)

@@ -265,6 +265,7 @@ class BlockLife(RuleBasedStateMachine):
             if id(p) in moved or grad.value is None:
                 continue
             p0 = self.state[name].value
+            assert p0 is not None  # parameters always hold values
             buffer = self.opt.state.get(p, {}).get("momentum_buffer")
             b0 = to_numpy(buffer) if buffer is not None and self.momentum else None
             # a buffer kept from before .float()/.double() rounds in its own dtype
@@ -337,11 +338,13 @@ class BlockLife(RuleBasedStateMachine):
         expected = self.run.expected(self.reference(), x, None, self.prec())
         with torch.no_grad():
             y = self.invoke("forward of the fresh block", lambda: fresh(x))
-        mismatch = compare(to_numpy(y), expected["y"], expected["ey"]) if isinstance(y, torch.Tensor) \
-            and tuple(y.shape) == expected["y"].shape else "shape"
+        if not isinstance(y, torch.Tensor) or tuple(y.shape) != expected["y"].shape:
+            raise self.fail("a fresh block loaded with the block's state_dict() computes otherwise",
+                            "its output has the wrong type or shape")
+        mismatch = compare(to_numpy(y), expected["y"], expected["ey"])
         if mismatch is not None:
             raise self.fail("a fresh block loaded with the block's state_dict() computes otherwise",
-                            "its output has the wrong type or shape" if mismatch == "shape" else mismatch.describe())
+                            mismatch.describe())
 
     @rule()
     def to_other_dtype(self) -> None:
@@ -401,6 +404,7 @@ class BlockLife(RuleBasedStateMachine):
                                           f"{self.spec.key}.buffers")
                 raise self.fail(f"{name!r} is {t.dtype}, not the block's dtype {self.dtype}",
                                 show=f"print(block.state_dict()[{name!r}].dtype)")
+            assert expected.value is not None
             mismatch = compare(to_numpy(t), expected.value, expected.bound)
             if mismatch is not None:
                 raise self.fail(f"{name!r} does not hold what the operations put there", mismatch.describe(),

@@ -354,13 +354,12 @@ class BlockLife(RuleBasedStateMachine):
         expected = self.expected(x, None, self.prec())
         with torch.no_grad():
             y = self.invoke("forward of the fresh block", lambda: fresh(x))
-        if not isinstance(y, torch.Tensor) or tuple(y.shape) != expected["y"].shape:
-            raise self.fail("a fresh block loaded with the block's state_dict() computes otherwise",
-                            "its output has the wrong type or shape")
-        mismatch = compare(to_numpy(y), expected["y"], expected["ey"])
-        if mismatch is not None:
-            raise self.fail("a fresh block loaded with the block's state_dict() computes otherwise",
-                            mismatch.describe())
+        # A fresh block loaded with the state dict computing otherwise is the saveload check's
+        # finding (that check fails too, or the run says this one wrongly blamed it).
+        if not isinstance(y, torch.Tensor) or tuple(y.shape) != expected["y"].shape \
+                or compare(to_numpy(y), expected["y"], expected["ey"]) is not None:
+            self.run.cannot_judge("a fresh block loaded with the block's state_dict() computes otherwise",
+                                  f"{self.spec.key}.saveload[{self.start_dtype}]")
 
     @rule()
     def to_other_dtype(self) -> None:

@@ -72,9 +72,8 @@ class Graph:
 def check_lifecycle(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
     from hypothesis.stateful import get_state_machine_test
 
-    base = ctx.settings if ctx.settings is not None else None
-    examples = (base.max_examples if base is not None else ctx.check_settings().max_examples)
-    chosen = ctx.check_settings(max_examples=max(2, examples // EXAMPLES_PER_LIFE))
+    lives = max(2, ctx.check_settings().max_examples // EXAMPLES_PER_LIFE)
+    chosen = ctx.check_settings(max_examples=lives)  # each of stateful_step_count operations
     machine = type("BlockLife", (BlockLife,), {"ctx": ctx, "check": check, "spec": spec, "start_dtype": dtype})
     ctx.prepared(get_state_machine_test(machine, settings=chosen))()
 
@@ -108,7 +107,6 @@ class BlockLife(RuleBasedStateMachine):
         self.example = drawn.example = replace(self.run.example, x=None)  # the program draws its own inputs
         self.dtype = self.start_dtype
         self.ref, tensors = self.run.reference(self.block)
-        self.names = list(tensors)                                   # the spec's state_dict names
         self.param_names = [n for n in self.ref.grad_dict()]         # every name of every parameter
         for name, t in tensors.items():  # .to(dtype) missed it: the structure or buffers check's finding
             if t.dtype != TORCH_DTYPES[self.dtype]:
@@ -463,11 +461,16 @@ class BlockLife(RuleBasedStateMachine):
 
     @invariant()
     def modes_as_set(self) -> None:
-        """``training`` of the block and every submodule is what ``train()``/``eval()`` set."""
+        """``training`` of the block and every submodule is what ``train()``/``eval()`` set; every
+        parameter still requires grad."""
         wrong = [n or "block" for n, m in self.block.named_modules() if m.training != self.training]
         if wrong:
             raise self.fail(f"training is not {self.training} in {wrong}",
                             show="print([(n, m.training) for n, m in block.named_modules()])")
+        frozen = [n for n, p in self.block.named_parameters() if not p.requires_grad]
+        if frozen:  # no operation of a life turns it off
+            raise self.fail(f"parameters {frozen} no longer require grad",
+                            show="print([(n, p.requires_grad) for n, p in block.named_parameters()])")
 
     def params_require_grad(self) -> bool:
         return any(p.requires_grad for p in self.params)

@@ -26,7 +26,7 @@ from reference.bounds import gamma
 from ..blocks import BlockSpec
 from ..bridge import loaded_reference, spec_tensors, to_numpy
 from ..context import CheckContext
-from ..examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded
+from ..examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded, sized
 from ..registry import Check
 from ..strategies import derive_seed
 from ..tolerance import compare, max_finite
@@ -344,7 +344,10 @@ class BlockLife(RuleBasedStateMachine):
             fresh = self.invoke(f"constructing {example.code}", lambda: example.construct(self.ctx.target))
             fresh = self.invoke(".to()", lambda: fresh.to(device=self.ctx.device, dtype=TORCH_DTYPES[self.dtype]))
             if example.width is not None and is_lazy(fresh):
-                self.invoke("sizing the lazy block", lambda: example.size(fresh))
+                self.say(f"fresh(torch.zeros(1, {example.width}, dtype=torch.{self.dtype}, "
+                         f"device={self.ctx.device!r}))  # sizes the lazy block")
+                self.invoke("sizing the lazy block",
+                            lambda: sized(fresh, example.width, TORCH_DTYPES[self.dtype], self.ctx.device))
         self.say("fresh.load_state_dict(load(f))")
         self.invoke("load_state_dict into a fresh block", lambda: fresh.load_state_dict(loaded))
         x_name, x = self.new_input(seed, False)

@@ -99,8 +99,7 @@ class BlockLife(RuleBasedStateMachine):
     # -- set up: one block, its reference, one optimizer -------------------------------------------
     @initialize(data=st.data(), optimizer=OPTIMIZERS)
     def build(self, data: st.DataObject, optimizer: tuple[float, float]) -> None:
-        drawn = draw_example(data, self.ctx, self.spec, self.start_dtype, plain=True,
-                             leading=self.spec.leading(nonempty=True))
+        drawn = draw_example(data, self.ctx, self.spec, self.start_dtype, plain=True, leading=small_leading(self.spec))
         self.shape = drawn.example.x.shape if drawn.example.x is not None else ()
         self.run = Runner(self.ctx, self.check, self.spec, drawn)
         self.block = self.run.build()
@@ -477,6 +476,17 @@ class BlockLife(RuleBasedStateMachine):
 
     def params_require_grad(self) -> bool:
         return any(p.requires_grad for p in self.params)
+
+
+def small_leading(spec: BlockSpec) -> st.SearchStrategy[tuple[int, ...]]:
+    """The block's non-empty input shapes (leading dims), each dim at most 4: a life is about state,
+    sizes are the forward and gradient checks' (one strategy per block, built once)."""
+    if spec.key not in _SMALL:
+        _SMALL[spec.key] = spec.leading(nonempty=True).map(lambda lead: tuple(min(n, 4) for n in lead))
+    return _SMALL[spec.key]
+
+
+_SMALL: dict[str, st.SearchStrategy[tuple[int, ...]]] = {}
 
 
 def rounded(value: np.ndarray, dtype: torch.dtype) -> np.ndarray:

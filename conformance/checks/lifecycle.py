@@ -384,7 +384,8 @@ class BlockLife(RuleBasedStateMachine):
         prec = self.prec()
         for name, grad in self.grads.items():
             if grad.value is not None:
-                self.grads[name] = Expected(grad.value, grad.bound + prec.u * (np.abs(grad.value) + grad.bound) + prec.tiny)
+                widened = grad.bound + prec.u * (np.abs(grad.value) + grad.bound) + prec.tiny
+                self.grads[name] = Expected(grad.value, widened)
         self.changed_parameters()
 
     @rule(how=st.sampled_from(["train()", "train(False)", "eval()"]))

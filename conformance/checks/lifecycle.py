@@ -342,11 +342,12 @@ class BlockLife(RuleBasedStateMachine):
         with seeded(fresh_seed, self.ctx.device):
             fresh = self.invoke(f"constructing {example.code}", lambda: example.construct(self.ctx.target))
             fresh = self.invoke(".to()", lambda: fresh.to(device=self.ctx.device, dtype=TORCH_DTYPES[self.dtype]))
-            if example.width is not None and is_lazy(fresh):
-                self.say(f"fresh(torch.zeros(1, {example.width}, dtype=torch.{self.dtype}, "
+            width = example.width
+            if width is not None and is_lazy(fresh):
+                self.say(f"fresh(torch.zeros(1, {width}, dtype=torch.{self.dtype}, "
                          f"device={self.ctx.device!r}))  # sizes the lazy block")
                 self.invoke("sizing the lazy block",
-                            lambda: sized(fresh, example.width, TORCH_DTYPES[self.dtype], self.ctx.device))
+                            lambda: sized(fresh, width, TORCH_DTYPES[self.dtype], self.ctx.device))
         self.say("fresh.load_state_dict(load(f))")
         self.invoke("load_state_dict into a fresh block", lambda: fresh.load_state_dict(loaded))
         x_name, x = self.new_input(seed, False)

@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Mapping, TypeVar
 import pytest
 import torch
 from hypothesis import HealthCheck, seed, settings
+from hypothesis import settings as HypothesisSettings  # the type (the field ``settings`` shadows it)
 from hypothesis.errors import Flaky, Unsatisfiable
 
 from reference.bounds import Precision
@@ -64,35 +65,46 @@ class CheckContext:
         fail a slow *target* rather than a wrong one), and the run's seed when it has one. Distinct
         failures of one check are all reported (``report_multiple_bugs``): a block that raises on one
         input and computes wrong values on another shows both (``failures.merge_failures``)."""
-        base = self.settings if self.settings is not None else settings()
-        chosen = settings(base, deadline=None, report_multiple_bugs=True, suppress_health_check=[
-            HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-            HealthCheck.differing_executors,
-        ])
+        chosen = self.check_settings()
 
         def apply(test: F) -> F:
-            test = chosen(test)
-            inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
-
-            @functools.wraps(inner)  # Hypothesis names the test in its report
-            def counted(*args, **kwargs):
-                self.examples += 1
-                return inner(*args, **kwargs)
-
-            test.hypothesis.inner_test = counted  # type: ignore[attr-defined]
-            if self.check_id is not None:
-                # The example database's key, per check (the checks of one property share a function,
-                # whose source digest Hypothesis would otherwise compute on every call, ~4 ms).
-                test._hypothesis_internal_database_key = f"nn-conformance:{self.check_id}".encode()  # type: ignore
-            if self.seed is not None:
-                test = seed(self.seed)(test)
-            elif chosen.derandomize:
-                # What derandomize does (a seed fixed per test function), without Hypothesis hashing
-                # the function's source on every call, which costs ~10 ms per check.
-                test = seed(zlib.crc32(f"{inner.__module__}.{inner.__qualname__}".encode()))(test)
-            return self._judging(test, counted)
+            return self.prepared(chosen(test))
 
         return apply
+
+    def check_settings(self, **overrides) -> "HypothesisSettings":
+        """The settings ``hypothesis_settings`` applies (``overrides`` on top, e.g. a state machine's
+        ``stateful_step_count``)."""
+        base = self.settings if self.settings is not None else HypothesisSettings()
+        return HypothesisSettings(base, deadline=None, report_multiple_bugs=True, suppress_health_check=[
+            HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+            HealthCheck.differing_executors,
+        ], **overrides)
+
+    def prepared(self, test: F) -> F:
+        """A ``@given`` test that already carries its settings, wired as every check's: examples
+        counted, a database key per check, the run's seed, and *not checked* when no example could be
+        judged because another check fails (``cannot_judge``)."""
+        chosen = test._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+        inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
+
+        @functools.wraps(inner)  # Hypothesis names the test in its report
+        def counted(*args, **kwargs):
+            self.examples += 1
+            return inner(*args, **kwargs)
+
+        test.hypothesis.inner_test = counted  # type: ignore[attr-defined]
+        if self.check_id is not None:
+            # The example database's key, per check (the checks of one property share a function,
+            # whose source digest Hypothesis would otherwise compute on every call, ~4 ms).
+            test._hypothesis_internal_database_key = f"nn-conformance:{self.check_id}".encode()  # type: ignore
+        if self.seed is not None:
+            test = seed(self.seed)(test)
+        elif chosen.derandomize:
+            # What derandomize does (a seed fixed per test function), without Hypothesis hashing
+            # the function's source on every call, which costs ~10 ms per check.
+            test = seed(zlib.crc32(f"{inner.__module__}.{inner.__qualname__}".encode()))(test)
+        return self._judging(test, counted)
 
     def _judging(self, test: F, inner: Callable) -> F:
         """Run ``test``, counting the examples it judged: when examples were left unjudged because

@@ -1,5 +1,6 @@
 """Hypothesis profiles: ``ci`` (fast, derandomized, no example database; chosen when ``CI`` is set),
-``dev`` (the default), ``thorough`` (nightly).
+``dev`` (the default), ``thorough`` (nightly). ``stateful_step_count``: the operations in one life of
+a block (the lifecycle checks, ``checks/lifecycle.py``, run ``max_examples // 4`` lives).
 
 Hypothesis is imported only by ``register`` (and ``describe`` for a profile not in the table): the
 pytest-xdist controller, which runs no check, never needs it (it knows our profiles from this table).
@@ -12,9 +13,9 @@ from typing import Any
 
 #: Settings of each profile. Every phase but ``explain`` (see ``register``).
 PROFILES: dict[str, dict[str, Any]] = {
-    "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True),
-    "dev": dict(max_examples=60, print_blob=True),
-    "thorough": dict(max_examples=1000, print_blob=True),
+    "ci": dict(max_examples=20, derandomize=True, database=None, print_blob=True, stateful_step_count=10),
+    "dev": dict(max_examples=60, print_blob=True, stateful_step_count=30),
+    "thorough": dict(max_examples=1000, print_blob=True, stateful_step_count=50),
 }
 
 

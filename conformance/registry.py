@@ -27,6 +27,7 @@ AREAS = {
     "saveload": "saveload", "strict": "saveload", "tensors": "saveload", "load_safety": "saveload",
     "init": "init", "apply": "init", "reproducible": "init",
     "function": "init",
+    "lifecycle": "lifecycle",
 }
 
 
@@ -143,6 +144,8 @@ def all_checks() -> list[Check]:
         add("strict", None, "persistence", "check_strict_loading")
         if spec.container or spec.key == "rgnet":
             add("access", None, "semantics", "check_access")
+        for dtype in DTYPES:
+            add("lifecycle", dtype, "lifecycle", "check_lifecycle", dtype=dtype)
     out.append(Check("save", "tensors", None, ("save", "load"), Lazy("persistence", "check_tensors")))
     out.append(Check("save", "load_safety", None, ("load",), Lazy("persistence", "check_load_safety")))
     out += init_checks()

@@ -120,7 +120,8 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
             == [{k: r[k] for k in keep} for r in parallel["results"]])
     failed = [r for r in parallel["results"] if r["status"] == "failed"]
     assert [r["id"] for r in failed] == ["relu.forward[float32]", "relu.forward[float64]",
-                                         "relu.gradient[float32]", "relu.gradient[float64]"]
+                                         "relu.gradient[float32]", "relu.gradient[float64]",
+                                         "relu.lifecycle[float32]", "relu.lifecycle[float64]"]
     first = failed[0]
     assert "differs from the reference" in first["reason"] and "target.ReLU()" in first["example"]
     assert "load_target(" in first["snippet"] and "Draw 1 (constructor arguments;" in first["hypothesis"]
@@ -131,7 +132,7 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
     for key in ("target", "target_version", "torch", "numpy", "hypothesis", "python", "suite_version", "profile",
                 "hypothesis_seed", "device", "float32_matmul_precision"):
         assert key in meta, key
-    assert meta["hypothesis_seed"] == 12345 and meta["profile"] == "dev" and parallel["summary"]["failed"] == 4
+    assert meta["hypothesis_seed"] == 12345 and meta["profile"] == "dev" and parallel["summary"]["failed"] == 6
 
 
 def test_report_failure_replays_from_its_snippet(tmp_path: Path) -> None:
@@ -177,7 +178,7 @@ def test_parametrize_with_checks_in_a_users_test_file(tmp_path: Path) -> None:
                  "--rootdir", str(tmp_path), "-p", "no:xdist")
     assert result.returncode == 1, result.stdout[-3000:]
     out = result.stdout
-    assert "2 failed" in out and "2 xfailed" in out and "2 skipped" in out  # gradient fails; saveload skipped
+    assert "4 failed" in out and "2 xfailed" in out and "2 skipped" in out  # gradient, lifecycle fail; saveload skipped
     assert "not provided: target" in out  # linear.structure: the module defines no Linear
     matrix = out.split("conformance matrix", 1)[1]
     assert "target: <module>" not in matrix and "\nrelu " in matrix and "FF" in matrix and "F FAIL" in matrix

@@ -30,6 +30,7 @@ from ..examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded, sized
 from ..registry import Check
 from ..strategies import derive_seed
 from ..tolerance import compare, max_finite
+from ..wrappers import computed
 from .common import OVERFLOW_HEADROOM, Runner, assume_representable, bit_identical, check_output, draw_example
 from .persistence import round_trip, save_load_code
 
@@ -103,9 +104,14 @@ class BlockLife(RuleBasedStateMachine):
         self.shape = drawn.example.x.shape if drawn.example.x is not None else ()
         self.run = Runner(self.ctx, self.check, self.spec, drawn)
         self.block = self.run.build()
+        wrapped = computed(self.block)
+        if wrapped:
+            self.run.cannot_judge(f"the block's tensors are computed from other tensors ({wrapped}): an optimizer "
+                                  "step or a write on its stored parameters does not act on the spec's tensors "
+                                  "directly, as the lifecycle's reference steps them", "")
+        self.ref, tensors = self.run.reference(self.block)  # (on the drawn input, where a pre-hook computes them)
         self.example = drawn.example = replace(self.run.example, x=None)  # the program draws its own inputs
         self.dtype = self.start_dtype
-        self.ref, tensors = self.run.reference(self.block)
         self.param_names = [n for n in self.ref.grad_dict()]         # every name of every parameter
         for name, t in tensors.items():  # .to(dtype) missed it: the structure or buffers check's finding
             if t.dtype != TORCH_DTYPES[self.dtype]:

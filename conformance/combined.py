@@ -49,7 +49,11 @@ class BatchReport:
         return None
 
     def target_ok(self, label: str) -> bool:
-        return self.targets[label].ok and self.error(label) is None
+        """No failure (nor XPASS under ``strict_expected``), no unconfirmed *not checked*, no error."""
+        report = self.targets[label]
+        bad = PROBLEMS if self.metadata.get("strict_expected") else PROBLEMS[:1]
+        return (not any(r.status in bad for r in report.results) and not report.unconfirmed()
+                and self.error(label) is None)
 
     @property
     def ok(self) -> bool:
@@ -127,7 +131,7 @@ class BatchReport:
         for label, report in self.targets.items():
             error = self.error(label)
             body = (f"ERROR: {error}\n" if error else
-                    report.to_markdown().split("\n", 1)[1].lstrip("\n"))  # its matrix, without its own heading
+                    report.to_markdown().split("\n\n", 2)[2])  # its matrix, without its heading and versions
             problems = "" if error or not any(r.status in PROBLEMS for r in report.results) else " (failures below)"
             lines += [f"<details><summary><code>{label}</code>: {report.summary()}{problems}</summary>", "",
                       body.replace("|", "\\|") if error else body, "</details>", ""]

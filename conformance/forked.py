@@ -125,10 +125,11 @@ def _serve(spec: Any, job: dict[str, Any], commands: Any, answers: Any) -> None:
     from .registry import all_checks
     from .runner import _run_expected, require_provided
     from .target import TargetError, load_target
-    from .timeouts import _WATCHDOG, enable_watchdog
+    from .timeouts import _WATCHDOG, enable_watchdog, limit_memory
 
     _WATCHDOG["file"] = None  # the parent's file names the parent's pid: a watchdog of this child's own
     enable_watchdog()
+    limit_memory(job.get("memory_limit"))  # the API's: never the caller's own process
     label = job.get("label", "--impl {}")
     try:
         target = load_target(spec, names=job["names"], option=job.get("names_option", "--name"), label=label)

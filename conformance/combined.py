@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .forked import LOAD_ERROR
-from .matrix import LABELS, PROBLEMS, ordered_statuses, render_markdown, render_terminal
+from .matrix import LABELS, PROBLEMS, ordered_statuses, render_markdown, render_terminal, wrap_items
 from .report import Report, Result
 
 #: A target's own metadata keys; every other key of a run's metadata is shared by all its targets.
@@ -84,8 +84,8 @@ class BatchReport:
             verdict = "ERROR" if self.error(label) else ("ok" if self.target_ok(label) else "FAIL")
             lines.append(f"{label.ljust(wide)}  {verdict:5}  {report.summary()}")
         red = [label for label in self.targets if not self.target_ok(label)]
-        lines.append(f"{len(self.targets)} targets: {len(self.targets) - len(red)} ok, {len(red)} not ok"
-                     + (f" ({', '.join(red)})" if red else ""))
+        head = f"{len(self.targets)} targets: {len(self.targets) - len(red)} ok, {len(red)} not ok"
+        lines += wrap_items(head + ":", red, width) if red else [head]
         return lines
 
     def render(self, width: int = 100) -> str:

@@ -58,7 +58,7 @@ def test_cli_batch_judges_each_target_apart(tmp_path: Path, zoo: dict[str, str])
     assert sections["scratch_blocks"]["metadata"]["target_file"].endswith("scratch_blocks.py")
     assert "target" not in report["metadata"] and report["metadata"]["hypothesis_seed"] == 3
     assert "| `relu_leaky` | FAIL | 2 | 1 |" in md.read_text()
-    assert "5 targets: 2 ok, 3 not ok (relu_leaky, broken, quits)" in result.stdout
+    assert "5 targets: 2 ok, 3 not ok: relu_leaky, broken, quits" in result.stdout
     assert "ERROR: the target could not be loaded: --impl" in result.stdout
 
 

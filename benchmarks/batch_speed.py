@@ -29,7 +29,8 @@ MUTANTS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "mutants").
 
 def cli(*args: str) -> float:
     """Wall seconds of ``python -m conformance ARGS`` (status 0 or 1: a verdict, not an error)."""
-    env = {**os.environ, "CI": "1", "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "CI": "1", "PYTHONPATH": path}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "conformance", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True)

@@ -22,8 +22,8 @@ _EXPORTS = {
     "Target": "target", "TargetError": "target", "load_target": "target", "UsageError": "errors",
 }
 
-__all__ = ["__version__", "BatchReport", "Check", "Report", "Result", "Target", "TargetError", "UsageError", "all_checks",
-           "load_target", "parametrize_with_checks", "run", "select_checks"]
+__all__ = ["__version__", "BatchReport", "Check", "Report", "Result", "Target", "TargetError", "UsageError",
+           "all_checks", "load_target", "parametrize_with_checks", "run", "select_checks"]
 
 if TYPE_CHECKING:
     from .combined import BatchReport

@@ -47,7 +47,7 @@ class _Exited:
     """What ``crash_reason`` needs of a process: its pid and a ``wait``."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.code = pid, None
+        self.pid, self.code = pid, None  # type: int, int | None
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = time.monotonic() + (timeout if timeout is not None else 1e9)

@@ -37,7 +37,7 @@ def _targets(targets: Iterable[Any]) -> list[tuple[str, Any]]:
             specs.append(value)
     strings = [s for s in specs if isinstance(s, str)]
     named = dict(zip(strings, labels(strings), strict=True))
-    out = []
+    out: list[tuple[str, Any]] = []
     for i, spec in enumerate(specs):
         if isinstance(spec, str):
             out.append((named[spec], spec))
@@ -76,7 +76,8 @@ def run_many(targets: Iterable[Any], *, checks: Iterable[str] | None = None, max
     if seed is None and not base.derandomize:
         seed = new_seed()
     all_names = {**(resolved_expected.names if resolved_expected else {}), **(names or {})}
-    shared = run_metadata(environment({}, device, threads), profile=None if settings else (profile or profiles.default_profile()),
+    chosen = None if settings else (profile or profiles.default_profile())
+    shared = run_metadata(environment({}, device, threads), profile=chosen,
                           max_examples=base.max_examples, seed=seed,
                           expected=resolved_expected.source if resolved_expected else None, widened=widen,
                           strict_expected=strict_expected, call_timeout=call_timeout)

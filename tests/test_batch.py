@@ -149,6 +149,7 @@ def test_shards_merge_into_the_unsharded_report(tmp_path: Path) -> None:
 
 def test_shard_needs_a_fixed_seed_and_a_valid_part() -> None:
     unseeded = run("-m", "conformance", "--impl", CORRECT, "--shard", "1/2", "--hypothesis-profile", "dev")
-    assert unseeded.returncode == 4 and "--shard needs the same seed in every shard" in unseeded.stdout + unseeded.stderr
+    said = unseeded.stdout + unseeded.stderr
+    assert unseeded.returncode == 4 and "--shard needs the same seed in every shard" in said
     bad = run("-m", "conformance", "--impl", CORRECT, "--shard", "3/2")
     assert bad.returncode == 4 and "--shard '3/2': give K/N" in bad.stdout + bad.stderr

@@ -711,7 +711,8 @@ def build_batch_report(config: pytest.Config) -> Any:
 
     results = config.stash.get(_RESULTS_KEY, {})
     pool = config.stash.get(_POOL_KEY, None)
-    infos: dict = dict(config.stash[_INFOS_KEY]) if _INFOS_KEY in config.stash else {}
+    stored: dict = config.stash.get(_INFOS_KEY, {})
+    infos = {**stored}
     infos.update(pool.infos if pool is not None else {})
     env = dict(_environment(config) or {})
     shared = build_report(config).metadata if env else {}

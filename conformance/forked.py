@@ -29,6 +29,9 @@ _REAL_EXIT = os._exit
 LIVE_CHILDREN = 2
 #: Prefix of the reason of every check of a target that could not be loaded.
 LOAD_ERROR = "the target could not be loaded: "
+#: This process's ends of the pipes of its live children: a new child closes them, or a child's
+#: command pipe would stay open (in its siblings) after the parent closes it, and it would never end.
+_PARENT_ENDS: set[int] = set()
 
 
 def preload() -> None:
@@ -72,8 +75,11 @@ class _Child:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # the child: never returns
-            os.close(commands_w)
-            os.close(answers_r)
+            for fd in (commands_w, answers_r, *_PARENT_ENDS):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
             code = 1
             try:
                 _serve(spec, job, os.fdopen(commands_r, "r"), os.fdopen(answers_w, "w"))
@@ -83,6 +89,7 @@ class _Child:
         os.close(commands_r)
         os.close(answers_w)
         self.process = _Exited(pid)
+        _PARENT_ENDS.update((commands_w, answers_r))
         self.commands = os.fdopen(commands_w, "w")
         self.answers = os.fdopen(answers_r, "r")
         self.hello = self._read()  # {"target": info} or {"error": message}
@@ -104,6 +111,7 @@ class _Child:
         from .timeouts import watchdog_path
 
         for stream in (self.commands, self.answers):
+            _PARENT_ENDS.discard(stream.fileno())
             try:
                 stream.close()
             except OSError:

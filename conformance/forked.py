@@ -150,7 +150,8 @@ def _serve(spec: Any, job: dict[str, Any], commands: Any, answers: Any) -> None:
     from .metadata import target_info
 
     ctx = CheckContext(target, device=job["device"], settings=job.get("settings"), call_timeout=job["call_timeout"],
-                       widen=job["widen"], seed=job["seed"], threads=job["threads"], tmp_dir=job.get("tmp_dir"))
+                       widen=job["widen"], seed=job["seed"], threads=job["threads"], tmp_dir=job.get("tmp_dir"),
+                       scope=f"{job['scope']}:")
     answers.write(json.dumps({"target": target_info(target)}, default=str) + "\n")
     answers.flush()
     checks = {c.id: c for c in all_checks()}
@@ -185,7 +186,7 @@ class TargetPool:
         if child is None:
             while len(self.children) >= LIVE_CHILDREN:
                 self.children.popitem(last=False)[1].close()
-            child = _Child(spec, self.job)
+            child = _Child(spec, {**self.job, "scope": label})
             hello = child.hello or {"error": "the process loading it ended (status "
                                              f"{child.process.wait(timeout=10)})"}
             if "error" in hello:

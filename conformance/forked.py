@@ -170,6 +170,11 @@ class TargetPool:
     error of that target), and label (how messages name a target, ``--impl {}``)."""
 
     def __init__(self, job: dict[str, Any]) -> None:
+        if not hasattr(os, "fork"):
+            from .errors import UsageError
+
+            raise UsageError("checking several targets in one run needs os.fork (Linux, macOS): run one target "
+                             "per run here")
         self.job = job
         self.children: OrderedDict[str, _Child] = OrderedDict()
         self.errors: dict[str, str] = {}    # label -> why the target could not be loaded

@@ -6,6 +6,10 @@ test per check id; prints the resolved target and the run's seed in the header, 
 property matrix at the end. Under pytest-xdist the controller chooses the seed and hands it to every
 worker, and gathers every worker's results, so reports do not depend on the worker layout.
 
+Several targets (``--impl`` repeated, a glob, a directory): one test per (target, check) pair, each
+run in its target's child forked from the worker (``plugin_batch``, ``forked``), and one combined
+report (``combined``); ``--shard K/N`` keeps one part of the pairs (``shards``).
+
 Start-up matters (this plugin loads in every pytest run of an environment that has the package):
 importing it imports neither torch nor the target. Under pytest-xdist the controller never does:
 it checks that ``--impl`` names something that exists, and the workers import it and send back

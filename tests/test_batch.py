@@ -153,3 +153,16 @@ def test_shard_needs_a_fixed_seed_and_a_valid_part() -> None:
     assert unseeded.returncode == 4 and "--shard needs the same seed in every shard" in said
     bad = run("-m", "conformance", "--impl", CORRECT, "--shard", "3/2")
     assert bad.returncode == 4 and "--shard '3/2': give K/N" in bad.stdout + bad.stderr
+
+
+def test_single_target_shards_merge_into_its_report(tmp_path: Path) -> None:
+    common = ["--impl", MUTANT, *SELECT, "--hypothesis-seed=5"]
+    assert run("-m", "conformance", *common, "--report", str(tmp_path / "all.json")).returncode == 1
+    for k in (1, 2):
+        run("-m", "conformance", *common, "--shard", f"{k}/2", "--report", str(tmp_path / f"s{k}.json"))
+    merged = merge([str(tmp_path / "s1.json"), str(tmp_path / "s2.json")])
+    assert isinstance(merged, conformance.Report)
+    whole = json.loads((tmp_path / "all.json").read_text())
+    assert merged.metadata == whole["metadata"]
+    assert ([(r.id, r.status, r.reason, r.example) for r in merged.results]
+            == [(r["id"], r["status"], r["reason"], r["example"]) for r in whole["results"]])

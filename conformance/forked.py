@@ -35,14 +35,23 @@ _PARENT_ENDS: set[int] = set()
 
 
 def preload() -> None:
-    """Import what every child needs (torch, Hypothesis, every check module) and run torch's first
-    backward here, once, so each forked child starts with it done."""
-    from . import checks
+    """Import every module of the suite (and torch, Hypothesis) and run torch's first backward, once,
+    before any check runs: a forked child then starts with it done, and every process that runs checks
+    (a batch's child, a single target's worker, the API) has the same modules loaded when it draws.
+    Hypothesis mixes constants found in the loaded local modules into its draws, so without this a
+    seed would draw differently by the order checks ran in, by front-end, and by shard."""
+    import conformance
+    import reference
+
     from .timeouts import warm_up
 
-    for module in pkgutil.iter_modules(checks.__path__):
-        importlib.import_module(f"{checks.__name__}.{module.name}")
     importlib.import_module("hypothesis")
+    for package in (conformance, reference):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            leaf = module.name.rsplit(".", 1)[-1]
+            if leaf.startswith("test_") or leaf == "__main__" or module.name.startswith("conformance.targets"):
+                continue
+            importlib.import_module(module.name)
     warm_up()
 
 

@@ -364,6 +364,9 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
         gc.freeze()
         config.stash[_FROZEN_KEY] = True
         return PoolContext(pool)  # type: ignore[return-value]
+    from .forked import preload
+
+    preload()  # the same modules loaded as in a run over several targets: the same draws for a seed
     ctx = CheckContext(get_target(config), device=config.getoption("device"), call_timeout=timeout or None,
                        widen=widen, seed=config.stash.get(_SEED_KEY, None),
                        threads=config.getoption("conformance_threads") or None,

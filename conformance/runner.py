@@ -156,6 +156,10 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     widen = expected.widen(c.id for c in selected) if expected else {}
     if seed is None and not base.derandomize:
         seed = new_seed()
+    if not isolate:
+        from .forked import preload
+
+        preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
     ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed,
                        threads=threads)
     report = Report(metadata=run_metadata(

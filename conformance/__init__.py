@@ -18,14 +18,15 @@ __version__ = "0.1.0"
 #: public name -> the module that defines it
 _EXPORTS = {
     "parametrize_with_checks": "parametrize", "Check": "registry", "all_checks": "registry",
-    "Report": "report", "Result": "report", "run": "runner", "select_checks": "runner",
+    "Report": "report", "Result": "report", "BatchReport": "combined", "run": "runner", "select_checks": "runner",
     "Target": "target", "TargetError": "target", "load_target": "target", "UsageError": "errors",
 }
 
-__all__ = ["__version__", "Check", "Report", "Result", "Target", "TargetError", "UsageError", "all_checks",
-           "load_target", "parametrize_with_checks", "run", "select_checks"]
+__all__ = ["__version__", "BatchReport", "Check", "Report", "Result", "Target", "TargetError", "UsageError",
+           "all_checks", "load_target", "parametrize_with_checks", "run", "select_checks"]
 
 if TYPE_CHECKING:
+    from .combined import BatchReport
     from .errors import UsageError
     from .parametrize import parametrize_with_checks
     from .registry import Check, all_checks

@@ -3,6 +3,10 @@ header (target, versions, profile, seed), progress per check (a bar on a termina
 in a log; none when ``CI`` is set or under ``-q``), each failure as the suite words it, and the block x
 property matrix with the failing ids. Exit status is pytest's (0 all passed, 1 failures, 4 usage).
 
+Several targets (``--impl A --impl B``, a glob, a directory of .py files) are checked in one run, each
+in a process of its own; ``--shard K/N`` runs the K-th of N parts; ``python -m conformance merge
+shard*.json --report all.json --report-md all.md`` joins the parts' reports.
+
 The checks run in a pytest-xdist worker (``-n 1`` unless ``-n`` is given), so a target that ends the
 process (even with status 0), is killed or hangs where no signal reaches fails the check it was
 running instead of ending the run, green or not; ``--memory-limit`` caps each worker's memory."""
@@ -17,10 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     import pytest
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["merge"]:  # python -m conformance merge shard*.json --report all.json
+        from .merge import main as merge
+
+        return merge(args[1:])
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
         print("Options: --impl TARGET, --device DEVICE, --expected FILE, --report FILE.json, --report-md FILE.md, "
-              "--check-timeout S, --memory-limit GiB, --unwrap, -k EXPR, -n N (pytest-xdist; default 1), "
+              "--shard K/N, --check-timeout S, --memory-limit GiB, --unwrap, -k EXPR, -n N (pytest-xdist; default 1), "
               "--hypothesis-profile {ci,dev,thorough}, "
               "--hypothesis-seed N, --progress {auto,bar,lines,off}, -q, --full-trace; any other pytest option "
               "is passed through.")

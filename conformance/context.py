@@ -35,6 +35,7 @@ class CheckContext:
     seed: int | str | None = None                 # Hypothesis seed of every check; None: the profile's
     tmp_dir: str | None = None                    # where checks may write files (pytest's tmp_path_factory)
     threads: int | None = 1                       # torch intra-op threads during a check; None: leave as is
+    scope: str = ""                               # of several targets, this one's label: its own example database
     examples: int = field(default=0, compare=False)  # Hypothesis examples executed so far (for benchmarks)
     check_id: str | None = field(default=None, compare=False)  # the check running now (Check.__call__ sets it)
     notes: list[str] = field(default_factory=list, compare=False)  # what the report says of the check now running
@@ -97,7 +98,8 @@ class CheckContext:
         if self.check_id is not None:
             # The example database's key, per check (the checks of one property share a function,
             # whose source digest Hypothesis would otherwise compute on every call, ~4 ms).
-            test._hypothesis_internal_database_key = f"nn-conformance:{self.check_id}".encode()  # type: ignore
+            key = f"nn-conformance:{self.scope}{self.check_id}"
+            test._hypothesis_internal_database_key = key.encode()  # type: ignore
         if self.seed is not None:
             test = seed(self.seed)(test)
         elif chosen.derandomize:

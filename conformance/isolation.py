@@ -80,6 +80,7 @@ def child_main() -> int:
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # what the target prints goes to stderr, never into the answer
     from .context import CheckContext
+    from .forked import preload
     from .registry import all_checks
     from .runner import _run_expected
     from .target import load_target
@@ -87,6 +88,7 @@ def child_main() -> int:
 
     limit_memory(job["memory_limit"])
     enable_watchdog()
+    preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
     target = load_target(job["target"], names=job["names"], option="run(names=...)", label=api_label("run", "target"),
                          unwrap=job.get("unwrap", False))
     ctx = CheckContext(target, device=job["device"], settings=job["settings"], call_timeout=job["call_timeout"],

@@ -84,8 +84,9 @@ def _table(rows: list[list[str]], gap: int) -> list[str]:
     return lines
 
 
-def render_terminal(results: Sequence[Outcome], width: int = WIDTH) -> str:
-    """The matrix for a terminal, at most ``width`` columns where the property count allows it."""
+def render_terminal(results: Sequence[Outcome], width: int = WIDTH, corner: str = "block") -> str:
+    """The matrix for a terminal, at most ``width`` columns where the property count allows it
+    (``corner``: the rows' heading)."""
     blocks, props, cells = _grid(results)
     folded = [b for b in blocks if all(s == NOT_PROVIDED for p in props for s in cells.get((b, p), []))]
     shown = [b for b in blocks if b not in folded]
@@ -97,7 +98,7 @@ def render_terminal(results: Sequence[Outcome], width: int = WIDTH) -> str:
         layouts += [(names, gap) for names in ABBREVIATIONS for gap in (2, 1)]
         for names, gap in layouts:
             headers = [names.get(p, p) for p in props]
-            lines = _table([["block"] + headers] + body, gap)
+            lines = _table([[corner] + headers] + body, gap)
             if max(len(line) for line in lines) <= width:
                 break
         legend_names = {names.get(p, p): p for p in props if names.get(p, p) != p}
@@ -130,10 +131,10 @@ def _count_cell(statuses: list[str] | None) -> str:
     return " ".join(f"{counts[s]} {LABELS.get(s, s)}" for s in ordered_statuses(counts))
 
 
-def render_markdown(results: Sequence[Outcome]) -> str:
+def render_markdown(results: Sequence[Outcome], corner: str = "block") -> str:
     """The full table: every block, full property names, each cell's counts by status."""
     blocks, props, cells = _grid(results)
-    rows = [["block"] + props] + [[b] + [_count_cell(cells.get((b, p))) for p in props] for b in blocks]
+    rows = [[corner] + props] + [[b] + [_count_cell(cells.get((b, p))) for p in props] for b in blocks]
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
     return "\n".join(lines)

@@ -61,6 +61,9 @@ class _LazyContext:
 
     def get(self) -> CheckContext:
         if self.ctx is None:
+            from .forked import preload
+
+            preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
             self.ctx = CheckContext(**self.kwargs)
         return self.ctx
 

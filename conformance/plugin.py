@@ -6,6 +6,10 @@ test per check id; prints the resolved target and the run's seed in the header, 
 property matrix at the end. Under pytest-xdist the controller chooses the seed and hands it to every
 worker, and gathers every worker's results, so reports do not depend on the worker layout.
 
+Several targets (``--impl`` repeated, a glob, a directory): one test per (target, check) pair, each
+run in its target's child forked from the worker (``plugin_batch``, ``forked``), and one combined
+report (``combined``); ``--shard K/N`` keeps one part of the pairs (``shards``).
+
 Start-up matters (this plugin loads in every pytest run of an environment that has the package):
 importing it imports neither torch nor the target. Under pytest-xdist the controller never does:
 it checks that ``--impl`` names something that exists, and the workers import it and send back
@@ -61,6 +65,9 @@ _FROZEN_KEY = pytest.StashKey[bool]()
 _TARGET_ERROR_KEY = pytest.StashKey[str]()
 _NAMES_KEY = pytest.StashKey[dict]()
 _LOAD_ERROR_KEY = pytest.StashKey[str]()
+_BATCH_KEY = pytest.StashKey["list[tuple[str, str]]"]()  # several targets: (label, spec) each
+_INFOS_KEY = pytest.StashKey[dict]()
+_POOL_KEY = pytest.StashKey[Any]()
 CONSOLE = "conformance-console"
 ENVIRONMENT_OUTPUT = "conformance_environment"
 TARGET_ERROR_OUTPUT = "conformance_target_error"
@@ -69,9 +76,14 @@ ORDER_OUTPUT = "conformance_order"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "conformance suite for nn.Module blocks")
-    group.addoption("--impl", default=None, metavar="TARGET",
+    group.addoption("--impl", action="append", default=None, metavar="TARGET",
                     help="implementation under test: a module name, a path to a .py file, or a built-in "
-                         "alias (torch). Default: $CONFORMANCE_IMPL, else torch.")
+                         "alias (torch). Default: $CONFORMANCE_IMPL, else torch. Repeat it, or give a glob or "
+                         "a directory of .py files, to check several targets in one run (each apart)")
+    group.addoption("--shard", default=None, metavar="K/N", dest="conformance_shard",
+                    help="run only the K-th of N parts of the (target, check) pairs, balanced by measured cost "
+                         "(needs a fixed seed: --hypothesis-seed, or the derandomized ci profile); join the "
+                         "parts' --report files with `python -m conformance merge`")
     group.addoption("--name", action="append", default=[], metavar="CONTRACT=THEIRS", dest="conformance_names",
                     help="the target's own name for a contract name (repeatable): "
                          "--name MLP=Net --name Chimera=chimera")
@@ -137,6 +149,7 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = getattr(config, "workerinput", None) is not None
     if not worker:
         _check_user_input(config)  # before anything runs: a typo'd path fails now, not after the run
+    _choose_targets(config)
     if not worker and _collects_the_suite(config):
         use_one_line(config)  # one line per failing check unless -v (the matrix and the reports have them all)
     if not _collects_the_suite(config):
@@ -158,6 +171,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PROFILE_KEY] = chosen or profiles.default_profile()
     config.stash[_RESULTS_KEY] = {}
     config.stash[_SEED_KEY] = _choose_seed(config)
+    if config.getoption("conformance_shard") and _collects_the_suite(config):
+        _shard(config)
     if config.getoption("expected"):
         from .registry import all_checks
 
@@ -173,7 +188,13 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from None
     explicit = config.getoption("impl") is not None or bool(os.environ.get("CONFORMANCE_IMPL"))
-    if controller or not explicit:
+    if _BATCH_KEY in config.stash:
+        try:
+            for _, spec in config.stash[_BATCH_KEY]:
+                locate_target(spec)  # exists; what importing it raises is that target's error, not the run's
+        except TargetError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    elif controller or not explicit:
         # Only check that the target exists. The xdist workers import it; without --impl (the
         # built-in torch target) it is imported when a check first needs it, so a pytest run of
         # other tests in an environment with this plugin does not import torch.
@@ -196,6 +217,37 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(Console(config, config.getoption("conformance_progress"),
                                               lambda: _header(config)), CONSOLE)
+
+
+def _choose_targets(config: pytest.Config) -> None:
+    """``--impl`` values (repeated, globs, directories) -> one target (``config.option.impl``, as
+    before), or several (``_BATCH_KEY``: label and spec each)."""
+    from .batch import expand, labels
+
+    try:
+        specs = expand(config.getoption("impl") or [], config.invocation_params.dir)
+        names = labels(specs)
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.option.impl = specs[0] if len(specs) == 1 else None
+    if len(specs) > 1:
+        config.stash[_BATCH_KEY] = list(zip(names, specs, strict=True))
+
+
+def _shard(config: pytest.Config) -> None:
+    """``--shard K/N``: keep this shard's pairs (after ``-k``); a usage error without a fixed seed."""
+    from .plugin_batch import pair_of
+    from .shards import ShardSelector, parse_shard
+
+    try:
+        index, count = parse_shard(config.getoption("conformance_shard"))
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if config.stash[_SEED_KEY] is not None and config.getoption("hypothesis_seed", default=None) is None \
+            and getattr(config, "workerinput", None) is None:
+        raise pytest.UsageError("--shard needs the same seed in every shard: give --hypothesis-seed N, or use the "
+                                "derandomized ci profile (--hypothesis-profile ci, the default when $CI is set)")
+    config.pluginmanager.register(ShardSelector(index, count, pair_of), "conformance-shard")
 
 
 def _check_user_input(config: pytest.Config) -> None:
@@ -254,7 +306,10 @@ def get_target(config: pytest.Config) -> Target:
 def _header(config: pytest.Config) -> list[str]:
     """The header every front-end prints (``conformance.header``): the target as the user named it."""
     located = config.stash.get(_LOCATED_KEY, None)
-    if located is not None and _TARGET_KEY not in config.stash:
+    if _BATCH_KEY in config.stash:
+        labels = [label for label, _ in config.stash[_BATCH_KEY]]
+        spec, where = ", ".join(labels), f"{len(labels)} targets, each loaded and checked in a process of its own"
+    elif located is not None and _TARGET_KEY not in config.stash:
         from .target import IMPORT_TIMEOUT_S
 
         where = "by the xdist workers" if is_xdist_controller(config) else "when a check first needs it"
@@ -284,6 +339,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
     area = metafunc.module.AREA
     checks = select(all_checks(), area)
+    if _BATCH_KEY in metafunc.config.stash:  # several targets: one test per (target, check), id label:check
+        from .plugin_batch import parametrize
+
+        pairs, ids = parametrize(metafunc.config.stash[_BATCH_KEY], checks)
+        metafunc.parametrize(CHECK_KEY, pairs, ids=ids)
+        return
     metafunc.parametrize(CHECK_KEY, checks, ids=[c.id for c in checks])
 
 
@@ -296,6 +357,23 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
     timeout = config.getoption("check_timeout")
     expected = config.stash.get(_EXPECTED_KEY, None)
     widen = expected.widen(c.id for c in all_checks()) if expected else {}
+    if _BATCH_KEY in config.stash:  # several targets: each loaded and checked in a child of this process
+        from .forked import TargetPool
+        from .plugin_batch import PoolContext
+
+        pool = TargetPool({"names": config.stash.get(_NAMES_KEY, {}), "device": config.getoption("device"),
+                           "unwrap": config.getoption("conformance_unwrap"),
+                           "call_timeout": timeout or None, "widen": widen, "seed": config.stash.get(_SEED_KEY, None),
+                           "threads": config.getoption("conformance_threads") or None,
+                           "tmp_dir": str(request.getfixturevalue("tmp_path_factory").mktemp("conformance"))})
+        config.stash[_POOL_KEY] = pool
+        request.addfinalizer(pool.close)
+        gc.freeze()
+        config.stash[_FROZEN_KEY] = True
+        return PoolContext(pool)  # type: ignore[return-value]
+    from .forked import preload
+
+    preload()  # the same modules loaded as in a run over several targets: the same draws for a seed
     ctx = CheckContext(get_target(config), device=config.getoption("device"), call_timeout=timeout or None,
                        widen=widen, seed=config.stash.get(_SEED_KEY, None),
                        threads=config.getoption("conformance_threads") or None,
@@ -329,11 +407,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif callspec is not None and CHECK_KEY in callspec.params:
             check = callspec.params[CHECK_KEY]
             item.user_properties.append((CHECK_KEY, (check.id, check.block, check.property, None)))
+            if getattr(check, "label", None) is not None:  # a pair of a run over several targets
+                from .plugin_batch import TARGET_PROPERTY
+
+                item.user_properties.append((TARGET_PROPERTY, check.label))
             item.add_marker(pytest.mark.conformance)
             mark = expected.mark(check.id, strict=config.getoption("strict_expected"),
                                  xfail_as_skip=config.getoption("xfail_as_skip")) if expected else None
             if mark is not None:
                 item.add_marker(mark)
+    if _BATCH_KEY in config.stash:
+        from .plugin_batch import target_major
+
+        target_major(items, [label for label, _ in config.stash[_BATCH_KEY]])
 
 
 _NOT_PROVIDED = re.compile(re.escape(NotProvided.PREFIX))
@@ -453,11 +539,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     notes, cause = properties.get(NOTES_KEY) or ([], "")
     if status == "not checked":
         cause = not_checked_cause(reason) or cause
-    results[check_id] = Result(check_id, block, prop, status, message, report.duration, examples=examples,
-                               notes=list(notes), cause=cause, **fields)
+    label = properties.get("conformance_target")  # plugin_batch.TARGET_PROPERTY: one of several targets
+    results[(label, check_id) if label is not None else check_id] = Result(
+        check_id, block, prop, status, message, report.duration, examples=examples, notes=list(notes), cause=cause,
+        **fields)
     console = _CONFIG[-1].pluginmanager.get_plugin(CONSOLE)
     if console is not None:
-        console.finished(check_id, status, report.duration)
+        console.finished(check_id if label is None else f"{label}:{check_id}", status, report.duration)
 
 
 _CONFIG: list[pytest.Config] = []
@@ -481,6 +569,12 @@ def pytest_testnodedown(node, error) -> None:  # pytest-xdist: in the controller
         node.config.stash.setdefault(_ORDER_KEY, output[ORDER_OUTPUT])
     if output.get(TARGET_ERROR_OUTPUT) is not None:
         node.config.stash.setdefault(_TARGET_ERROR_KEY, output[TARGET_ERROR_OUTPUT])
+    from .plugin_batch import INFOS_OUTPUT
+    from .shards import SHARD_KEY, SHARD_OUTPUT
+
+    node.config.stash.setdefault(_INFOS_KEY, {}).update(output.get(INFOS_OUTPUT) or {})
+    if output.get(SHARD_OUTPUT) is not None:
+        node.config.stash.setdefault(SHARD_KEY, output[SHARD_OUTPUT])
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -491,16 +585,20 @@ def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: Any
     match = re.search(r"\[(.+)\]$", crashitem)
     if match is None or not _CONFIG:
         return
+    from .batch import split_pair
     from .registry import all_checks
 
     checks = {c.id: c for c in all_checks()}
-    check = checks.get(match.group(1))
+    label, check_id = split_pair(match.group(1))
+    check = checks.get(check_id)
     if check is None:
         return
     why = _crash_reason(_CONFIG[-1], check.id, getattr(report, "node", None))
     report.longrepr = f"{check.id}: {why}"
     fields = {"reason": why, "example": "", "snippet": "", "message": f"{check.id}: {why}"}
     report.user_properties = [(CHECK_KEY, (check.id, check.block, check.property, None)), (FIELDS_KEY, fields)]
+    if label is not None and _BATCH_KEY in _CONFIG[-1].stash:
+        report.user_properties.append(("conformance_target", label))
 
 
 def _crash_reason(config: pytest.Config, check_id: str, node: Any) -> str:
@@ -513,6 +611,10 @@ def _environment(config: pytest.Config) -> dict[str, Any] | None:
     """Where the checks ran (this process's, or under xdist the workers')."""
     if _ENVIRONMENT_KEY in config.stash:
         return config.stash[_ENVIRONMENT_KEY]
+    if _BATCH_KEY in config.stash:  # several targets: the environment without one (each has its own section)
+        if not config.stash.get(_RESULTS_KEY, None):
+            return None
+        return environment({}, config.getoption("device"), config.getoption("conformance_threads") or None)
     if _TARGET_KEY not in config.stash and not config.stash.get(_RESULTS_KEY, None):
         return None  # no check ran here (and the target, maybe torch, was never imported)
     try:
@@ -538,18 +640,31 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         workeroutput[ORDER_OUTPUT] = [c.id for c in all_checks()]
         if _TARGET_ERROR_KEY in config.stash:
             workeroutput[TARGET_ERROR_OUTPUT] = config.stash[_TARGET_ERROR_KEY]
+        from .plugin_batch import INFOS_OUTPUT
+        from .shards import SHARD_KEY, SHARD_OUTPUT
+
+        if _POOL_KEY in config.stash:
+            workeroutput[INFOS_OUTPUT] = config.stash[_POOL_KEY].infos
+        if SHARD_KEY in config.stash:
+            workeroutput[SHARD_OUTPUT] = config.stash[SHARD_KEY]
         return
+    from .shards import SHARD_KEY
+
+    if SHARD_KEY in config.stash and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.OK  # a shard with no pair of its own (more shards than pairs)
     error = _checked_nothing(session)
     if error:  # the workers could not load the target, or nothing was checked: a usage error
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(f"ERROR: {error}", red=True, bold=True)
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
-    if config.stash.get(_RESULTS_KEY, {}) and build_report(config).unconfirmed() and session.exitstatus == 0:
+    batch = _BATCH_KEY in config.stash
+    if config.stash.get(_RESULTS_KEY, {}) and session.exitstatus == 0 and (
+            not build_batch_report(config).ok if batch else build_report(config).unconfirmed()):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a not-checked result whose cause did not fail
     json_path, md_path = config.getoption("conformance_report"), config.getoption("conformance_report_md")
     if json_path or md_path:
-        report = build_report(config)
+        report = build_batch_report(config) if batch else build_report(config)
         base = Path(config.invocation_params.dir)
         if json_path:
             report.write_json(base / json_path)
@@ -563,7 +678,7 @@ def _checked_nothing(session: pytest.Session) -> str | None:
     if _TARGET_ERROR_KEY in config.stash:
         return config.stash[_TARGET_ERROR_KEY]
     results = config.stash.get(_RESULTS_KEY, {})
-    if results and all(r.status == "not provided" for r in results.values()):
+    if results and _BATCH_KEY not in config.stash and all(r.status == "not provided" for r in results.values()):
         target = _reported_target(config) or {}
         spec = target.get("target_spec") or (config.stash.get(_LOCATED_KEY, None) or ("?",))[0]
         return not_provided_error(spec, target.get("provides"), len(results))
@@ -595,10 +710,15 @@ def build_report(config: pytest.Config) -> Report:
     metadata = run_metadata(
         target, profile=profile, max_examples=max_examples,
         seed=config.stash.get(_SEED_KEY, None),
-        expected=expected.source if expected else None, widened=expected.widen(results) if expected else {},
+        expected=expected.source if expected else None,
+        widened=expected.widen(r.id for r in results.values()) if expected else {},
         strict_expected=config.getoption("strict_expected"), call_timeout=config.getoption("check_timeout") or None,
     ) if target is not None else {}
     metadata["workers"] = getattr(config.option, "numprocesses", None)
+    from .shards import SHARD_KEY
+
+    if SHARD_KEY in config.stash:
+        metadata["shard"] = config.stash[SHARD_KEY]
     report = Report(results=list(results.values()), metadata=metadata)
     order = config.stash.get(_ORDER_KEY, None)
     if order is None:  # not under xdist (or no worker finished): this process has the registry
@@ -609,8 +729,42 @@ def build_report(config: pytest.Config) -> Report:
     return report
 
 
+def build_batch_report(config: pytest.Config) -> Any:
+    """The BatchReport of a run over several targets: per target, its results (registry order) and
+    what it is; shared, the run's metadata (as a single target's run records it, less the target)."""
+    from .combined import TARGET_KEYS, BatchReport
+
+    results = config.stash.get(_RESULTS_KEY, {})
+    pool = config.stash.get(_POOL_KEY, None)
+    stored: dict = config.stash.get(_INFOS_KEY, {})
+    infos = {**stored}
+    infos.update(pool.infos if pool is not None else {})
+    env = dict(_environment(config) or {})
+    shared = build_report(config).metadata if env else {}
+    shared = {k: v for k, v in shared.items() if k not in TARGET_KEYS}
+    order = config.stash.get(_ORDER_KEY, None)
+    if order is None:
+        from .registry import all_checks
+
+        order = [c.id for c in all_checks()]
+    targets = {}
+    for label, spec in config.stash[_BATCH_KEY]:
+        mine = [r for key, r in results.items() if isinstance(key, tuple) and key[0] == label]
+        info = infos.get(label) or {"target": label, "target_spec": spec, "target_file": locate_target(spec)[1],
+                                    "target_version": None, "provides": None}
+        report = Report(results=mine, metadata={k: info.get(k) for k in TARGET_KEYS})
+        report.sort(order)
+        targets[label] = report
+    return BatchReport(targets, shared)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     if not config.stash.get(_RESULTS_KEY, {}):
+        return
+    if _BATCH_KEY in config.stash:
+        terminalreporter.section("conformance matrix")
+        for line in str(build_batch_report(config)).splitlines():
+            terminalreporter.write_line(line)
         return
     report = build_report(config)  # the same Report the API returns and --report writes
     terminalreporter.section("conformance matrix")

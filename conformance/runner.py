@@ -100,9 +100,13 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
         names: Mapping[str, str] | None = None, progress: str = "auto", quiet: bool = False,
         stream: IO[str] | None = None, isolate: bool | None = None,
-        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB, unwrap: bool | None = None) -> Report:
+        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB, unwrap: bool | None = None) -> Any:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
+
+    A list of targets (each as above; a string may also be a glob or a directory of .py files) is
+    checked in one run, each target in a child forked from this process (``conformance.run_many``),
+    and gives a ``BatchReport``: each target's Report, the summary, one JSON section per target.
 
     ``checks`` selects by id (``*`` matches any run of characters); ``profile`` names a Hypothesis
     profile (default: ``ci`` when $CI is set, else ``dev``); ``settings`` overrides it entirely.
@@ -132,6 +136,14 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     """
     if progress not in MODES:
         raise UsageError(f"run(progress={progress!r}): use one of {', '.join(map(repr, MODES))}")
+    if isinstance(target, (list, tuple)):
+        from .run_many import run_many
+
+        return run_many(target, checks=checks, max_examples=max_examples, profile=profile, device=device,
+                        call_timeout=call_timeout, settings=settings, expected=expected,
+                        strict_expected=strict_expected, xfail_as_skip=xfail_as_skip, seed=seed, threads=threads,
+                        names=names, progress=progress, quiet=quiet, stream=stream, memory_limit=memory_limit,
+                        unwrap=unwrap)
     if isolate is None:
         isolate = isinstance(target, (str, Path)) or (target is None)
     if isolate and not isinstance(target, (str, Path, type(None))):
@@ -150,6 +162,10 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     widen = expected.widen(c.id for c in selected) if expected else {}
     if seed is None and not base.derandomize:
         seed = new_seed()
+    if not isolate:
+        from .forked import preload
+
+        preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
     ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed,
                        threads=threads)
     report = Report(metadata=run_metadata(

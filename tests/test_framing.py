@@ -109,5 +109,5 @@ def test_many_failures_read_as_one_line_each(tmp_path: Path) -> None:
         "mylinear.lifecycle[float32]", "mylinear.lifecycle[float64]", "fixedhiddenmlp.forward[float64]"}, listed
     assert len(out.splitlines()) < 45, out
     verbose = run(*args, "-v")
-    assert "FAILURES" in verbose.stdout and verbose.stdout.count("Reproduce:") >= 6  # also-seen failures carry their own
+    assert "FAILURES" in verbose.stdout and verbose.stdout.count("Reproduce:") >= 6  # also-seen ones carry theirs
     assert "conformance/registry.py" not in verbose.stdout  # -v: the suite's words; -vv: pytest's traceback

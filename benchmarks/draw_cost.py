@@ -1,5 +1,5 @@
 """What Hypothesis costs per example, before any check code runs (the cost model behind
-``conformance/strategies.py``).
+``conformance/drawing/strategies.py``).
 
     python benchmarks/draw_cost.py
 
@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conformance.blocks import BLOCKS  # noqa: E402
 from conformance.checks.common import example_parts  # noqa: E402
+from conformance.drawing.blocks import BLOCKS  # noqa: E402
 
 N = 400
 SETTINGS = settings(max_examples=N, deadline=None, database=None, phases=[Phase.generate],

@@ -4,7 +4,7 @@
     python benchmarks/init_statistics.py --seeds 200 -j 2   # plus the init area on real targets under 200 seeds
     python benchmarks/init_statistics.py --only power --runs 1000
 
-Three parts, all through the decision function the checks use (``conformance.statistics.assess``), with
+Three parts, all through the decision function the checks use (``conformance.judging.statistics.assess``), with
 the checks' own sample designs (``conformance.checks.init.STATISTICAL``) and thresholds:
 
 1. **power**: for each check and each alternative (a bound or std 5% off, the right mean and variance
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from conformance.statistics import ALPHA_CHECK, ALPHA_RUN, assess  # noqa: E402
+from conformance.judging.statistics import ALPHA_CHECK, ALPHA_RUN, assess  # noqa: E402
 from reference import distributions as D  # noqa: E402
 
 Draw = Callable[[np.random.Generator, int], np.ndarray]
@@ -59,8 +59,8 @@ def design_groups() -> dict[str, list[GroupSpec]]:
     each design case on the default target."""
     import conformance
     from conformance.checks.init import STATISTICAL, InitRunner
-    from conformance.context import CheckContext
-    from conformance.target import load_target
+    from conformance.core.context import CheckContext
+    from conformance.loading.target import load_target
 
     ctx = CheckContext(load_target("torch"))
     checks = {c.id: c for c in conformance.all_checks()}

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main(argv: list[str]) -> int:
     import conformance
-    from conformance.profiles import PROFILES, register
+    from conformance.drawing.profiles import PROFILES, register
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profiles", nargs="+", default=["ci", "dev"])

@@ -64,10 +64,11 @@ def start_up(repeat: int) -> None:
     def median(cmd: list[str]) -> float:
         return statistics.median(timed(cmd)[0] for _ in range(repeat))
 
-    plugin = median([sys.executable, "-c", "import conformance.plugin"])
+    plugin = median([sys.executable, "-c", "import conformance.frontends.plugin"])
     torch = median([sys.executable, "-c", "import torch"])
     collect = median([sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q", "-p", "no:cacheprovider"])
-    print(f"start-up (medians of {repeat}): python + import conformance.plugin {plugin:.2f} s (what every pytest "
+    print(f"start-up (medians of {repeat}): python + import conformance.frontends.plugin {plugin:.2f} s "
+          "(what every pytest "
           f"run and the xdist controller pay); python + import torch {torch:.2f} s; pytest start-up, "
           f"target import and collection {collect:.2f} s (what each worker pays)")
 
@@ -91,7 +92,7 @@ def wall_times(profiles: list[str], layouts: list[str], repeat: int) -> None:
 
 def examples_per_second(profile: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from conformance.registry import all_checks
+    from conformance.core.registry import all_checks
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
@@ -125,9 +126,9 @@ def large_examples(profile: str) -> None:
     (hidden width 256, half of the MLP draws since before large sizes were drawn) is counted apart."""
     sys.path.insert(0, str(ROOT))
     import conformance
-    from conformance import profiles
-    from conformance.blocks import TUTORIAL_MLP
     from conformance.checks import common, forward, gradient, oracle, persistence, semantics, structure, tying
+    from conformance.drawing import profiles
+    from conformance.drawing.blocks import TUTORIAL_MLP
 
     profiles.register()
     modules = (forward, gradient, oracle, persistence, semantics, structure, tying)
@@ -177,8 +178,8 @@ def time_to_first_failure(profile: str, limit: int | None) -> None:
     until the first failure."""
     sys.path.insert(0, str(ROOT))
     import conformance
-    from conformance import profiles
-    from conformance.target import load_target
+    from conformance.drawing import profiles
+    from conformance.loading.target import load_target
     from tests.test_mutants import MUTANTS, applicable_checks
 
     profiles.register()

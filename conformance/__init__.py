@@ -17,22 +17,23 @@ __version__ = "0.1.0"
 
 #: public name -> the module that defines it
 _EXPORTS = {
-    "parametrize_with_checks": "parametrize", "Check": "registry", "all_checks": "registry",
-    "Report": "report", "Result": "report", "BatchReport": "combined", "run": "runner", "select_checks": "runner",
-    "Target": "target", "TargetError": "target", "load_target": "target", "UsageError": "errors",
+    "parametrize_with_checks": "frontends.parametrize", "run": "frontends.runner", "select_checks": "frontends.runner",
+    "Check": "core.registry", "all_checks": "core.registry", "UsageError": "core.errors",
+    "Report": "reports.report", "Result": "reports.report", "BatchReport": "reports.combined",
+    "Target": "loading.target", "TargetError": "loading.target", "load_target": "loading.target",
 }
 
 __all__ = ["__version__", "BatchReport", "Check", "Report", "Result", "Target", "TargetError", "UsageError",
            "all_checks", "load_target", "parametrize_with_checks", "run", "select_checks"]
 
 if TYPE_CHECKING:
-    from .combined import BatchReport
-    from .errors import UsageError
-    from .parametrize import parametrize_with_checks
-    from .registry import Check, all_checks
-    from .report import Report, Result
-    from .runner import run, select_checks
-    from .target import Target, TargetError, load_target
+    from conformance.core.errors import UsageError
+    from conformance.core.registry import Check, all_checks
+    from conformance.frontends.parametrize import parametrize_with_checks
+    from conformance.frontends.runner import run, select_checks
+    from conformance.loading.target import Target, TargetError, load_target
+    from conformance.reports.combined import BatchReport
+    from conformance.reports.report import Report, Result
 
 
 def __getattr__(name: str) -> Any:

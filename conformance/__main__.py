@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["merge"]:  # python -m conformance merge shard*.json --report all.json
-        from .merge import main as merge
+        from conformance.reports.merge import main as merge
 
         return merge(args[1:])
     if any(a in ("-h", "--help") for a in args):
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
               "is passed through.")
         return 0
     here = os.path.dirname(os.path.abspath(__file__))
-    plugin = [] if _plugin_autoloaded() else ["-p", "conformance.plugin"]
+    plugin = [] if _plugin_autoloaded() else ["-p", "conformance.frontends.plugin"]
     quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]  # conformance is imported before pytest starts
     # The console prints the header and progress; pytest's dots, [ 42%] and short summary (the
     # matrix lists the failures) are left out.
@@ -47,7 +47,7 @@ def _plugin_autoloaded() -> bool:
 
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         return False
-    return any(ep.value == "conformance.plugin" for ep in entry_points(group="pytest11"))
+    return any(ep.value == "conformance.frontends.plugin" for ep in entry_points(group="pytest11"))
 
 
 if __name__ == "__main__":

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import conformance
-from conformance.batch import expand, labels
-from conformance.merge import merge
-from conformance.registry import all_checks
-from conformance.shards import assign, cost_table, estimate
+from conformance.core.registry import all_checks
+from conformance.frontends.batch import expand, labels
+from conformance.frontends.shards import assign, cost_table, estimate
+from conformance.reports.merge import merge
 from tests.test_frontends import ROOT, run
 
 CORRECT = "tests/correct/scratch_blocks.py"      # passes

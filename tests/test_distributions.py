@@ -1,5 +1,5 @@
 """The init area's reference laws (``reference/distributions.py``) and decision function
-(``conformance/statistics.py``) against closed forms, SciPy, numerical integration and torch's own fan
+(``conformance/judging/statistics.py``) against closed forms, SciPy, numerical integration and torch's own fan
 rules; the validity of the p-values (a correct sample is rejected at most at the rate alpha); and the
 false-positive budget's arithmetic.
 
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from conformance import statistics as S
+from conformance.judging import statistics as S
 from reference import distributions as D
 
 ROOT = Path(__file__).resolve().parents[1]

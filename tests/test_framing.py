@@ -1,6 +1,6 @@
 """Every failure is framed, second defects are not hidden, and a target failing many checks still
-gives a terminal output a person reads (``conformance.framing``, ``failures.merge_failures``,
-``conformance.brief``)."""
+gives a terminal output a person reads (``conformance.core.framing``, ``failures.merge_failures``,
+``conformance.reports.brief``)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ if str(HERE.parent) not in sys.path:
 
 import conformance  # noqa: E402
 from conformance.checks.common import call_target  # noqa: E402
-from conformance.failures import CheckFailure, failure  # noqa: E402
-from conformance.framing import SuiteError, is_suite_assertion, unguarded  # noqa: E402
-from conformance.target import load_target  # noqa: E402
+from conformance.core.failures import CheckFailure, failure  # noqa: E402
+from conformance.core.framing import SuiteError, is_suite_assertion, unguarded  # noqa: E402
+from conformance.loading.target import load_target  # noqa: E402
 
 from .test_frontends import run  # noqa: E402
 
@@ -110,4 +110,4 @@ def test_many_failures_read_as_one_line_each(tmp_path: Path) -> None:
     assert len(out.splitlines()) < 45, out
     verbose = run(*args, "-v")
     assert "FAILURES" in verbose.stdout and verbose.stdout.count("Reproduce:") >= 6  # also-seen ones carry theirs
-    assert "conformance/registry.py" not in verbose.stdout  # -v: the suite's words; -vv: pytest's traceback
+    assert "conformance/core/registry.py" not in verbose.stdout  # -v: the suite's words; -vv: pytest's traceback

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import conformance
-from conformance.target import TargetError, load_target
+from conformance.loading.target import TargetError, load_target
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,16 +66,16 @@ def test_the_plugin_and_the_xdist_controller_import_no_torch(tmp_path: Path) -> 
     neither torch nor Hypothesis, and another suite's pytest run imports no torch; listing the
     checks imports no torch or scipy; and under xdist the controller never imports torch, while the
     report still says which torch the workers ran."""
-    probe = ("import sys, conformance.plugin; "
+    probe = ("import sys, conformance.frontends.plugin; "
              "print(sorted(m for m in ('torch', 'hypothesis', 'scipy') if m in sys.modules))")
     assert run("-c", probe).stdout.strip() == "[]"
-    listing = ("import sys; from conformance.registry import all_checks; n = len(all_checks()); "
+    listing = ("import sys; from conformance.core.registry import all_checks; n = len(all_checks()); "
                "print(n, sorted(m for m in ('torch', 'scipy') if m in sys.modules))")
     assert run("-c", listing).stdout.strip().endswith("[]")
     other = tmp_path / "other_suite"
     other.mkdir()
     (other / "test_other.py").write_text("import sys\n\ndef test_no_torch():\n    assert 'torch' not in sys.modules\n")
-    unrelated = run("-m", "pytest", str(other), "-p", "conformance.plugin", "-q", "-p", "no:cacheprovider")
+    unrelated = run("-m", "pytest", str(other), "-p", "conformance.frontends.plugin", "-q", "-p", "no:cacheprovider")
     assert unrelated.returncode == 0, unrelated.stdout[-2000:]  # another suite's run imports no torch
     (tmp_path / "controller_probe.py").write_text(textwrap.dedent("""\
         import sys
@@ -137,14 +137,14 @@ def test_cli_prints_matrix_and_fails_on_defect(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "relu.forward[float32]" in result.stdout and "FAIL" in result.stdout
     # by default one line per failing check (after the matrix), not pytest's traceback nor the full text
-    assert "conformance/registry.py" not in result.stdout and "CheckContext(" not in result.stdout
+    assert "conformance/core/registry.py" not in result.stdout and "CheckContext(" not in result.stdout
     assert "Reproduce:" not in result.stdout and "-v, or --report" in result.stdout
     assert len(result.stdout.splitlines()) < 40, len(result.stdout.splitlines())
     verbose = run("-m", "conformance", "--impl", str(broken), "-k", "relu.forward", "-v")
     assert verbose.returncode == 1 and "Reproduce:" in verbose.stdout  # -v: the failure as the suite words it
-    assert "conformance/registry.py" not in verbose.stdout
+    assert "conformance/core/registry.py" not in verbose.stdout
     full = run("-m", "conformance", "--impl", str(broken), "-k", "relu.forward", "--full-trace")
-    assert full.returncode == 1 and "conformance/registry.py" in full.stdout
+    assert full.returncode == 1 and "conformance/core/registry.py" in full.stdout
 
 
 def test_python_api_runs_without_pytest_frontend() -> None:

@@ -27,7 +27,7 @@ class ReLU(torch.nn.Module):
 """
 #: name -> (the body of ReLU.forward, what the failure of relu.forward[float32] says)
 BODIES = {
-    # os._exit and sys.exit during a check raise instead (conformance.exits): the check fails in place
+    # os._exit and sys.exit during a check raise instead (conformance.sandbox.exits): the check fails in place
     "exit0": ("os._exit(0)", "the target tried to end the process with status 0"),
     "sysexit": ("import sys\nsys.exit(0)", "called sys.exit(0): the target tried to end the process"),
     # exit() from C cannot be intercepted: the worker's end is reported against the check

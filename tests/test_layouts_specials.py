@@ -10,9 +10,9 @@ import pytest
 import torch
 
 import reference as R
-from conformance.arrays import LAYOUTS, ArraySpec
-from conformance.examples import Example, overwrite_parameters
-from conformance.tolerance import compare
+from conformance.drawing.arrays import LAYOUTS, ArraySpec
+from conformance.drawing.examples import Example, overwrite_parameters
+from conformance.judging.tolerance import compare
 from reference.bounds import Precision, ieee_matmul
 
 INF, NAN = float("inf"), float("nan")

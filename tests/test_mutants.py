@@ -33,8 +33,8 @@ if str(HERE.parent) not in sys.path:  # ``python tests/test_mutants.py`` from an
     sys.path.insert(0, str(HERE.parent))
 
 import conformance  # noqa: E402
-from conformance.runner import matches  # noqa: E402
-from conformance.target import load_target  # noqa: E402
+from conformance.frontends.runner import matches  # noqa: E402
+from conformance.loading.target import load_target  # noqa: E402
 
 MUTANTS = sorted((HERE / "mutants").glob("*.py"))
 CORRECT = sorted((HERE / "correct").glob("*.py"))

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import conformance
-from conformance.expected import Expectations, ExpectedFileError
+from conformance.frontends.expected import Expectations, ExpectedFileError
 from tests.test_frontends import ROOT, run
 
 MUTANT = str(ROOT / "tests" / "mutants" / "relu_leaky.py")  # fails relu.forward and relu.gradient
@@ -174,7 +174,7 @@ def test_parametrize_with_checks_in_a_users_test_file(tmp_path: Path) -> None:
         def test_conformance(check):
             check()
     """)
-    result = run("-m", "pytest", str(tmp_path / "test_mine.py"), "-p", "conformance.plugin", "-rsxX",
+    result = run("-m", "pytest", str(tmp_path / "test_mine.py"), "-p", "conformance.frontends.plugin", "-rsxX",
                  "--rootdir", str(tmp_path), "-p", "no:xdist")
     assert result.returncode == 1, result.stdout[-3000:]
     out = result.stdout

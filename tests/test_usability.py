@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import conformance
-from conformance import matrix
-from conformance.progress import Progress, choose_mode
-from conformance.report import Report, Result
-from conformance.target import CONTRACT_NAMES
+from conformance.loading.target import CONTRACT_NAMES
+from conformance.reports import matrix
+from conformance.reports.progress import Progress, choose_mode
+from conformance.reports.report import Report, Result
 from tests.test_frontends import ROOT, run
 
 MUTANT = str(ROOT / "tests" / "mutants" / "relu_leaky.py")  # fails relu.forward and relu.gradient

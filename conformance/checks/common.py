@@ -12,15 +12,13 @@ from hypothesis import assume, reject
 from hypothesis import strategies as st
 
 import reference as R
-
-from ..blocks import BlockSpec
-from ..bridge import LayoutError, loaded_reference, to_numpy
-from ..context import CheckContext
-from ..examples import ArraySpec, Example, is_lazy, seeded, write_parameters
-from ..failures import fail
-from ..framing import is_suite_assertion
-from ..registry import Check
-from ..strategies import (
+from conformance.core.context import CheckContext
+from conformance.core.failures import fail
+from conformance.core.framing import is_suite_assertion
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.drawing.examples import ArraySpec, Example, is_lazy, seeded, write_parameters
+from conformance.drawing.strategies import (
     ARRAY_PARTS,
     CONTIGUOUS_PARAM_PARTS,
     MANY_ROWS,
@@ -31,10 +29,11 @@ from ..strategies import (
     array_spec,
     derive_seed,
 )
-from ..timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
-from ..tolerance import compare, max_finite
-from ..wrappers import forward_view, has_pre_hooks, spec_names
-from ..wrappers import summary as describe_wrappers
+from conformance.judging.bridge import LayoutError, loaded_reference, to_numpy
+from conformance.judging.tolerance import compare, max_finite
+from conformance.loading.wrappers import forward_view, has_pre_hooks, spec_names
+from conformance.loading.wrappers import summary as describe_wrappers
+from conformance.sandbox.timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
 
 T = TypeVar("T")
 
@@ -158,7 +157,7 @@ def call_target(seconds: float | None, what: str, fn: Callable[[], T],
         if is_suite_assertion(exc):  # the check's own failure (a nested call's), or a bug of the suite
             raise
         raise failure_for(f"{what} raised {type(exc).__name__}: {exc}") from exc  # the target's own assert
-    except SystemExit as exc:  # the process is not the target's to end (see conformance.exits)
+    except SystemExit as exc:  # the process is not the target's to end (see conformance.sandbox.exits)
         raise failure_for(f"{what} called sys.exit({exc.code!r}): the target tried to end the process") from exc
     except Exception as exc:  # noqa: BLE001 - the target's own error is the finding
         raise failure_for(f"{what} raised {type(exc).__name__}: {exc}") from exc
@@ -284,7 +283,7 @@ class Runner:
 
     def spec_tensors(self, block: torch.nn.Module) -> tuple[R.Module, dict[str, torch.Tensor]]:
         """The reference loaded with the block's tensors under the spec's names (read directly)."""
-        from .structure import layout_problem
+        from conformance.checks.structure import layout_problem
 
         try:
             return loaded_reference(self.spec.reference(self.drawn.args), block)
@@ -363,8 +362,8 @@ def raised_by(runner: Runner, what: str, fn: Callable[[], Any], body: str = "") 
     """Call the target where raising is the spec (a wrong-shaped input, a broken state dict): (its
     result, None), or (None, the exception it raised). A hang, ``sys.exit`` or ``os._exit`` stay the
     check's failures, framed like any other call's."""
-    from ..exits import TargetExit
-    from ..failures import CheckFailure
+    from conformance.core.failures import CheckFailure
+    from conformance.sandbox.exits import TargetExit
 
     try:
         return runner.call(what, fn, body), None

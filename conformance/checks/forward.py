@@ -10,15 +10,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import reference as R
-
-from ..blocks import BlockSpec, plan_has_linear
-from ..bridge import to_numpy
-from ..context import CheckContext
-from ..registry import Check
-from .common import Runner, bit_identical, check_nonfinite_norm, check_output, draw_example, raised_by
+from conformance.checks.common import Runner, bit_identical, check_nonfinite_norm, check_output, draw_example, raised_by
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec, plan_has_linear
+from conformance.judging.bridge import to_numpy
 
 FORWARD_BODY = """y = block(x)
-from conformance.bridge import reference_forward
+from conformance.judging.bridge import reference_forward
 print("actual:  ", y)
 print("expected:", reference_forward({key!r}, {args!r}, block, x))"""
 

@@ -18,11 +18,11 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..blocks import BlockSpec
-from ..context import CheckContext
-from ..registry import Check
-from ..wrappers import forward_view
-from .common import Runner, check_output, draw_example
+from conformance.checks.common import Runner, check_output, draw_example
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.loading.wrappers import forward_view
 
 GRADIENT_BODY = """x.requires_grad_(True)
 block(x).backward(gy)

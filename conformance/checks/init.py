@@ -8,7 +8,7 @@ Each statistical check has two parts (``docs/init_statistics.md`` gives the desi
    exactly: every value inside the support (up to the rounding of the bound to the dtype), zeros and
    constants, in place / returns its tensor / no autograd history, fan rules and ``ValueError``. A
    failure here shrinks to a minimal example, like every other check's.
-2. After the property has run, ONE statistical assessment per sample group (``conformance.statistics.
+2. After the property has run, ONE statistical assessment per sample group (``conformance.judging.statistics.
    assess``): a fixed *design* of cases chosen to have power (non-square shapes for fans and bounds,
    receptive fields, gains and stds other than 1, small tensors pooled over many fresh constructions),
    plus one group pooling the values of the first ``DRAWN_CAP`` drawn examples (distinct seeds). The
@@ -35,20 +35,19 @@ import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from conformance.checks.common import bit_identical, call_target
+from conformance.core.context import CheckContext
+from conformance.core.failures import CheckFailure, NotChecked, failure
+from conformance.core.registry import Check
+from conformance.drawing.blocks import TUTORIAL_OR_WIDTH, BlockSpec, leaf_call
+from conformance.drawing.examples import is_lazy, seeded, sized
+from conformance.drawing.examples import namespace as block_namespace
+from conformance.drawing.strategies import OUT_WIDTHS, SEEDS, WIDTH_VALUES, WIDTHS, out_width
+from conformance.judging.statistics import ALPHA_CHECK, assess, describe_sample, n_tests
+from conformance.loading.builders import leaf
+from conformance.loading.construction import FIXED, INSTANCE, SIGNATURES, call_code, construction
+from conformance.loading.wrappers import unwrap
 from reference import distributions as D
-
-from ..blocks import TUTORIAL_OR_WIDTH, BlockSpec, leaf_call
-from ..builders import leaf
-from ..construction import FIXED, INSTANCE, SIGNATURES, call_code, construction
-from ..context import CheckContext
-from ..examples import is_lazy, seeded, sized
-from ..examples import namespace as block_namespace
-from ..failures import CheckFailure, NotChecked, failure
-from ..registry import Check
-from ..statistics import ALPHA_CHECK, assess, describe_sample, n_tests
-from ..strategies import OUT_WIDTHS, SEEDS, WIDTH_VALUES, WIDTHS, out_width
-from ..wrappers import unwrap
-from .common import bit_identical, call_target
 
 #: The drawn group pools the values of at most this many drawn examples (those with distinct seeds).
 DRAWN_CAP = 50
@@ -141,9 +140,10 @@ class InitRunner:
     def snippet(self, entries: Sequence[tuple[Case, int, int]], parts: Sequence[str], tail: str) -> str:
         s = self.sampler
         lines = ["import copy", "import numpy as np", "import torch", "from torch import nn",
-                 "from conformance.examples import sized", "from conformance.wrappers import unwrap",
-                 "from conformance.builders import rgnet, torch_leaves", "from conformance.statistics import assess",
-                 "from conformance.target import load_target", "from reference import distributions as D",
+                 "from conformance.drawing.examples import sized", "from conformance.loading.wrappers import unwrap",
+                 "from conformance.loading.builders import rgnet, torch_leaves",
+                 "from conformance.judging.statistics import assess",
+                 "from conformance.loading.target import load_target", "from reference import distributions as D",
                  f"target = {self.ctx.target.load_code()}"]
         if self.ctx.target.provides("init"):
             lines.append("init = target.init")
@@ -876,8 +876,8 @@ def check_apply(ctx: CheckContext, check: Check) -> None:
             tree = data.draw(TREES.map(lambda t: t if isinstance(t, tuple) else (t,)), label="tree")
             code = tree_code(ctx.target, tree)
         seed = data.draw(SEEDS, label="torch seed")
-        snippet = "\n".join(["import torch", "from conformance.builders import rgnet, torch_leaves",
-                             "from conformance.target import load_target",
+        snippet = "\n".join(["import torch", "from conformance.loading.builders import rgnet, torch_leaves",
+                             "from conformance.loading.target import load_target",
                              f"target = {ctx.target.load_code()}", f"torch.manual_seed({seed})",
                              f"net = {code}", APPLY_BODY])
 
@@ -960,9 +960,10 @@ def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> N
             if is_lazy(probe):
                 code = f"sized({code}, {width})"
         snippet = "\n".join(["import copy", "import torch", "from torch import nn",
-                             "from conformance.builders import rgnet, torch_leaves",
-                             "from conformance.examples import sized", "from conformance.wrappers import unwrap",
-                             "from conformance.target import load_target",
+                             "from conformance.loading.builders import rgnet, torch_leaves",
+                             "from conformance.drawing.examples import sized",
+                             "from conformance.loading.wrappers import unwrap",
+                             "from conformance.loading.target import load_target",
                              f"target = {ctx.target.load_code()}", f"torch.manual_seed({seed})",
                              f"block = {code}", REPRO_BODY.format(code=code, seed=seed)])
 

@@ -21,18 +21,24 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import reference as R
+from conformance.checks.common import (
+    OVERFLOW_HEADROOM,
+    Runner,
+    assume_representable,
+    bit_identical,
+    check_output,
+    draw_example,
+)
+from conformance.checks.persistence import round_trip, save_load_code
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.drawing.examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded, sized
+from conformance.drawing.strategies import derive_seed
+from conformance.judging.bridge import loaded_reference, spec_tensors, to_numpy
+from conformance.judging.tolerance import compare, max_finite
+from conformance.loading.wrappers import computed
 from reference.bounds import gamma
-
-from ..blocks import BlockSpec
-from ..bridge import loaded_reference, spec_tensors, to_numpy
-from ..context import CheckContext
-from ..examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded, sized
-from ..registry import Check
-from ..strategies import derive_seed
-from ..tolerance import compare, max_finite
-from ..wrappers import computed
-from .common import OVERFLOW_HEADROOM, Runner, assume_representable, bit_identical, check_output, draw_example
-from .persistence import round_trip, save_load_code
 
 #: How many lives one check draws, per example of the profile (a life runs many operations).
 EXAMPLES_PER_LIFE = 4
@@ -216,7 +222,7 @@ class BlockLife(RuleBasedStateMachine):
             y = self.invoke(f"forward ({mode})", lambda: self.block(x))
             if isinstance(y, torch.Tensor):
                 self.keep(name, y)
-        show = f"print({name})\nfrom conformance.bridge import reference_forward\n" \
+        show = f"print({name})\nfrom conformance.judging.bridge import reference_forward\n" \
                f"print(reference_forward({self.spec.key!r}, {self.run.drawn.args!r}, block, {x_name}))"
         if not isinstance(y, torch.Tensor):
             raise self.fail(f"forward ({mode}) returned a {type(y).__name__}, not a torch.Tensor")

@@ -19,11 +19,11 @@ import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ..blocks import BlockSpec
-from ..context import CheckContext
-from ..registry import Check
-from ..wrappers import is_scripted, modules
-from .common import Runner, draw_example
+from conformance.checks.common import Runner, draw_example
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.loading.wrappers import is_scripted, modules
 
 STEP = 1e-6
 #: Inputs kept this far from every kink (relative to STEP times the direction's size), so the

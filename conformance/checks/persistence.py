@@ -16,14 +16,14 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..blocks import BlockSpec
-from ..construction import construction
-from ..context import CheckContext
-from ..failures import failure
-from ..registry import Check
-from ..strategies import ANY_SHAPE, SEEDS
-from ..wrappers import layout_hint, spec_names
-from .common import Runner, bit_identical, call_target, draw_example, raised_by
+from conformance.checks.common import Runner, bit_identical, call_target, draw_example, raised_by
+from conformance.core.context import CheckContext
+from conformance.core.failures import failure
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.drawing.strategies import ANY_SHAPE, SEEDS
+from conformance.loading.construction import construction
+from conformance.loading.wrappers import layout_hint, spec_names
 
 
 def save_load(ctx: CheckContext) -> tuple[Callable[[Any, Any], None], Callable[[Any], Any]]:
@@ -157,7 +157,7 @@ def check_tensors(ctx: CheckContext, check: Check) -> None:
 
 ROUND_TRIP_BODY = """import io, torch
 from conformance.checks.persistence import make_tensor
-from conformance.target import load_target
+from conformance.loading.target import load_target
 target = {target}
 {save_load}
 obj = {obj}
@@ -273,7 +273,7 @@ def spec_keys(block: torch.nn.Module, ref: Any, state: dict[str, Any]) -> set[st
     """The block's state-dict keys that hold the spec's tensors: the spec's own names, or (when the
     block names them otherwise) the keys of the tensors the spec's names resolve to. When they
     cannot be matched (the structure check's failure), every key counts as the spec's."""
-    from ..bridge import LayoutError, spec_tensors
+    from conformance.judging.bridge import LayoutError, spec_tensors
 
     wanted = list(ref.state_dict())
     if all(k in state for k in wanted):
@@ -404,7 +404,7 @@ def check_load_safety(ctx: CheckContext, check: Check) -> None:
     runs none of it: a pickle that calls a function, an object of an arbitrary class, and a dict of
     tensors with a function call inside a container, each as a torch.save file and a plain pickle,
     through a path and a file object."""
-    from ..exits import TargetExit
+    from conformance.sandbox.exits import TargetExit
 
     load = ctx.target.get("load")
     for kind, (what, runs) in HOSTILE.items():
@@ -414,7 +414,8 @@ def check_load_safety(ctx: CheckContext, check: Check) -> None:
                     path, marker = hostile_file(kind, fmt, tmp)
                     arg = "path" if through == "path" else "io.BytesIO(open(path, 'rb').read())"
                     snippet = (f"import io, os, tempfile\nfrom conformance.checks.persistence import hostile_file\n"
-                               f"from conformance.target import load_target\ntarget = {ctx.target.load_code()}\n"
+                               f"from conformance.loading.target import load_target\n"
+                               f"target = {ctx.target.load_code()}\n"
                                f"path, marker = hostile_file({kind!r}, {fmt!r}, tempfile.mkdtemp())\n"
                                f"target.load({arg})  # must raise\n"
                                "print('ran code' if os.path.exists(marker) else 'ran nothing')")

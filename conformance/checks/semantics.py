@@ -9,13 +9,13 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..blocks import BlockSpec
-from ..bridge import to_numpy
-from ..context import CheckContext
-from ..registry import Check
-from ..strategies import SEVERAL_ROWS
-from ..tolerance import compare
-from .common import Runner, check_nonfinite_norm, draw_example
+from conformance.checks.common import Runner, check_nonfinite_norm, draw_example
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.drawing.strategies import SEVERAL_ROWS
+from conformance.judging.bridge import to_numpy
+from conformance.judging.tolerance import compare
 
 ROW_BODY = """rows = x.reshape(-1, x.shape[-1])
 together = block(rows)

@@ -12,14 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reference as R
-
-from ..blocks import BlockSpec, layer_codes, leaf_call, plan_output_width, plan_reference
-from ..bridge import to_numpy
-from ..context import CheckContext
-from ..examples import seeded
-from ..registry import Check
-from ..wrappers import describe, inner_layout, layout_hint
-from .common import Runner, check_output, draw_example
+from conformance.checks.common import Runner, check_output, draw_example
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec, layer_codes, leaf_call, plan_output_width, plan_reference
+from conformance.drawing.examples import seeded
+from conformance.judging.bridge import to_numpy
+from conformance.loading.wrappers import describe, inner_layout, layout_hint
 
 LAYOUT_BODY = """for name, p in block.named_parameters():
     print(name, tuple(p.shape), p.requires_grad)

@@ -11,13 +11,13 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..blocks import BlockSpec
-from ..bridge import to_numpy
-from ..context import CheckContext
-from ..registry import Check
-from ..tolerance import compare
-from ..wrappers import computed, describe, inner_layout
-from .common import Runner, draw_example
+from conformance.checks.common import Runner, draw_example
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.judging.bridge import to_numpy
+from conformance.judging.tolerance import compare
+from conformance.loading.wrappers import computed, describe, inner_layout
 
 LR = 0.125  # a power of two: the step p - lr * g adds one rounding, no more
 

@@ -1,0 +1,168 @@
+"""What every check runs with: the target, the device, Hypothesis settings, limits and widenings."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Mapping, TypeVar
+
+import pytest
+import torch
+from hypothesis import HealthCheck, seed, settings
+from hypothesis import settings as HypothesisSettings  # the type (the field ``settings`` shadows it)
+from hypothesis.errors import Flaky, Unsatisfiable
+
+from conformance.core.failures import EXCEPTION_GROUP, NotChecked, merge_failures
+from conformance.judging.tolerance import precision_for
+from conformance.loading.target import Target
+from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S
+from reference.bounds import Precision
+
+F = TypeVar("F", bound=Callable)
+
+
+@dataclass
+class CheckContext:
+    target: Target
+    device: str = "cpu"
+    settings: settings | None = None              # None: Hypothesis's current profile
+    call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S  # seconds per call into the target
+    widen: Mapping[str, float] = field(default_factory=dict)  # check id -> tolerance factor
+    seed: int | str | None = None                 # Hypothesis seed of every check; None: the profile's
+    tmp_dir: str | None = None                    # where checks may write files (pytest's tmp_path_factory)
+    threads: int | None = 1                       # torch intra-op threads during a check; None: leave as is
+    scope: str = ""                               # of several targets, this one's label: its own example database
+    examples: int = field(default=0, compare=False)  # Hypothesis examples executed so far (for benchmarks)
+    check_id: str | None = field(default=None, compare=False)  # the check running now (Check.__call__ sets it)
+    notes: list[str] = field(default_factory=list, compare=False)  # what the report says of the check now running
+    causes: list[str] = field(default_factory=list, compare=False)  # checks whose failure left examples unjudged
+    _unjudged: Counter = field(default_factory=Counter, compare=False, repr=False)
+    _judged: int = field(default=0, compare=False, repr=False)
+
+    def note(self, text: str) -> None:
+        """Record what the report should say of the check now running (once per text)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def cannot_judge(self, reason: str, cause: str) -> None:
+        """An example the check cannot judge because ``cause`` (another check) fails on it."""
+        self._unjudged[(reason, cause)] += 1
+
+    def begin_check(self, check_id: str) -> None:
+        self.check_id, self.notes, self.causes = check_id, [], []
+
+    def __post_init__(self) -> None:
+        from conformance.sandbox.timeouts import warm_up
+
+        warm_up()
+
+    def hypothesis_settings(self) -> Callable[[F], F]:
+        """Decorator for a check's ``@given`` test: the profile's settings, with what every check needs
+        (no deadline, since the first call pays for imports and warm-up; no health check that would
+        fail a slow *target* rather than a wrong one), and the run's seed when it has one. Distinct
+        failures of one check are all reported (``report_multiple_bugs``): a block that raises on one
+        input and computes wrong values on another shows both (``failures.merge_failures``)."""
+        chosen = self.check_settings()
+
+        def apply(test: F) -> F:
+            return self.prepared(chosen(test))
+
+        return apply
+
+    def check_settings(self, **overrides) -> "HypothesisSettings":
+        """The settings ``hypothesis_settings`` applies (``overrides`` on top, e.g. a state machine's
+        ``stateful_step_count``)."""
+        base = self.settings if self.settings is not None else HypothesisSettings()
+        return HypothesisSettings(base, deadline=None, report_multiple_bugs=True, suppress_health_check=[
+            HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+            HealthCheck.differing_executors,
+        ], **overrides)
+
+    def prepared(self, test: F) -> F:
+        """A ``@given`` test that already carries its settings, wired as every check's: examples
+        counted, a database key per check, the run's seed, and *not checked* when no example could be
+        judged because another check fails (``cannot_judge``)."""
+        chosen = test._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+        inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
+
+        @functools.wraps(inner)  # Hypothesis names the test in its report
+        def counted(*args, **kwargs):
+            self.examples += 1
+            return inner(*args, **kwargs)
+
+        test.hypothesis.inner_test = counted  # type: ignore[attr-defined]
+        if self.check_id is not None:
+            # The example database's key, per check (the checks of one property share a function,
+            # whose source digest Hypothesis would otherwise compute on every call, ~4 ms).
+            key = f"nn-conformance:{self.scope}{self.check_id}"
+            test._hypothesis_internal_database_key = key.encode()  # type: ignore
+        if self.seed is not None:
+            test = seed(self.seed)(test)
+        elif chosen.derandomize:
+            # What derandomize does (a seed fixed per test function), without Hypothesis hashing
+            # the function's source on every call, which costs ~10 ms per check.
+            test = seed(zlib.crc32(f"{inner.__module__}.{inner.__qualname__}".encode()))(test)
+        return self._judging(test, counted)
+
+    def _judging(self, test: F, inner: Callable) -> F:
+        """Run ``test``, counting the examples it judged: when examples were left unjudged because
+        another check fails on them (``cannot_judge``) and none was judged, the check is *not
+        checked*; when some were, the report notes how many were not."""
+
+        def judged(*args, **kwargs):
+            out = inner(*args, **kwargs)
+            self._judged += 1  # not reached when the example was rejected or failed
+            return out
+
+        test.hypothesis.inner_test = functools.wraps(inner)(judged)  # type: ignore[attr-defined]
+
+        @functools.wraps(test)
+        def run(*args, **kwargs):
+            self._unjudged, self._judged = Counter(), 0
+            try:
+                test(*args, **kwargs)
+            except Unsatisfiable:  # every example was rejected: not checked, if for a cause
+                if not self._unjudged:
+                    raise
+            except EXCEPTION_GROUP as group:  # several distinct failures: one, listing the others
+                merged = group if isinstance(group, Flaky) else merge_failures(group)
+                if merged is group:
+                    raise
+                raise merged from merged.__cause__
+            if self._unjudged:
+                (reason, cause), n = self._unjudged.most_common(1)[0]
+                if self._judged == 0:
+                    raise NotChecked(reason, cause)
+                self.causes.append(cause)
+                self.note(f"{self.check_id}: {sum(self._unjudged.values())} examples not judged: {reason} "
+                          f"(see {cause})")
+
+        return run  # type: ignore[return-value]
+
+    @contextlib.contextmanager
+    def intra_op_threads(self) -> Iterator[None]:
+        """Run a check with ``threads`` torch intra-op threads, restoring the caller's count after.
+        The drawn blocks are small, where one thread is fastest, and under pytest-xdist every worker
+        spinning several threads on a few cores slows the whole run several-fold."""
+        before = torch.get_num_threads()
+        if self.threads and self.threads != before:
+            torch.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            if torch.get_num_threads() != before:
+                torch.set_num_threads(before)
+
+    def require_device(self) -> None:
+        """Skip (with the reason) a check asked to run on a device this machine does not have."""
+        device = str(self.device)
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            pytest.skip(f"device {device!r} requested, but torch finds no CUDA device on this machine")
+        if device.startswith("mps") and not torch.backends.mps.is_available():
+            pytest.skip(f"device {device!r} requested, but torch finds no MPS device on this machine")
+
+    def precision(self, check_id: str, dtype: str) -> Precision:
+        return precision_for(getattr(torch, dtype), self.device, self.widen.get(check_id, 1.0))

@@ -1,0 +1,157 @@
+"""The outcomes a check can raise besides passing, and how a failure reads."""
+
+from __future__ import annotations
+
+import builtins
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conformance.drawing.examples import Example
+
+
+class CheckFailure(AssertionError):
+    """The implementation departs from the spec. The message names the check, the property, the
+    drawn example, expected vs actual, and a snippet that reproduces it; the same parts are kept as
+    attributes for the reports."""
+
+    check_id: str = ""
+    problem: str = ""
+    detail: str = ""
+    example: str = ""
+    snippet: str = ""
+    also: tuple[str, ...] = ()  # the other distinct failures of the check, each as its full text
+
+    def fields(self) -> dict[str, Any]:
+        """The parts of the failure a report records: reason, example, snippet, the other failures."""
+        reason = self.problem + ("\n" + self.detail.strip("\n") if self.detail else "")
+        out: dict[str, Any] = {"reason": reason or str(self), "example": self.example, "snippet": self.snippet}
+        if self.also:
+            out["also"] = list(self.also)
+        return out
+
+
+def failure_fields(exc: BaseException) -> dict[str, Any]:
+    """Report fields of any exception a check raised: a CheckFailure's parts (also when a timeout
+    carries one), else its text. Hypothesis's notes (the falsifying example, the seed) are appended."""
+    carried = getattr(exc, "failure", None)
+    if isinstance(exc, CheckFailure):
+        out = exc.fields()
+    elif isinstance(carried, CheckFailure):
+        out = carried.fields()
+    else:
+        out = {"reason": f"{type(exc).__name__}: {exc}", "example": "", "snippet": ""}
+    notes = [n for n in getattr(exc, "__notes__", []) if n.strip()]
+    if notes:
+        out["hypothesis"] = "\n".join(notes)
+    return out
+
+
+class NotProvided(pytest.skip.Exception):  # type: ignore[name-defined,misc]
+    """The target does not define a name the check needs: reported as *not provided*, never as passed."""
+
+    PREFIX = "not provided: "
+
+
+class NotChecked(pytest.skip.Exception):  # type: ignore[name-defined,misc]
+    """The check cannot judge the target: another property fails first (``cause``: that check's id,
+    whose failure the run reports), or there was nothing to check. Neither passed nor failed: a run
+    with a *not checked* result whose cause did not fail in that run is red."""
+
+    PREFIX = "not checked: "
+
+    def __init__(self, reason: str, cause: str | None = None, detail: str = "") -> None:
+        text = NotChecked.PREFIX + reason + (f" (see {cause})" if cause else "")
+        super().__init__(text + (f"\n{detail}" if detail else ""), allow_module_level=True)
+        self.reason, self.cause, self.detail = reason, cause, detail
+
+
+def not_checked_cause(text: str) -> str | None:
+    """The cause's check id in a *not checked* reason (``... (see mlp.structure)``), or None."""
+    import re
+
+    found = re.search(r"\(see ([\w.\[\]]+)\)", text.split("\n", 1)[0])
+    return found.group(1) if found else None
+
+
+def failure(check_id: str, problem: str, detail: str = "", example: str = "", snippet: str = "",
+            also: "tuple[str, ...]" = ()) -> CheckFailure:
+    """Build (for ``raise``) the failure of ``check_id``: what is wrong and why, the example (as text)
+    and the snippet that reproduces it; the same parts are kept as attributes for the reports.
+    ``also``: the full texts of other, distinct failures of the same check (listed after it)."""
+    parts = [f"{check_id}: {problem}"]
+    if detail:
+        parts.append(textwrap.indent(detail.strip("\n"), "  "))
+    if example:
+        parts.append("Example:\n" + textwrap.indent(example, "  "))
+    if snippet:
+        parts.append("Reproduce:\n" + textwrap.indent(snippet, "  "))
+    for other in also:
+        parts.append(ALSO_SEEN + "\n" + textwrap.indent(other, "  "))
+    out = CheckFailure("\n".join(parts))
+    out.check_id, out.problem, out.detail, out.example, out.snippet = check_id, problem, detail, example, snippet
+    out.also = tuple(also)
+    return out
+
+
+def _group_type() -> type[BaseException]:
+    found: type[BaseException] | None = getattr(builtins, "BaseExceptionGroup", None)
+    if found is None:  # Python 3.10: Hypothesis depends on the backport
+        from exceptiongroup import BaseExceptionGroup as found  # type: ignore[no-redef]
+    assert found is not None
+    return found
+
+
+#: ``BaseExceptionGroup``: how Hypothesis raises several distinct failures of one test.
+EXCEPTION_GROUP = _group_type()
+
+ALSO_SEEN = "Also seen (another, distinct failure of this check, shrunk on its own):"
+
+
+def _carried(exc: BaseException) -> "CheckFailure | None":
+    if isinstance(exc, CheckFailure):
+        return exc
+    carried = getattr(exc, "failure", None)
+    return carried if isinstance(carried, CheckFailure) else None
+
+
+def _flat(group: BaseException) -> list[BaseException]:
+    if isinstance(group, EXCEPTION_GROUP):
+        return [e for member in group.exceptions for e in _flat(member)]  # type: ignore[attr-defined]
+    return [group]
+
+
+def merge_failures(group: BaseException) -> BaseException:
+    """One exception for the distinct failures Hypothesis found in one check (its
+    ``report_multiple_bugs``, each shrunk on its own): the one Hypothesis reports when it reports
+    one (the last) is the check's failure, with the others listed after it as *also seen* (their
+    full texts, in ``also``). A member that is no failure of the check (an exception no guard
+    framed: see ``framing.unguarded``) is raised instead, so it is never hidden."""
+    members = _flat(group)
+    stray = [e for e in members if _carried(e) is None]
+    if stray:
+        return stray[0]
+    *others, first = [_carried(e) for e in members]  # the last: the one Hypothesis reports alone
+    assert first is not None
+    texts = tuple(dict.fromkeys(_text(o) for o in others if o is not None and _text(o) != _text(first)))
+    merged = failure(first.check_id, first.problem, first.detail, first.example, first.snippet,
+                     (*first.also, *texts))
+    merged.__cause__ = first.__cause__  # the target's own exception, for -vv's traceback
+    for note in getattr(members[-1], "__notes__", []):
+        merged.add_note(note)
+    return merged
+
+
+def _text(f: CheckFailure) -> str:
+    """A failure's text without its check id (it is the same check's)."""
+    return str(f).removeprefix(f"{f.check_id}: ")
+
+
+def fail(check_id: str, problem: str, detail: str = "", example: "Example | None" = None,
+         target_load: str | None = None, body: str = "") -> CheckFailure:
+    """The failure of ``check_id`` on a drawn block ``example``, reproduced against the target that
+    ``target_load`` (a ``load_target(...)`` call) loads."""
+    return failure(check_id, problem, detail, example.describe() if example is not None else "",
+                   example.snippet(target_load, body) if example is not None and target_load is not None else "")

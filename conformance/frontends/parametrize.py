@@ -1,0 +1,99 @@
+"""``parametrize_with_checks``: the suite's checks inside a user's own test file, as scikit-learn's
+``parametrize_with_checks`` does for estimators::
+
+    from conformance import parametrize_with_checks
+    import mypkg.blocks
+
+    @parametrize_with_checks(mypkg.blocks, expected="conformance_expected.toml")
+    def test_conformance(check):
+        check()
+
+One test per check id (the ids are the pytest ids); expected failures become xfail / skip marks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing import profiles
+from conformance.frontends.expected import Expectations
+from conformance.frontends.runner import prepare
+from conformance.loading.target import Target
+from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S
+
+
+class BoundCheck:
+    """One check bound to a target: calling it runs the check (raising on a failure, skipping when
+    the target does not provide the block). The context is built on the first call, not at import."""
+
+    def __init__(self, check: Check, context: "_LazyContext") -> None:
+        self.check, self._context = check, context
+
+    @property
+    def id(self) -> str:
+        return self.check.id
+
+    @property
+    def context(self) -> CheckContext:
+        return self._context.get()
+
+    @property
+    def target(self) -> Target:
+        return self._context.kwargs["target"]
+
+    def __call__(self) -> None:
+        self.check(self._context.get())
+
+    def __repr__(self) -> str:
+        return f"<BoundCheck {self.check.id}>"
+
+
+class _LazyContext:
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        self.ctx: CheckContext | None = None
+
+    def get(self) -> CheckContext:
+        if self.ctx is None:
+            from conformance.sandbox.forked import preload
+
+            preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
+            self.ctx = CheckContext(**self.kwargs)
+        return self.ctx
+
+
+def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
+                            expected: "str | Path | Expectations | None" = None, checks: Iterable[str] | None = None,
+                            profile: str | None = None, max_examples: int | None = None, device: str = "cpu",
+                            call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, strict_expected: bool = False,
+                            seed: int | None = None, argname: str = "check",
+                            names: Mapping[str, str] | None = None) -> pytest.MarkDecorator:
+    """A ``pytest.mark.parametrize`` over the suite's checks of ``target`` (a module, a mapping of names
+    to factories, a module name, a path, or an alias), one test per check id.
+
+    ``checks`` selects by id pattern; ``expected`` is an expected-failures file (its xfails become
+    ``xfail`` marks, strict under ``strict_expected``; its skips ``skip`` marks; its tolerances apply).
+    Hypothesis settings: ``profile`` / ``max_examples`` if given, else the session's current profile;
+    ``seed`` fixes the examples (else Hypothesis's own seeding, e.g. ``--hypothesis-seed``).
+    ``names`` maps contract names to the target's own (``{"MLP": "Net"}``), besides the file's ``[names]``.
+    """
+    expected, resolved, selected, _ = prepare("parametrize_with_checks", target, expected, names, checks)
+    settings = None
+    if profile is not None or max_examples is not None:
+        profiles.register()
+        settings = hypothesis_settings.get_profile(profile) if profile else hypothesis_settings()
+        if max_examples is not None:
+            settings = hypothesis_settings(settings, max_examples=max_examples)
+    context = _LazyContext(target=resolved, device=device, settings=settings, call_timeout=call_timeout,
+                           widen=expected.widen(c.id for c in selected) if expected else {}, seed=seed)
+    params = []
+    for check in selected:
+        mark = expected.mark(check.id, strict=strict_expected) if expected else None
+        params.append(pytest.param(BoundCheck(check, context), id=check.id, marks=[mark] if mark else []))
+    return pytest.mark.parametrize(argname, params)

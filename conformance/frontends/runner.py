@@ -1,0 +1,226 @@
+"""The Python API: run the checks without pytest, as scikit-learn's ``check_estimator`` does."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any, Iterable, Mapping
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from conformance.core.context import CheckContext
+from conformance.core.errors import UsageError, api_label
+from conformance.core.failures import NotChecked, NotProvided, failure_fields
+from conformance.core.registry import Check, all_checks
+from conformance.drawing import profiles
+from conformance.frontends.expected import Expectations
+from conformance.frontends.runner_patterns import matches
+from conformance.frontends.selection import require_matches
+from conformance.loading.target import Target, load_target
+from conformance.reports.header import header_lines, provides
+from conformance.reports.metadata import environment, new_seed, run_metadata
+from conformance.reports.progress import MODES, Progress, choose_mode
+from conformance.reports.report import Report, Result
+from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S, DEFAULT_MEMORY_LIMIT_GIB, TargetTimeout
+
+
+def select_checks(patterns: Iterable[str] | None = None, label: str | None = None) -> list[Check]:
+    """All checks, or those matching one of ``patterns``. With ``label`` (how errors name the
+    selection, e.g. ``run(checks=...)``), a pattern that matches no check is a ``UsageError``."""
+    checks = all_checks()
+    if patterns is None:
+        return checks
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    patterns = list(patterns)
+    if label is not None:
+        if not patterns:
+            raise UsageError(f"{label}: an empty selection selects no check")
+        require_matches(patterns, (c.id for c in checks), label)
+    return [c for c in checks if any(matches(p, c.id) for p in patterns)]
+
+
+def require_provided(selected: list[Check], target: Target, label: str) -> None:
+    """A ``UsageError`` when the target defines the names of none of the selected checks: such a
+    run would check nothing, and must not read as a pass."""
+    if any(all(target.provides(name) for name in c.requires) for c in selected):
+        return
+    needed = sorted({name for c in selected for name in c.requires})
+    raise UsageError(f"{label.format(repr(target.spec))} provides none of the selected checks: they need "
+                     f"{', '.join(needed)}; it defines {', '.join(target.provided)}")
+
+
+def prepare(where: str, target: Any, expected: "str | Path | Expectations | None", names: Mapping[str, str] | None,
+            checks: Iterable[str] | None) -> tuple["Expectations | None", Target, list[Check], dict[str, str]]:
+    """What ``run`` and ``parametrize_with_checks`` (``where``) both do first, with their usage errors:
+    the expected-failures file, the target under its names (the file's ``[names]``, then ``names``),
+    the selected checks, and the rule that the target provides at least one of them."""
+    resolved_expected = Expectations.resolve(expected, (c.id for c in all_checks()), api_label(where, "expected"))
+    all_names = {**(resolved_expected.names if resolved_expected else {}), **(names or {})}
+    resolved = load_target(target, names=all_names, option=f"{where}(names=...)", label=api_label(where, "target"))
+    selected = select_checks(checks, label=f"{where}(checks={checks!r})")
+    require_provided(selected, resolved, api_label(where, "target"))
+    return resolved_expected, resolved, selected, all_names
+
+
+def run_check(check: Check, ctx: CheckContext) -> Result:
+    """Run one check and classify its outcome; never raises for the target's behaviour."""
+    start, examples_before = time.perf_counter(), ctx.examples
+    status, message = "passed", ""
+    fields: dict[str, Any] = {}
+    try:
+        check(ctx)
+    except NotProvided as exc:
+        status, message = "not provided", str(exc.msg if hasattr(exc, "msg") else exc)
+        fields = {"reason": message}
+    except NotChecked as exc:
+        status, message = "not checked", str(exc.msg)
+        fields = {"reason": message.removeprefix(NotChecked.PREFIX), "cause": exc.cause or ""}
+    except pytest.skip.Exception as exc:  # e.g. a device this machine lacks
+        status, message = "skipped", str(exc.msg if hasattr(exc, "msg") else exc)
+        fields = {"reason": message}
+    except TargetTimeout as exc:
+        status, message, fields = "failed", f"{check.id}: {exc}", failure_fields(exc)
+    except AssertionError as exc:
+        notes = "\n".join(getattr(exc, "__notes__", []))
+        status, message, fields = "failed", f"{exc}\n{notes}".strip(), failure_fields(exc)
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the run
+        status, message, fields = "failed", f"{check.id}: {type(exc).__name__}: {exc}", failure_fields(exc)
+    fields.setdefault("cause", ctx.causes[0] if ctx.causes else "")
+    return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start,
+                  examples=ctx.examples - examples_before, notes=list(ctx.notes), **fields)
+
+
+def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,
+        max_examples: int | None = None, profile: str | None = None, device: str = "cpu",
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, settings: hypothesis_settings | None = None,
+        expected: "str | Path | Expectations | None" = None, strict_expected: bool = False,
+        xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
+        names: Mapping[str, str] | None = None, progress: str = "auto", quiet: bool = False,
+        stream: IO[str] | None = None, isolate: bool | None = None,
+        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB, unwrap: bool | None = None) -> Any:
+    """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
+    and return a Report; ``print(report)`` shows the block x property matrix.
+
+    A list of targets (each as above; a string may also be a glob or a directory of .py files) is
+    checked in one run, each target in a child forked from this process (``conformance.frontends.run_many``),
+    and gives a ``BatchReport``: each target's Report, the summary, one JSON section per target.
+
+    ``checks`` selects by id (``*`` matches any run of characters); ``profile`` names a Hypothesis
+    profile (default: ``ci`` when $CI is set, else ``dev``); ``settings`` overrides it entirely.
+    ``expected``: an expected-failures file (see ``conformance.frontends.expected``): its xfails that fail are
+    "xfail", that pass "xpass" (a failure of the run under ``strict_expected``); its skips are not run.
+    ``seed``: the Hypothesis seed of every check (recorded in the report's metadata; a run with the
+    same seed draws the same examples); default: a fresh one, or none under a derandomized profile.
+    ``threads``: torch intra-op threads while a check runs (restored after); None leaves torch's setting.
+    ``names``: the target's own names for contract names (``{"MLP": "Net", "Chimera": "chimera"}``),
+    besides an expected-failures file's ``[names]``.
+    ``unwrap=True``: a wrapped block (compiled, parametrized, pruned, a library wrapper) has its layout
+    judged by the module inside (``--unwrap``); its behaviour is judged through its forward either way.
+    ``stream`` (default ``sys.stderr``) gets the header and, per ``progress`` ("auto": a bar on a
+    terminal, a line per check otherwise, nothing when $CI is set; "bar", "lines", "off"), each
+    check as it finishes; ``quiet=True`` prints nothing.
+    ``isolate=True``: the checks run in a child process (the target given by name or path), so a
+    target that ends the process (even with status 0), is killed, hangs where no signal reaches or
+    exhausts memory (``memory_limit`` GiB of address space; None or 0: no limit) fails the check it
+    was running, and the rest go on in a fresh child. Costs one interpreter start-up (torch, the
+    target) per child. Default (None): isolated when the target is given by name or path, in this
+    process when it is a module object or mapping (a child cannot load those; ``os._exit`` and
+    ``sys.exit`` still fail the check, a hang is still stopped by ``call_timeout``).
+
+    Raises ``conformance.UsageError`` (nothing is checked) when the target cannot be used or
+    provides none of the selected checks, when a pattern of ``checks`` or an entry of ``expected``
+    matches no check id (naming the nearest ids), or when every selected check is skipped.
+    """
+    if progress not in MODES:
+        raise UsageError(f"run(progress={progress!r}): use one of {', '.join(map(repr, MODES))}")
+    if isinstance(target, (list, tuple)):
+        from conformance.frontends.run_many import run_many
+
+        return run_many(target, checks=checks, max_examples=max_examples, profile=profile, device=device,
+                        call_timeout=call_timeout, settings=settings, expected=expected,
+                        strict_expected=strict_expected, xfail_as_skip=xfail_as_skip, seed=seed, threads=threads,
+                        names=names, progress=progress, quiet=quiet, stream=stream, memory_limit=memory_limit,
+                        unwrap=unwrap)
+    if isolate is None:
+        isolate = isinstance(target, (str, Path)) or (target is None)
+    if isolate and not isinstance(target, (str, Path, type(None))):
+        raise UsageError("run(isolate=True) needs the target as a module name, a path or an alias (the child "
+                         f"process loads it by that name), not {type(target).__name__}")
+    profiles.register()
+    base = settings or hypothesis_settings.get_profile(profile or profiles.default_profile())
+    if max_examples is not None:
+        base = hypothesis_settings(base, max_examples=max_examples)
+    expected, resolved, selected, all_names = prepare("run", target, expected, names, checks)
+    if unwrap is not None:
+        resolved = load_target(resolved, unwrap=unwrap)
+    if expected and all((expected.outcome(c.id) or ("",))[0] == "skip" or (xfail_as_skip and expected.outcome(c.id))
+                        for c in selected):
+        raise UsageError(f"run(expected={expected.source!r}) skips every selected check: nothing would be checked")
+    widen = expected.widen(c.id for c in selected) if expected else {}
+    if seed is None and not base.derandomize:
+        seed = new_seed()
+    if not isolate:
+        from conformance.sandbox.forked import preload
+
+        preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
+    ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed,
+                       threads=threads)
+    report = Report(metadata=run_metadata(
+        environment(resolved, device, threads), profile=None if settings else (profile or profiles.default_profile()),
+        max_examples=base.max_examples, seed=seed,
+        expected=expected.source if expected else None, widened=widen, strict_expected=strict_expected,
+        call_timeout=call_timeout))
+    out = stream or sys.stderr
+    mode = "off" if quiet else choose_mode(progress, _isatty(out))
+    if not quiet:
+        meta = report.metadata
+        out.write("\n".join(header_lines(
+            str(resolved.spec), f"{resolved.file or 'no file'}; {provides(resolved.provided)}",
+            profile=meta["profile"], max_examples=meta["max_examples"], device=device, seed=seed,
+            replay=f"conformance.run(..., seed={seed})")) + "\n")
+        out.flush()
+    shown = Progress(mode, lambda text: (out.write(text), out.flush()) and None, total=len(selected))
+    try:
+        if isolate:
+            from conformance.sandbox.isolation import run_isolated
+
+            job = {"target": resolved.spec, "names": all_names, "unwrap": resolved.unwrap,
+                   "device": device, "settings": base, "call_timeout": call_timeout, "widen": widen, "seed": seed,
+                   "threads": threads, "expected": expected, "xfail_as_skip": xfail_as_skip,
+                   "memory_limit": memory_limit}
+            report.results.extend(run_isolated(job, [c.id for c in selected], shown.start,
+                                               lambda r: shown.finish(r.id, r.status, r.duration)))
+        else:
+            for check in selected:
+                shown.start(check.id)
+                result = _run_expected(check, ctx, expected, xfail_as_skip)
+                report.results.append(result)
+                shown.finish(check.id, result.status, result.duration)
+    finally:
+        shown.close()
+    return report
+
+
+def _run_expected(check: Check, ctx: CheckContext, expected: Expectations | None, xfail_as_skip: bool) -> Result:
+    """Run ``check`` as the expected-failures file says: skipped, expected to fail, or plainly."""
+    outcome = expected.outcome(check.id) if expected else None
+    if outcome and (outcome[0] == "skip" or xfail_as_skip):
+        assert expected is not None  # an outcome comes from the expectations
+        return Result(check.id, check.block, check.property, "skipped", outcome[1],
+                      reason=f"{outcome[0]} in {expected.source}: {outcome[1]}")
+    result = run_check(check, ctx)
+    if outcome:  # an expected failure
+        result.status = {"failed": "xfail", "passed": "xpass"}.get(result.status, result.status)
+        result.message = f"expected to fail: {outcome[1]}\n{result.message}".strip()
+        result.reason = f"expected to fail: {outcome[1]}" + (f"\n{result.reason}" if result.reason else "")
+    return result
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,2 @@
+"""The target under test: resolving ``--impl``, calling its constructors as their signatures allow,
+composites built from its leaves."""

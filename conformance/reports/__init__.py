@@ -1,0 +1,2 @@
+"""Results and what the user reads: the report, the matrix, header, progress, console output, the
+JSON/Markdown reports' metadata."""

@@ -255,7 +255,7 @@ def test_only_the_budgeted_checks_run_statistical_tests(monkeypatch):
         calls.append(alpha)
         return S.assess(sample, dist, alpha, *args, **kwargs)
 
-    monkeypatch.setattr(init_checks, "assess", counting_assess)
+    monkeypatch.setattr(init_checks.sampling, "assess", counting_assess)
     fast = settings(max_examples=3, derandomize=True, database=None, deadline=None)
     for check in (c for c in conformance.all_checks() if c.area == "init"):
         calls.clear()

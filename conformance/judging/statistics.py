@@ -1,6 +1,6 @@
 """The one statistical decision of the init checks: does a sample follow a reference distribution?
 
-``assess(sample, dist, alpha)`` is used both by the checks (``conformance/checks/init.py``) and by
+``assess(sample, dist, alpha)`` is used both by the checks (``conformance/checks/init/``) and by
 the power and false-positive simulations (``benchmarks/init_statistics.py``), so the figures the
 docs quote are those of the code that runs. See ``docs/init_statistics.md`` for the design.
 

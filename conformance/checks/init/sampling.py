@@ -1,0 +1,322 @@
+"""How an init check draws and judges a sample: samplers, sample groups and designs, the runner that calls the
+target, and the check itself (exact properties by Hypothesis, then one statistical assessment per group)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import textwrap
+import warnings
+import zlib
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks.common import call_target
+from conformance.core.context import CheckContext
+from conformance.core.failures import CheckFailure, NotChecked, failure
+from conformance.core.registry import Check
+from conformance.drawing.examples import namespace as block_namespace
+from conformance.drawing.examples import seeded, sized
+from conformance.drawing.strategies import SEEDS
+from conformance.judging.statistics import ALPHA_CHECK, assess, describe_sample, n_tests
+from conformance.loading.construction import FIXED, INSTANCE, SIGNATURES, call_code, construction
+from conformance.loading.wrappers import unwrap
+from reference import distributions as D
+
+#: The drawn group pools the values of at most this many drawn examples (those with distinct seeds).
+DRAWN_CAP = 50
+#: Slack of an exact support bound, relative to the bound: the bound rounded to float32, the value
+#: rounded again by ``low + (high - low) * u`` in float32, a few ulps in all.
+SUPPORT_RTOL = 8 * float(np.finfo(np.float32).eps)
+
+Case = tuple  # the values of a sampler's ``case_vars``, in order; repr() must be valid Python
+
+
+# -- global state ------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def preserved_state() -> Iterator[None]:
+    """Restore grad mode and the default dtype, whatever the target does to them (torch's RNG is
+    restored by ``seeded``), and keep the target's warnings (zero-element init) off the output."""
+    grad, dtype = torch.is_grad_enabled(), torch.get_default_dtype()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        torch.set_grad_enabled(grad)
+        torch.set_default_dtype(dtype)
+
+
+# -- samplers: how one repetition draws values -------------------------------------------------------
+@dataclass(frozen=True)
+class Sampler:
+    """One repetition of a check: ``body`` (Python, run with the case's variables bound; it also
+    appears verbatim in reproduction snippets) constructs a block or calls an init function and leaves
+    ``parts``, a dict of standardized value arrays. ``verify`` returns the problem with the objects the
+    body left, if any (exact properties besides the support)."""
+
+    what: str                                   # "Linear", "init.function[normal_]": names the compiled body
+    law: str                                    # the specified law, in words
+    case_vars: tuple[str, ...]
+    body: str
+    dist: D.Distribution                        # the law of the standardized values
+    dist_code: str                              # the same, as Python over ``D``
+    describe: Callable[[Case], str]
+    show: str                                   # a print() for a snippet that reproduces an exact failure
+    prelude: str = ""                           # run once before seeding (recipe definitions)
+    verify: Callable[[dict, Case], str | None] = lambda ns, case: None
+    rtol: Callable[[Case], float] = lambda case: SUPPORT_RTOL
+    compiled: Any = field(default=None, compare=False)
+
+    def code(self) -> Any:
+        if self.compiled is None:
+            object.__setattr__(self, "compiled", compile(self.body, f"<{self.what}>", "exec"))
+        return self.compiled
+
+
+@dataclass(frozen=True)
+class Group:
+    """Values the statistical part assesses as one i.i.d. sample: ``parts`` of the repetitions of
+    ``entries`` ((case, torch seed, repetitions) each)."""
+
+    label: str
+    entries: tuple[tuple[Case, int, int], ...]
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Design:
+    """A fixed case, repeated ``reps`` times after one seed; each named part is its own group."""
+
+    case: Case
+    reps: int
+    parts: tuple[str, ...]
+    why: str = ""
+
+
+def _unpack(names: Sequence[str]) -> str:
+    return "(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")"
+
+
+class InitRunner:
+    """Runs a sampler's repetitions against the target under the per-call time limit and turns what
+    goes wrong into a failure with a reproduction snippet."""
+
+    def __init__(self, ctx: CheckContext, check: Check, sampler: Sampler) -> None:
+        self.ctx, self.check, self.sampler = ctx, check, sampler
+        self.base: dict[str, Any] = {**block_namespace(ctx.target), "np": np, "D": D,
+                                     "init": ctx.target.namespace.get("init"), "sized": sized, "unwrap": unwrap}
+        if sampler.prelude:
+            with seeded(0, ctx.device), preserved_state():
+                self.call("the recipe definitions", lambda: exec(sampler.prelude, self.base))  # noqa: S102
+
+    # -- failures ----------------------------------------------------------------------------------
+    def snippet(self, entries: Sequence[tuple[Case, int, int]], parts: Sequence[str], tail: str) -> str:
+        s = self.sampler
+        lines = ["import copy", "import numpy as np", "import torch", "from torch import nn",
+                 "from conformance.drawing.examples import sized", "from conformance.loading.wrappers import unwrap",
+                 "from conformance.loading.builders import rgnet, torch_leaves",
+                 "from conformance.judging.statistics import assess",
+                 "from conformance.loading.target import load_target", "from reference import distributions as D",
+                 f"target = {self.ctx.target.load_code()}"]
+        if self.ctx.target.provides("init"):
+            lines.append("init = target.init")
+        if s.prelude:
+            lines.append(s.prelude.strip("\n"))
+        lines += ["values = []",
+                  f"for {_unpack(s.case_vars)}, seed, reps in {list(entries)!r}:",
+                  "    torch.manual_seed(seed)",
+                  "    for _ in range(reps):",
+                  textwrap.indent(s.body.strip("\n"), " " * 8),
+                  f"        values += [parts[name] for name in {tuple(parts)!r} if name in parts]",
+                  tail.strip("\n")]
+        return "\n".join(lines)
+
+    def failure(self, problem: str, detail: str, example: str, snippet: str) -> CheckFailure:
+        return failure(self.check.id, problem, detail, example, snippet)
+
+    def call(self, what: str, fn: Callable[[], Any], on_error: Callable[[str], CheckFailure] | None = None) -> Any:
+        def failure_for(problem: str) -> CheckFailure:
+            if "leaf Variable that requires grad" in problem:
+                problem += " (torch.nn.init fills tensors under torch.no_grad(), so a leaf that requires grad is fine)"
+            return on_error(problem) if on_error else failure(self.check.id, problem)
+
+        return call_target(self.ctx.call_timeout, what, fn, failure_for)
+
+    # -- sampling ----------------------------------------------------------------------------------
+    def sample(self, case: Case, seed: int, reps: int, label: str) -> dict[str, list[np.ndarray]]:
+        """Run ``reps`` repetitions of ``case`` after seeding torch with ``seed``; assert the exact
+        properties of each; return the standardized values by part."""
+        s = self.sampler
+        ns = dict(self.base)
+        ns.update(zip(s.case_vars, case, strict=True))
+        out: dict[str, list[np.ndarray]] = {}
+        code = s.code()
+        rtol = s.rtol(case)
+
+        def example(rep: int) -> str:
+            return (f"{s.describe(case)}, repetition {rep + 1} of {reps} after torch.manual_seed({seed})"
+                    f" ({label})")
+
+        with seeded(seed, self.ctx.device), preserved_state():
+            for rep in range(reps):
+                def on_error(problem: str, rep: int = rep) -> CheckFailure:
+                    return self.failure(problem, "", example(rep),
+                                        self.snippet([(case, seed, rep + 1)], (), "# (the last repetition raises)"))
+
+                self.call(s.describe(case), lambda: exec(code, ns), on_error)  # noqa: S102
+                problem = s.verify(ns, case)
+                parts = ns.get("parts", {})
+                if problem is None:
+                    for name, z in parts.items():
+                        inside = s.dist.contains(z, rtol)
+                        if not bool(np.all(inside)):
+                            bad = np.asarray(z)[~inside]
+                            problem = (f"{name}: {bad.size} of {np.size(z)} values outside the support of "
+                                       f"{s.law} (standardized: {s.dist}), e.g. {float(bad[0])!r} "
+                                       f"(standardized)")
+                            break
+                if problem is not None:
+                    raise self.failure(problem, "", example(rep),
+                                       self.snippet([(case, seed, rep + 1)], (), s.show))
+                for name, z in parts.items():
+                    out.setdefault(name, []).append(np.asarray(z, dtype=np.float64).ravel())
+        return out
+
+
+# -- the statistical check -----------------------------------------------------------------------------
+def stat_seed(seeds: Sequence[int], i: int, used: set[int]) -> int:
+    """The torch seed of design group ``i``: a hash of the seeds Hypothesis drew (so it replays with
+    them), distinct from every seed already used."""
+    seed = zlib.crc32(repr((list(seeds), i)).encode()) % 2**32
+    while seed in used:
+        seed = (seed + 1) % 2**32
+    return seed
+
+
+def n_groups(design: Sequence[Design]) -> int:
+    """Design groups (one per part of each case) plus the drawn group."""
+    return sum(len(d.parts) for d in design) + 1
+
+
+def group_alpha(design: Sequence[Design]) -> float:
+    return ALPHA_CHECK / n_groups(design)
+
+
+class Sym(str):
+    """A variable's name, written into generated code as the name itself (not a string literal)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+#: Default-init samplers: contract name -> (case variable of each constructor argument, the input width's).
+DEFAULT_INIT = {"Linear": ({"in_features": "n_in", "out_features": "n_out", "bias": "bias"}, "n_in"),
+                "MyLinear": ({"in_units": "in_units", "units": "units"}, "in_units"),
+                "FixedHiddenMLP": ({"features": "features"}, "features")}
+
+
+def for_target(ctx: CheckContext, sampler: Sampler, draw_case: Callable[[st.DataObject], Case],
+               design: Sequence[Design]) -> tuple[Sampler, Callable[[st.DataObject], Case], Sequence[Design]]:
+    """A default-init sampler as the target's constructor takes it: its own call (positional or by
+    name, without ``bias`` where it has none), sized if lazy; only the spec's default sizes for a
+    fixed-size block. An instance cannot be constructed afresh: *not checked*."""
+    if sampler.what not in DEFAULT_INIT:
+        return sampler, draw_case, design
+    name = sampler.what
+    c = construction(ctx.target, name)
+    if c.kind == INSTANCE:
+        raise NotChecked(f"{name} is an instance ({ctx.target.names.get(name, name)}): default init is a property "
+                         "of fresh constructions")
+    variables, width = DEFAULT_INIT[name]
+    call = call_code(ctx.target, name, {k: Sym(v) for k, v in variables.items()})
+    first, rest = sampler.body.split("\n", 1)
+    body = f"block = sized({call}, {width})\n{rest}"
+    keys = list(variables)
+
+    def describe(case: Case) -> str:
+        return call_code(ctx.target, name, dict(zip(keys, case, strict=True)))
+
+    fixed = SIGNATURES[name][2] if c.kind == FIXED else None
+    bias_fixed = name == "Linear" and not c.bias
+
+    def adapt(case: Case) -> Case:
+        if fixed is not None:
+            case = tuple(fixed.get(k, v) for k, v in zip(keys, case, strict=True))
+        if bias_fixed:
+            case = case[:2] + (True,)
+        return case
+
+    adapted = replace(sampler, body=body, describe=describe, compiled=None)
+    kept = [d for d in design if adapt(d.case) == d.case]
+    return adapted, lambda data: adapt(draw_case(data)), kept or [replace(design[0], case=adapt(design[0].case))]
+
+
+def run_init_check(ctx: CheckContext, check: Check, sampler: Sampler, draw_case: Callable[[st.DataObject], Case],
+                   design: Sequence[Design] = (), extra: Callable[[InitRunner, st.DataObject], None] | None = None,
+                   statistical: bool = True) -> None:
+    """The Hypothesis property (exact properties over drawn cases, and the drawn group), then one
+    ``assess`` per group."""
+    sampler, draw_case, design = for_target(ctx, sampler, draw_case, design)
+    runner = InitRunner(ctx, check, sampler)
+    drawn: list[tuple[Case, int, int]] = []
+    drawn_values: list[np.ndarray] = []
+    seeds: list[int] = []
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def exact_properties(data: st.DataObject) -> None:
+        case = draw_case(data)
+        seed = data.draw(SEEDS, label="torch seed")
+        parts = runner.sample(case, seed, 1, "a drawn example")
+        if extra is not None:
+            extra(runner, data)
+        seeds.append(seed)
+        if statistical and len(drawn) < DRAWN_CAP and seed not in {e[1] for e in drawn}:
+            drawn.append((case, seed, 1))
+            drawn_values.extend(v for values in parts.values() for v in values)
+
+    exact_properties()
+    if not statistical:
+        return
+    alpha = group_alpha(design)
+    used = {e[1] for e in drawn}
+    groups: list[tuple[Group, np.ndarray]] = []
+    for i, d in enumerate(design):
+        seed = stat_seed(seeds, i, used)
+        used.add(seed)
+        parts = runner.sample(d.case, seed, d.reps, f"design case {i + 1}")
+        for name in d.parts:
+            values = np.concatenate(parts.get(name, [np.zeros(0)]))
+            label = ("values" if name == "values" else f"{name} values") + f" of {sampler.describe(d.case)}"
+            groups.append((Group(label, ((d.case, seed, d.reps),), (name,)), values))
+    all_parts = tuple(dict.fromkeys(p for d in design for p in d.parts)) or ("values",)
+    groups.append((Group(f"values of the first {len(drawn)} drawn examples (distinct seeds)", tuple(drawn), all_parts),
+                   np.concatenate(drawn_values) if drawn_values else np.zeros(0)))
+    for group, values in groups:
+        rtol = max([sampler.rtol(e[0]) for e in group.entries] + [0.0])
+        verdict = assess(values, sampler.dist, alpha, rtol)
+        if verdict is None:
+            continue
+        tests = n_tests(sampler.dist)
+        detail = (f"{verdict}\n"
+                  f"sample: {describe_sample(values)}; reference {sampler.dist}: mean {sampler.dist.mean:.6g}, "
+                  f"std {math.sqrt(sampler.dist.var):.6g}\n"
+                  f"threshold: alpha {ALPHA_CHECK:g} for the check / {n_groups(design)} sample groups / "
+                  f"{tests} tests = {alpha / max(tests, 1):.3g} (a correct implementation fails this check "
+                  f"with probability <= {ALPHA_CHECK:g})")
+        tail = (f"sample = np.concatenate(values)\n"
+                f"print(assess(sample, {sampler.dist_code}, alpha={alpha!r}, rtol={rtol!r}) or 'passes')")
+        raise runner.failure(f"the {group.label} do not follow {sampler.law}", detail,
+                             f"{len(group.entries)} case(s) (case, torch seed, repetitions): "
+                             + _short(group.entries), runner.snippet(group.entries, group.parts, tail))
+
+
+def _short(entries: Sequence[tuple[Case, int, int]]) -> str:
+    text = repr(list(entries))
+    return text if len(text) < 400 else text[:400] + " ..."

@@ -2,7 +2,7 @@
 
     python benchmarks/batch_speed.py                 # N = 1, 5, 20 targets: one batch run against N single runs
     python benchmarks/batch_speed.py --shards 4      # shard balance: each of 4 shards' wall time, max/mean
-    python benchmarks/batch_speed.py --costs r.json  # rewrite conformance/costs.json from a --report's durations
+    python benchmarks/batch_speed.py --costs r.json  # rewrite conformance/frontends/costs.json from a report
 
 The targets are the mutant corpus (``tests/mutants/*.py``, in name order, the first N): a zoo of
 variants, each providing the blocks it varies, as a team's fused kernels or a course's exercises do.
@@ -66,14 +66,16 @@ def shard_balance(count: int, n_targets: int, workers: str) -> None:
 
 
 def write_costs(report_path: str) -> None:
-    """conformance/costs.json: each check's duration in a ``--report`` of a run on a target that
-    provides every block (e.g. the built-in torch target)."""
+    """conformance/frontends/costs.json: each check's duration in a ``--report`` of a run on a target
+    that provides every block (e.g. the built-in torch target)."""
     data = json.loads(Path(report_path).read_text())
     seconds = {r["id"]: round(r["duration"], 3) for r in data["results"] if r["status"] != "not provided"}
     meta = data["metadata"]
     out = {"measured": f"{meta.get('target')} target, profile {meta.get('profile')}, "
                        f"{len(seconds)} checks (benchmarks/batch_speed.py --costs)", "seconds": seconds}
-    (ROOT / "conformance" / "costs.json").write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    from conformance.frontends.shards import COSTS
+
+    COSTS.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     print(f"wrote {len(seconds)} costs, total {sum(seconds.values()):.1f} s")
 
 
@@ -84,7 +86,8 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=3, help="single runs whose median is the reference")
     parser.add_argument("--shards", type=int, default=0, help="measure shard balance with this many shards")
     parser.add_argument("--shard-targets", type=int, default=20)
-    parser.add_argument("--costs", metavar="REPORT.json", help="rewrite conformance/costs.json from this report")
+    parser.add_argument("--costs", metavar="REPORT.json",
+                        help="rewrite conformance/frontends/costs.json from this report")
     args = parser.parse_args()
     if args.costs:
         write_costs(args.costs)

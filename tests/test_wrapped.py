@@ -23,9 +23,9 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 import conformance  # noqa: E402
-from conformance import timeouts  # noqa: E402
 from conformance.frontends.runner_patterns import matches  # noqa: E402
 from conformance.loading.target import load_target  # noqa: E402
+from conformance.sandbox import timeouts  # noqa: E402
 
 TARGETS = sorted((HERE / "wrapped").glob("*.py"))
 QUICK = settings(max_examples=15, derandomize=True, database=None, deadline=None)

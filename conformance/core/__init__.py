@@ -1,2 +1,3 @@
-"""The engine every check and front-end shares: the registry of checks, the context a check runs with,
-its outcomes, usage errors."""
+"""The engine every check and front-end shares: the one registry of checks, the context a check runs
+with, its outcomes (failures, not checked, not provided), whose exception is whose (``framing``), and
+usage errors."""

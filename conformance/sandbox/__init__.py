@@ -1,2 +1,3 @@
-"""What keeps a target from silencing, ending or hanging a run: exits refused, per-call time limits,
-checks in a child process."""
+"""What keeps a target from silencing, ending or hanging a run: exits refused, per-call time limits
+and the memory cap, checks in an isolated child (``isolation``) or a child forked per target
+(``forked``, batch runs)."""

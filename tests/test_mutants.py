@@ -43,12 +43,15 @@ CORRECT = sorted((HERE / "correct").glob("*.py"))
 CORE_BLOCKS = ("linear", "relu", "sequential", "mysequential")
 
 #: Mutants: we only need "caught", so no shrinking; derandomized so every run is the same run.
+#: Every setting is fixed here, not inherited from the profile the environment picks (``CI`` selects
+#: ``ci``, whose 10 operations per life are too few for some lifecycle mutants): the same run anywhere.
+STEPS = 30
 FAST = settings(max_examples=200, derandomize=True, database=None, deadline=None,
-                phases=[Phase.explicit, Phase.generate])
+                phases=[Phase.explicit, Phase.generate], stateful_step_count=STEPS)
 #: Correct implementations: derandomized for CI stability; MUTANT_SUITE_CORRECT_EXAMPLES raises the
 #: count for a nightly run (every check of every block they define runs, ~200 checks in all).
 THOROUGH = settings(max_examples=int(os.environ.get("MUTANT_SUITE_CORRECT_EXAMPLES", "50")), derandomize=True,
-                    database=None, deadline=None)
+                    database=None, deadline=None, stateful_step_count=STEPS)
 #: Blocks built from several contract names (rgnet, tied nets): ~10x slower per example.
 COMPOSITE = settings(THOROUGH, max_examples=max(8, THOROUGH.max_examples // 3))
 DEFAULT_CALL_TIMEOUT_S = 10.0

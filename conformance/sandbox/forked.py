@@ -35,11 +35,12 @@ _PARENT_ENDS: set[int] = set()
 
 
 def preload() -> None:
-    """Import every module of the suite (and torch, Hypothesis) and run torch's first backward, once,
-    before any check runs: a forked child then starts with it done, and every process that runs checks
-    (a batch's child, a single target's worker, the API) has the same modules loaded when it draws.
-    Hypothesis mixes constants found in the loaded local modules into its draws, so without this a
-    seed would draw differently by the order checks ran in, by front-end, and by shard."""
+    """Import every module of the suite (and torch, Hypothesis), run torch's first backward and first
+    optimizer step, once, before any check runs: a forked child then starts with it done, and every
+    process that runs checks (a batch's child, a single target's worker, the API) has the same
+    modules loaded when it draws. Hypothesis mixes constants found in the loaded local modules into
+    its draws, so without this a seed would draw differently by the order checks ran in, by
+    front-end, and by shard."""
     import conformance
     import reference
     from conformance.sandbox.timeouts import warm_up
@@ -52,6 +53,17 @@ def preload() -> None:
                 continue
             importlib.import_module(module.name)
     warm_up()
+    _first_optimizer_step()
+
+
+def _first_optimizer_step() -> None:
+    """torch imports some 300 modules on an optimizer's first step (0.6 s here): done once before
+    forking, not again in every target's child (the lifecycle checks step ``torch.optim.SGD``)."""
+    import torch
+
+    p = torch.nn.Parameter(torch.ones(2))
+    p.grad = torch.ones(2)
+    torch.optim.SGD([p], lr=0.1, momentum=0.5, weight_decay=0.1).step()
 
 
 class _Exited:

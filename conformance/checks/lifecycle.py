@@ -232,8 +232,10 @@ class BlockLife(RuleBasedStateMachine):
         if y is x:  # an identity (the empty Sequential) hands back its input as it is
             wants_grad = requires_grad
         if y.requires_grad != wants_grad:
-            raise self.fail(f"{name}.requires_grad is {y.requires_grad} after a forward {mode.replace('_', ' ')} "
-                            f"on an input with requires_grad={requires_grad}", show=f"print({name}.requires_grad)")
+            where = "with grad enabled" if mode == "grad" else f"under torch.{mode}()"
+            raise self.fail(f"{name}.requires_grad is {y.requires_grad} after a forward {where} on an input with "
+                            f"requires_grad={requires_grad} (expected {wants_grad})",
+                            show=f"print({name}.requires_grad)")
         if wants_grad:
             self.graphs.append(Graph(name, y, x, x_name))
 

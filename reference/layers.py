@@ -66,8 +66,11 @@ class ReLU(Module):
 
     IEEE semantics: NaN stays NaN (as ``torch.relu`` does), +inf stays +inf, -inf gives 0; the
     gradient passes an infinite or NaN ``dy`` where x > 0 (+inf included) and is 0 where x <= 0
-    (-inf included), whatever ``dy``. At a NaN input the spec does not say whether the gradient
-    passes (torch's mask is x <= 0, another correct one x > 0): its bound there is ``inf``.
+    (-inf included) for every finite ``dy``. Where x <= 0 and ``dy`` is not finite, both IEEE
+    readings of "dy times a mask of 0" are correct: torch's ``where(x > 0, dy, 0)`` gives 0, the
+    textbook ``dy * (x > 0)`` gives NaN (inf * 0); the spec accepts either (its bound there is
+    ``inf``). At a NaN input the spec does not say whether the gradient passes (torch's mask is
+    x <= 0, another correct one x > 0): its bound there is ``inf`` too.
     """
 
     def forward(self, x):
@@ -89,9 +92,12 @@ class ReLU(Module):
 
 def mask_error(x, ex, gy, egy) -> np.ndarray:
     """Bound on the gradient ``where(x > 0, gy, 0)`` for |x' - x| <= ex, |gy' - gy| <= egy: where x
-    is within its error of 0 (or NaN, or undetermined) a correct implementation may pass gy or 0."""
+    is within its error of 0 (or NaN, or undetermined) a correct implementation may pass gy or 0.
+    Where the mask is 0 and gy is not finite (or its bound is infinite), ``gy * 0`` may be read as 0
+    (torch's ``where``) or NaN (the textbook ``gy * mask``): undetermined, bound ``inf``."""
     with np.errstate(invalid="ignore"):
         either = ((np.abs(x) <= ex) & (ex > 0)) | np.isnan(x)
         spread = np.where(np.isfinite(gy), np.abs(gy) + egy, INF)
+        masked_nonfinite = ~(x > 0) & ~either & (~np.isfinite(gy) | np.isinf(egy))
     spread = np.where((gy == 0) & (egy == 0), 0.0, spread)  # passing 0 or 0 is determined
-    return np.where(x > 0, egy, 0.0) + np.where(either, spread, 0.0)
+    return np.where(x > 0, egy, 0.0) + np.where(either, spread, 0.0) + np.where(masked_nonfinite, INF, 0.0)

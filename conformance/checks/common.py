@@ -16,6 +16,7 @@ from conformance.core.context import CheckContext
 from conformance.core.failures import fail
 from conformance.core.framing import is_suite_assertion
 from conformance.core.registry import Check
+from conformance.drawing.anchors import AnchorData, NotApplicable, choices, simplest
 from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.examples import ArraySpec, Example, is_lazy, seeded, write_parameters
 from conformance.drawing.strategies import (
@@ -93,9 +94,13 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
     ``extra``: (label, strategy) of one more value the check needs, returned as ``Drawn.extra``.
     A few thousand rows through a layer hundreds wide is discarded (``MANY_ROWS``, ``WIDE``): the
     reference would take seconds."""
-    strategy, label = example_parts(spec, spec.args_for(ctx.target), dtype, args is None, leading, plain, grad,
-                                    None if extra is None else extra[1], contiguous_params)
-    values = list(data.draw(strategy, label=label if extra is None else label.replace("extra", extra[0])))
+    if isinstance(data, AnchorData):
+        values = anchor_values(data, ctx, spec, args is None, leading if leading is not None else
+                               spec.leading(nonempty=plain), plain, grad, extra)
+    else:
+        strategy, label = example_parts(spec, spec.args_for(ctx.target), dtype, args is None, leading, plain, grad,
+                                        None if extra is None else extra[1], contiguous_params)
+        values = list(data.draw(strategy, label=label if extra is None else label.replace("extra", extra[0])))
     if args is None:
         args = values.pop(0)
     seed, lead = values.pop(0), values.pop(0)
@@ -113,8 +118,40 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
         x = array_spec(shape, derive_seed(seed, 2), x_scale, x_values, x_layout)
     gy = values.pop(0) if grad else None
     example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device,
-                      width=spec.input_width(args))
+                      width=spec.input_width(args), anchor=data.label if isinstance(data, AnchorData) else None)
     return Drawn(args, example, gy, values.pop(0) if extra is not None else None)
+
+
+def anchor_values(data: AnchorData, ctx: CheckContext, spec: BlockSpec, with_args: bool,
+                  leading: st.SearchStrategy, plain: bool, grad: bool,
+                  extra: tuple[str, st.SearchStrategy] | None) -> list[Any]:
+    """The parts ``draw_example`` would draw, as the anchor case fixes them (in the same order); an
+    anchor the check cannot take is skipped (rejected): sizes the target cannot build, leading dims
+    outside what the check draws, special values where it draws plain ones."""
+    anchor = data.anchor
+    try:
+        allowed = choices(leading)
+        lead = data.leading()
+        if allowed is not None and lead not in allowed:
+            raise NotApplicable(f"leading dims {lead}")
+        if plain and (anchor.x or anchor.gy):
+            raise NotApplicable("special values in a plain example")
+        values: list[Any] = []
+        if with_args:
+            args = data.args()
+            if spec.restrict(args, ctx.target) != args:
+                raise NotApplicable("sizes the target cannot build")
+            values.append(args)
+        values += [anchor.seed, lead]
+        if not plain:
+            values += [None, (1.0, anchor.x, "contiguous")]
+        if grad:
+            values.append((1.0, anchor.gy, "contiguous"))
+        if extra is not None:
+            values.append(simplest(extra[1]))
+    except NotApplicable:
+        reject()
+    return values
 
 
 def largest_width(args: Any) -> int:
@@ -180,8 +217,11 @@ class Runner:
                     self.ctx.target.load_code(), body)
 
     def edge(self) -> str:
-        """The edge of the contract this example sits on, if any: a zero input width (the output is
-        the bias) or an empty batch (an empty output), so a failure there is labelled as such."""
+        """The edge of the contract this example sits on, if any: an anchor case (named), a zero
+        input width (the output is the bias) or an empty batch (an empty output), so a failure there
+        is labelled as such."""
+        if self.example.anchor:
+            return f"anchor case {self.example.anchor}"
         width = next((self.drawn.args[k] for k in ("in_features", "in_units", "features", "width", "w_in")
                       if k in self.drawn.args), None)
         if width == 0:
@@ -233,7 +273,15 @@ class Runner:
         except (ValueError, FloatingPointError):
             assume(False)
         assume_representable(self.example.dtype, expected)
+        if expected["y"].size == 0:
+            self.ctx.trivial("an empty output")
         return expected
+
+    def exercises(self, ref: R.Module) -> None:
+        """Mark the example trivial when the spec's block holds no parameter or buffer although the
+        block can (a chain of ReLUs, an empty container): it proves nothing of the parameters."""
+        if self.spec.stateful and not ref.state_dict():
+            self.ctx.trivial("no parameter or buffer in the block (a chain without a Linear)")
 
     def build(self) -> torch.nn.Module:
         """The example's block: constructed (seeded), moved to the dtype and device, sized by one
@@ -276,6 +324,7 @@ class Runner:
         weight norm) are read as the forward sees them; a parametrization computes them when read."""
         ref, tensors = self.spec_tensors(block)
         self.judge_own_layout(block, tensors)
+        self.exercises(ref)
         if has_pre_hooks(block):
             tensors = self.as_forward_sees(block, tensors)
             ref.load_state_dict({name: to_numpy(t) for name, t in tensors.items()})

@@ -298,6 +298,7 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         state = run.state_dict(block, "print(block.state_dict())")
+        run.exercises(spec.reference(drawn.args))  # a block without state has only an unexpected key to refuse
         ours = run.call("state_dict(keep_vars=True)",
                         lambda: spec_keys(block, spec.reference(drawn.args), state), "print(block.state_dict())")
         # A block without state still has a key to reject (an unexpected one); non-tensor entries (a

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -37,7 +38,8 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         ref, _ = run.reference(block)
-        rows = run.example.input().reshape(-1, width)
+        x = run.example.input()
+        rows = x.reshape(int(np.prod(x.shape[:-1])), width)  # (-1 is ambiguous at width 0)
         expected = run.expected(ref, rows, None, prec)
         together = run.forward("forward on all rows", lambda: block(rows), ROW_BODY)
         for i in range(rows.shape[0]):

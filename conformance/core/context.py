@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Mapping, TypeVar
 
 import pytest
 import torch
-from hypothesis import HealthCheck, seed, settings
+from hypothesis import HealthCheck, example, seed, settings
 from hypothesis import settings as HypothesisSettings  # the type (the field ``settings`` shadows it)
 from hypothesis.errors import Flaky, Unsatisfiable
 
@@ -22,6 +22,11 @@ from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S
 from reference.bounds import Precision
 
 F = TypeVar("F", bound=Callable)
+
+#: A check that compares the block against the spec passes only on at least this many judged
+#: examples that exercise the property (a parametrized block where the spec has parameters, a
+#: non-empty output); the anchor cases alone provide them for a conforming block.
+MIN_EXERCISED = 3
 
 
 @dataclass
@@ -39,8 +44,13 @@ class CheckContext:
     check_id: str | None = field(default=None, compare=False)  # the check running now (Check.__call__ sets it)
     notes: list[str] = field(default_factory=list, compare=False)  # what the report says of the check now running
     causes: list[str] = field(default_factory=list, compare=False)  # checks whose failure left examples unjudged
+    anchors: tuple = field(default=(), compare=False)  # the running check's anchor cases (``drawing.anchors``)
+    exercised: int | None = field(default=None, compare=False)  # examples the last check judged that exercised it
     _unjudged: Counter = field(default_factory=Counter, compare=False, repr=False)
+    _trivial: Counter = field(default_factory=Counter, compare=False, repr=False)
     _judged: int = field(default=0, compare=False, repr=False)
+    _exercised: int = field(default=0, compare=False, repr=False)
+    _this_trivial: str | None = field(default=None, compare=False, repr=False)
 
     def note(self, text: str) -> None:
         """Record what the report should say of the check now running (once per text)."""
@@ -51,8 +61,14 @@ class CheckContext:
         """An example the check cannot judge because ``cause`` (another check) fails on it."""
         self._unjudged[(reason, cause)] += 1
 
-    def begin_check(self, check_id: str) -> None:
-        self.check_id, self.notes, self.causes = check_id, [], []
+    def trivial(self, reason: str) -> None:
+        """The example now running exercises nothing of the property (``reason``: e.g. a chain with no
+        parametrized block, an empty output): judged, but not counted towards ``MIN_EXERCISED``."""
+        if self._this_trivial is None:
+            self._this_trivial = reason
+
+    def begin_check(self, check_id: str, anchors: tuple = ()) -> None:
+        self.check_id, self.notes, self.causes, self.anchors, self.exercised = check_id, [], [], anchors, None
 
     def __post_init__(self) -> None:
         from conformance.sandbox.timeouts import warm_up
@@ -65,9 +81,14 @@ class CheckContext:
         fail a slow *target* rather than a wrong one), and the run's seed when it has one. Distinct
         failures of one check are all reported (``report_multiple_bugs``): a block that raises on one
         input and computes wrong values on another shows both (``failures.merge_failures``)."""
-        chosen = self.check_settings()
+        anchors = self.anchors
+        base = self.settings if self.settings is not None else HypothesisSettings()
+        # The anchor cases run first, in every profile; the random draw keeps the profile's total.
+        chosen = self.check_settings(max_examples=max(base.max_examples - len(anchors), base.max_examples // 2, 1))
 
         def apply(test: F) -> F:
+            for anchor in reversed(anchors):  # Hypothesis runs explicit examples in the order listed
+                test = example(data=anchor)(test)
             return self.prepared(chosen(test))
 
         return apply
@@ -113,15 +134,20 @@ class CheckContext:
         checked*; when some were, the report notes how many were not."""
 
         def judged(*args, **kwargs):
+            self._this_trivial = None
             out = inner(*args, **kwargs)
             self._judged += 1  # not reached when the example was rejected or failed
+            if self._this_trivial is None:
+                self._exercised += 1
+            else:
+                self._trivial[self._this_trivial] += 1
             return out
 
         test.hypothesis.inner_test = functools.wraps(inner)(judged)  # type: ignore[attr-defined]
 
         @functools.wraps(test)
         def run(*args, **kwargs):
-            self._unjudged, self._judged = Counter(), 0
+            self._unjudged, self._trivial, self._judged, self._exercised = Counter(), Counter(), 0, 0
             try:
                 test(*args, **kwargs)
             except Unsatisfiable:  # every example was rejected: not checked, if for a cause
@@ -132,15 +158,26 @@ class CheckContext:
                 if merged is group:
                     raise
                 raise merged from merged.__cause__
+            self.exercised = self._exercised
             if self._unjudged:
                 (reason, cause), n = self._unjudged.most_common(1)[0]
                 if self._judged == 0:
                     raise NotChecked(reason, cause)
+                if self._exercised < min(MIN_EXERCISED, self._judged + sum(self._unjudged.values())):
+                    raise NotChecked(f"only examples that exercise nothing could be judged ({self._judged}: "
+                                     f"{self.trivial_reasons()}); in the others, {reason}", cause)
                 self.causes.append(cause)
                 self.note(f"{self.check_id}: {sum(self._unjudged.values())} examples not judged: {reason} "
                           f"(see {cause})")
+            elif self._judged and self._exercised < min(MIN_EXERCISED, self._judged):
+                raise NotChecked(f"no example exercised the property ({self._judged} judged: "
+                                 f"{self.trivial_reasons()})")
 
         return run  # type: ignore[return-value]
+
+    def trivial_reasons(self) -> str:
+        """How the judged examples that exercised nothing were trivial, most frequent first."""
+        return "; ".join(f"{n} with {reason}" for reason, n in self._trivial.most_common())
 
     @contextlib.contextmanager
     def intra_op_threads(self) -> Iterator[None]:

@@ -43,6 +43,11 @@ class Lazy:
 
     def __call__(self, ctx: CheckContext, check: "Check") -> None:
         func = getattr(importlib.import_module(f"conformance.checks.{self.module}"), self.name)
+        spec = self.kwargs.get("spec")
+        if spec is not None:  # a block's check: its anchor cases run first (``drawing.anchors``)
+            from conformance.drawing.anchors import anchors_for
+
+            ctx.anchors = anchors_for(spec.key)
         func(ctx, check, **self.kwargs)
 
 

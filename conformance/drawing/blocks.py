@@ -47,6 +47,7 @@ class BlockSpec:
     any_shape: bool = False                             # takes an input of any shape (no feature dim)
     halves: bool = False                                # has FixedHiddenMLP's halving loop at top level
     tied: bool = False                                  # one block placed at several positions
+    stateful: bool = True                               # holds parameters or buffers (an example without is trivial)
 
     @property
     def input_width_known(self) -> bool:
@@ -124,7 +125,7 @@ LINEAR = BlockSpec(
 RELU = BlockSpec(
     key="relu", name="ReLU", args=st.just({}),
     code=lambda a, t: call_code(t, "ReLU", a), reference=lambda a: R.ReLU(), input_width=lambda a: None,
-    checks_width=False, any_shape=True,
+    checks_width=False, any_shape=True, stateful=False,
 )
 
 
@@ -229,7 +230,7 @@ CHIMERA = BlockSpec(
 CENTEREDLAYER = BlockSpec(
     key="centeredlayer", name="CenteredLayer", args=st.just({}), code=keyword_code("CenteredLayer"),
     reference=lambda a: R.CenteredLayer(), input_width=lambda a: None, rowwise=False, checks_width=False,
-    any_shape=True,
+    any_shape=True, stateful=False,
 )
 
 

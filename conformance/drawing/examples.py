@@ -82,6 +82,7 @@ class Example:
     extra: tuple[tuple[str, Any], ...] = field(default=())  # check-specific facts worth printing
     width: int | None = None         # the input width a lazy block is materialised with
     lazy: bool = False               # the block was lazy: materialised by one forward before use
+    anchor: str | None = None        # the anchor case this example is (``drawing.anchors``), if any
 
     def with_extra(self, **facts: Any) -> "Example":
         return replace(self, extra=self.extra + tuple(facts.items()))
@@ -117,6 +118,8 @@ class Example:
     # -- reporting -----------------------------------------------------------------------------
     def describe(self) -> str:
         lines = [f"block   = {self.code}", f"dtype   = {self.dtype}, device = {self.device}, torch seed = {self.seed}"]
+        if self.anchor:
+            lines.insert(0, f"anchor  = {self.anchor} (an edge of the contract, run in every profile)")
         if self.params is not None:
             lines.append(f"params  = overwritten from {self.params}")
         if self.x is not None:

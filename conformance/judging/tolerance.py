@@ -28,7 +28,7 @@ Special values: NaN is accepted only where the reference gives NaN, infinities o
 the same infinity (positions and signs exact: the reference's bound there is 0). Where the spec
 cannot determine a result's IEEE class (``reference/bounds.py``: an infinity meeting a value within
 its error of 0, a subnormal that denormals-are-zero reads as 0, a non-finite upstream gradient at a
-ReLU's mask whose input is NaN or within its error of 0) its bound is ``inf`` and any value, NaN
+ReLU's mask whose input is NaN, within its error of 0, or negative: ``dy * 0`` is 0 or NaN) its bound is ``inf`` and any value, NaN
 included, is accepted. Finite examples whose exact magnitudes
 could overflow the dtype are discarded by the checks, so overflow is never blamed on the
 implementation.

@@ -1,0 +1,29 @@
+"""A Sequential that keeps its blocks in a plain Python list: nothing is registered, so .double() never reaches its Linear and state_dict() is empty; forward[float64] and gradcheck must not pass on ReLU-only chains."""
+
+from torch import nn
+
+EXPECTED = {
+    "sequential.structure": "failed",
+    "sequential.forward[float64]": "not checked",
+    "sequential.gradcheck[float64]": "not checked",
+    "sequential.saveload*": "not checked",
+    "sequential.strict": "not checked",
+}
+REASONS = {"sequential.forward[float64]": "see sequential.structure"}
+
+
+class Sequential(nn.Module):
+    def __init__(self, *blocks):
+        super().__init__()
+        self.blocks = list(blocks)  # a plain list: not registered as children
+
+    def forward(self, X):
+        for block in self.blocks:
+            X = block(X)
+        return X
+
+    def __getitem__(self, i):
+        return self.blocks[i]
+
+    def __len__(self):
+        return len(self.blocks)

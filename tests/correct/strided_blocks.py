@@ -34,7 +34,7 @@ class _Linear(torch.autograd.Function):
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
         ctx.has_bias = bias is not None
-        rows = x.reshape(-1, x.shape[-1])
+        rows = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # (-1 is ambiguous at width 0)
         y = (weight @ rows.mT).mT  # (rows, out), strides (1, rows)
         if bias is not None:
             y = y + bias
@@ -43,7 +43,8 @@ class _Linear(torch.autograd.Function):
     @staticmethod
     def backward(ctx, gy):
         x, weight = ctx.saved_tensors
-        rows, grows = x.reshape(-1, x.shape[-1]), gy.reshape(-1, gy.shape[-1])
+        rows = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
+        grows = gy.reshape(math.prod(gy.shape[:-1]), gy.shape[-1])
         gx = transposed((weight.mT @ grows.mT).mT).reshape(x.shape)
         gw = (rows.mT @ grows).mT  # (out, in) as the transpose of an (in, out) result
         gb = sliced(grows.sum(0)) if ctx.has_bias else None

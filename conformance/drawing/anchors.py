@@ -147,7 +147,7 @@ def simplest(strategy: st.SearchStrategy) -> Any:
     """The value Hypothesis would shrink ``strategy`` to, for the few kinds the checks draw besides
     an example (a choice among values, a flag, a bounded integer); another kind makes the anchor
     not applicable to that check."""
-    inner = getattr(strategy, "wrapped_strategy", strategy)
+    inner: Any = getattr(strategy, "wrapped_strategy", strategy)
     kind = type(inner).__name__
     if kind == "SampledFromStrategy" and not getattr(inner, "_transformations", ()) and inner.elements:
         return inner.elements[0]
@@ -160,7 +160,7 @@ def simplest(strategy: st.SearchStrategy) -> Any:
 
 def choices(strategy: st.SearchStrategy) -> tuple | None:
     """The values a plain ``sampled_from`` strategy chooses among (None: another kind)."""
-    inner = getattr(strategy, "wrapped_strategy", strategy)
+    inner: Any = getattr(strategy, "wrapped_strategy", strategy)
     if type(inner).__name__ == "SampledFromStrategy" and not getattr(inner, "_transformations", ()):
         return tuple(inner.elements)
     return None
@@ -168,4 +168,4 @@ def choices(strategy: st.SearchStrategy) -> tuple | None:
 
 def anchors_for(block: str | None) -> tuple[AnchorData, ...]:
     """The anchor cases of a block (none for a key without a table entry)."""
-    return tuple(AnchorData(block, a) for a in ANCHORS.get(block or "", ()))
+    return tuple(AnchorData(block, a) for a in ANCHORS.get(block, ())) if block else ()

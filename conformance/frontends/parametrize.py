@@ -25,6 +25,7 @@ from conformance.drawing import profiles
 from conformance.frontends.expected import Expectations
 from conformance.frontends.runner import prepare
 from conformance.loading.target import Target
+from conformance.reports.header import header_lines, target_where
 from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S
 
 
@@ -50,12 +51,31 @@ class BoundCheck:
     def __call__(self) -> None:
         self.check(self._context.get())
 
+    def header(self, session_profile: str, session_seed: int | str | None) -> list[str]:
+        """The header of a pytest run of these checks: their target (the module given to
+        ``parametrize_with_checks``, not ``--impl``'s), their settings and their seed
+        (``session_profile``, ``session_seed``: ``--hypothesis-profile``, ``--hypothesis-seed``)."""
+        kwargs = self._context.kwargs
+        settings = kwargs.get("settings")
+        profile, max_examples, derandomize = profiles.describe(self._context.profile or session_profile)
+        if settings is not None:
+            max_examples, derandomize = settings.max_examples, settings.derandomize
+        seed = kwargs.get("seed")
+        replay = f"parametrize_with_checks(..., seed={seed})"
+        if seed is None and session_seed is not None:
+            seed, replay = session_seed, f"--hypothesis-seed={session_seed}"
+        unseeded = None if derandomize else ("Hypothesis draws a new one per test: fix it with seed=N or "
+                                             "--hypothesis-seed=N")
+        return header_lines(self.target.spec, target_where(self.target), profile=profile, max_examples=max_examples,
+                            device=kwargs["device"], seed=seed, replay=replay, unseeded=unseeded)
+
     def __repr__(self) -> str:
         return f"<BoundCheck {self.check.id}>"
 
 
 class _LazyContext:
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, profile: str | None = None, **kwargs: Any) -> None:
+        self.profile = profile  # the Hypothesis profile asked for (None: the session's)
         self.kwargs = kwargs
         self.ctx: CheckContext | None = None
 
@@ -90,7 +110,7 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
         settings = hypothesis_settings.get_profile(profile) if profile else hypothesis_settings()
         if max_examples is not None:
             settings = hypothesis_settings(settings, max_examples=max_examples)
-    context = _LazyContext(target=resolved, device=device, settings=settings, call_timeout=call_timeout,
+    context = _LazyContext(profile, target=resolved, device=device, settings=settings, call_timeout=call_timeout,
                            widen=expected.widen(c.id for c in selected) if expected else {}, seed=seed)
     params = []
     for check in selected:

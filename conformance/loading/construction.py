@@ -10,6 +10,11 @@ so on. Real code meets it in other ways, each judged on what it can express:
   the block infers it on its first forward.
 - **fixed**: the factory takes no size arguments (the tutorial's ``MLP()``): checked at the spec's
   default sizes only.
+- **catch-alls only** (``def __init__(self, **kwargs)``, ``(*args, **kwargs)``): the signature says
+  nothing, so the factory is built once, at small sizes none of the spec's defaults
+  (``probe_sizes``), by keyword then by position: it takes sizes if that builds a block whose
+  parameters have the spec's shapes at those sizes (or shapes that follow the sizes asked for);
+  otherwise it is fixed (the tutorial's ``MLP(**kwargs)``, whose ``nn.Module.__init__`` refuses them).
 - **instance**: an ``nn.Module`` instance (``chimera = nn.Sequential(...)``): every example works on a
   deep copy, at the spec's default sizes; checks that need fresh constructions are *not checked*.
 
@@ -120,6 +125,8 @@ def _classify(target: Target, name: str) -> Construction:
         return Construction(name, UNUSABLE, reason=f"{theirs} is a {type(obj).__name__}, neither a class, a "
                                                     "factory nor an nn.Module instance")
     sig = _signature(obj)
+    if params and sig is not None and _catch_all(sig):
+        return _probed(target, name, obj, sig)
     bias = has_bias and (sig is None or "bias" in sig.parameters
                          or any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()))
     no_bias = "" if bias or not has_bias else (f"; bias=False not provided: {describe_call(theirs, sig)} "
@@ -146,6 +153,107 @@ def _classify(target: Target, name: str) -> Construction:
                                                 f"size arguments, so it is judged as the spec's {name}({sizes})")
     return Construction(name, UNUSABLE, reason=f"{describe_call(theirs, sig)} cannot be called as the contract's "
                                                 f"{contract_call}, nor without arguments")
+
+
+def _catch_all(sig: inspect.Signature | None) -> bool:
+    """Every parameter is ``*args`` or ``**kwargs``: the signature cannot say what the factory takes."""
+    return sig is not None and bool(sig.parameters) and all(
+        p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in sig.parameters.values())
+
+
+def probe_sizes(name: str, second: bool = False) -> dict[str, int]:
+    """Small sizes, distinct and none a default of the spec, at which a catch-all factory is built
+    (``second``: other such sizes, to see whether its shapes follow the sizes asked for)."""
+    params = SIGNATURES[name][0]
+    return dict(zip(params, (4, 6, 5) if second else (3, 5, 4), strict=False))  # at most three sizes
+
+
+def _fixed_or_unusable(name: str, theirs: str, sig: inspect.Signature | None, why: str) -> Construction:
+    """The construction of a factory that does not build the sizes it is given (``why`` says how)."""
+    params, _, defaults, has_bias = SIGNATURES[name]
+    contract_call = f"{name}({', '.join(params)}{', bias=True' if has_bias else ''})"
+    if defaults is None:
+        return Construction(name, UNUSABLE, reason=f"{describe_call(theirs, sig)} does not build the sizes it is "
+                                                    f"given ({why}), and the contract's {contract_call} has no "
+                                                    "default sizes")
+    sizes = ", ".join(f"{k}={v}" for k, v in defaults.items())
+    return Construction(name, FIXED, reason=f"checked at fixed sizes: {describe_call(theirs, sig)} does not build "
+                                            f"the sizes it is given ({why}), so it is judged as the spec's "
+                                            f"{name}({sizes})")
+
+
+def _probed(target: Target, name: str, obj: Any, sig: inspect.Signature) -> Construction:
+    """A factory whose parameters are only catch-alls, classified by building it (see the module's
+    docstring): by keyword, else by position, at ``probe_sizes``; ``bias`` if ``bias=False`` changes
+    the parameters it builds."""
+    import reference as R
+
+    theirs = target.names.get(name, name)
+    sizes = probe_sizes(name)
+    spec_shapes = _shapes(getattr(R, name)(**sizes).named_parameters())
+    ways = [True] + ([False] if any(p.kind is p.VAR_POSITIONAL for p in sig.parameters.values()) else [])
+    failures = []
+    for keywords in ways:
+        call = _call_text(theirs, sizes, keywords)
+        built, raised = _build(obj, call, sizes, keywords)
+        if raised:
+            failures.append(f"{call} raised {raised}")
+            continue
+        # Not the spec's parameter shapes: it takes the sizes if its shapes follow them (unread shapes: it took them).
+        other = probe_sizes(name, second=True)
+        if built is not None and built != spec_shapes and \
+                _build(obj, _call_text(theirs, other, keywords), other, keywords)[0] == built:
+            failures.append(f"{call} builds the parameter shapes it builds at other sizes")
+            continue
+        bias = False
+        if SIGNATURES[name][3]:
+            call_without = call[:-1] + ", bias=False)"
+            without, raised = _build(obj, call_without, {**sizes, "bias": False}, keywords)
+            bias = not raised and (built is None or without != built)
+            if not bias:
+                why = f"raised {raised}" if raised else "builds the parameters it builds with bias"
+                return Construction(name, SIZES, keywords=keywords, bias=False,
+                                    reason=f"bias=False not provided: {call_without} {why}")
+        return Construction(name, SIZES, keywords=keywords, bias=bias)
+    return _fixed_or_unusable(name, theirs, sig, "; ".join(failures))
+
+
+def _call_text(theirs: str, sizes: dict, keywords: bool) -> str:
+    parts = [f"{k}={v!r}" for k, v in sizes.items()] if keywords else [repr(v) for v in sizes.values()]
+    return f"{theirs}({', '.join(parts)})"
+
+
+def _shapes(named: Any) -> list[tuple[int, ...]]:
+    return sorted(tuple(value.shape) for _, value in named)
+
+
+def _build(obj: Any, call: str, sizes: dict, keywords: bool) -> "tuple[list[tuple[int, ...]] | None, str]":
+    """Build ``obj`` once (``call`` in words) with ``sizes`` (``bias`` always by keyword), under the
+    per-call time limit, leaving torch's, numpy's and Python's random state as it was: its parameters'
+    shapes (None when they cannot be read: the checks report that) and "", or None and what it raised."""
+    import random
+
+    import numpy as np
+    import torch
+
+    from conformance.sandbox.exits import refuse_exit
+    from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S, TargetTimeout, time_limit
+
+    bias = {k: v for k, v in sizes.items() if k == "bias"}
+    sized = {k: v for k, v in sizes.items() if k != "bias"}
+    states = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]), refuse_exit(), time_limit(DEFAULT_CALL_TIMEOUT_S, call):
+            block = obj(**sized, **bias) if keywords else obj(*sized.values(), **bias)
+            try:
+                return _shapes(block.named_parameters()), ""
+            except Exception:  # noqa: BLE001 - it took the sizes; its parameters are the checks' to judge
+                return None, ""
+    except (Exception, SystemExit, TargetTimeout) as exc:  # noqa: BLE001 - the target's code: any failure
+        return None, f"{type(exc).__name__}: {exc}".rstrip(": ")
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
 
 
 def restrict_args(target: Target, name: str, args: dict) -> dict:

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any, Mapping
 
 from conformance.core.errors import CLI_TARGET, UsageError
+from conformance.loading.source import SourceNames, read_names, source_file
 from conformance.sandbox.timeouts import TargetTimeout, time_limit
 
 #: Every name of the contract, in the order the README's table gives them.
@@ -120,10 +121,50 @@ def _named(target: Target, names: Mapping[str, str] | None, option: str) -> Targ
     namespace = dict(target.namespace)
     for contract, theirs in mapping.items():
         if theirs not in target.namespace:
-            where = f" ({target.file})" if target.file else ""
-            raise TargetError(f"{option} {contract}={theirs}: the target {target.spec!r}{where} defines no {theirs!r}")
+            raise _no_such_name(option, contract, theirs, target.spec, target.file, _namespace_names(target))
         namespace[contract] = target.namespace[theirs]
     return Target(target.spec, target.name, target.file, namespace, {**target.names, **mapping}, unwrap=target.unwrap)
+
+
+def _no_such_name(option: str, contract: str, theirs: str, spec: str, file: str | None,
+                  found: SourceNames) -> TargetError:
+    """``--name Linear=Dence: the target ... defines no 'Dence' (did you mean `Dense`?); its nn.Module
+    classes: Dense, Net``."""
+    where = f" ({file})" if file else ""
+    near = found.nearest(theirs)
+    mean = f" (did you mean {', '.join(f'`{n}`' for n in near)}?)" if near else ""
+    classes = (f"its nn.Module classes: {', '.join(found.modules)}" if found.modules
+               else "it defines no nn.Module class")
+    return TargetError(f"{option} {contract}={theirs}: the target {spec!r}{where} defines no {theirs!r}{mean}; "
+                       f"{classes}")
+
+
+def _namespace_names(target: Target) -> SourceNames:
+    """The names of an imported target, its nn.Module classes (its own, or bound to contract names) first."""
+    torch = sys.modules.get("torch")
+    modules = tuple(k for k, v in target.namespace.items()
+                    if torch is not None and isinstance(v, type) and issubclass(v, torch.nn.Module)
+                    and (k in CONTRACT_NAMES or not v.__module__.startswith("torch")))
+    return SourceNames(target.file or "", frozenset(target.namespace), modules)
+
+
+def refuse_missing_names(spec: str | None, names: Mapping[str, str] | None, option: str = "--name") -> None:
+    """A ``TargetError`` when the module ``spec`` names (a path, an alias or a module on ``sys.path``;
+    None: ``$CONFORMANCE_IMPL``, else torch) defines no object of a name ``names`` maps to, read from
+    its source, nothing imported (torch neither): in a second, not after importing the target. Silent
+    where the source cannot tell (``conformance.loading.source``): the import then decides."""
+    mapping = check_names(names, option)
+    if not mapping:
+        return
+    spec = (os.environ.get("CONFORMANCE_IMPL") or "torch") if spec is None else spec
+    if not isinstance(spec, str) or not spec.strip():
+        return
+    spec = spec.strip()
+    file = source_file(spec, BUILTIN_TARGETS)
+    found = read_names(file) if file else None
+    for contract, theirs in mapping.items():
+        if found is not None and theirs not in found.names:
+            raise _no_such_name(option, contract, theirs, spec, file, found)
 
 
 def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = None,
@@ -142,6 +183,8 @@ def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = N
     if isinstance(spec, Target):
         target = _checked(_named(spec, names, option), label) if names else spec
     else:
+        if spec is None or isinstance(spec, str):
+            refuse_missing_names(spec, names, option)  # before importing it (and torch): in a second
         target = _checked(_named(_resolve(spec, label), names, option), label)
     if unwrap is not None and unwrap != target.unwrap:
         target = dataclasses.replace(target, unwrap=unwrap)

@@ -4,9 +4,13 @@ suite and library versions, the profile, and the seed with how to replay it."""
 from __future__ import annotations
 
 from importlib import metadata as distributions
+from typing import TYPE_CHECKING
 
 from conformance import __version__
 from conformance.reports.metadata import replay_hint
+
+if TYPE_CHECKING:
+    from conformance.loading.target import Target
 
 
 def installed(name: str) -> str:
@@ -27,11 +31,12 @@ def provides(names: list[str]) -> str:
 
 
 def header_lines(target: str, where: str, *, profile: str | None, max_examples: int | None, device: str,
-                 seed: int | str | None, replay: str) -> list[str]:
+                 seed: int | str | None, replay: str, unseeded: str | None = None) -> list[str]:
     """Three lines: ``target`` as given and ``where`` it is (file, what it provides), versions and
-    settings, and the seed with ``replay``, the way to draw the same examples again."""
+    settings, and the seed with ``replay``, the way to draw the same examples again (no seed: the
+    profile is derandomized, or ``unseeded`` says why there is none)."""
     examples = f" ({max_examples} examples per check)" if max_examples else ""
-    seed_text = f"none ({replay_hint(None)})" if seed is None else str(seed)
+    seed_text = f"none ({unseeded or replay_hint(None)})" if seed is None else str(seed)
     lines = [
         f"conformance {__version__}: target {target!r} ({where})",
         f"conformance: torch {installed('torch')}, numpy {installed('numpy')}, hypothesis {installed('hypothesis')}, "
@@ -41,3 +46,8 @@ def header_lines(target: str, where: str, *, profile: str | None, max_examples: 
     if seed is not None:
         lines[-1] += f" (replay: {replay})"
     return lines
+
+
+def target_where(target: "Target") -> str:
+    """Where a loaded target is and what it provides, as the header says it."""
+    return f"{target.file or 'no file'}; {provides(target.provided)}"

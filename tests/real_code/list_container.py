@@ -1,4 +1,4 @@
-"""A Sequential that keeps its blocks in a plain Python list: nothing is registered, so .double() never reaches its Linear and state_dict() is empty; forward[float64] and gradcheck must not pass on ReLU-only chains."""
+"""A Sequential that keeps its blocks in a plain Python list: nothing is registered, so .double() never reaches its Linear and state_dict() is empty; forward[float64] and gradcheck must not pass on ReLU-only chains. Its empty state dict loses the Linears' weights on a save/load round trip: the loaded clone computes otherwise (saveload judges that whatever the layout)."""
 
 from torch import nn
 
@@ -6,10 +6,11 @@ EXPECTED = {
     "sequential.structure": "failed",
     "sequential.forward[float64]": "not checked",
     "sequential.gradcheck[float64]": "not checked",
-    "sequential.saveload*": "not checked",
+    "sequential.saveload*": "failed",
     "sequential.strict": "not checked",
 }
-REASONS = {"sequential.forward[float64]": "see sequential.structure"}
+REASONS = {"sequential.forward[float64]": "see sequential.structure",
+           "sequential.saveload[float32]": "the loaded clone's output is not bit-identical"}
 
 
 class Sequential(nn.Module):

@@ -1,0 +1,80 @@
+"""False-alarm rate: every correct implementation in ``tests/correct/`` (and the default target,
+torch.nn) checked under several Hypothesis seeds; a correct block must pass every check, every seed.
+
+    python benchmarks/correct_seeds.py                       # 20 seeds, profile dev, 2 processes
+    python benchmarks/correct_seeds.py --seeds 5 --profile ci --jobs 2
+
+Each (file, seed) runs in its own process (the checks the file's own blocks select, as
+``tests/test_mutants.py`` chooses them). Prints one line per run and the totals: checks passed,
+failed (false alarms), not checked; exit status 1 if any check failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORRECT = sorted((ROOT / "tests" / "correct").glob("*.py"))
+
+CHILD = """
+import json, sys, warnings
+sys.path.insert(0, {root!r}); sys.path.insert(0, {tests!r})
+warnings.simplefilter("ignore")
+import conformance
+from test_mutants import applicable_checks, target_of
+from pathlib import Path
+path = Path({path!r})
+target = target_of(path) if path.suffix == ".py" else None
+ids = applicable_checks(target, own_only=True) if target is not None else None
+report = conformance.run(str(path) if target is not None else "torch", checks=ids, profile={profile!r},
+                         seed={seed}, quiet=True, isolate=False)
+print(json.dumps([(r.id, r.status, (r.reason or r.message).splitlines()[0] if (r.reason or r.message) else "")
+                  for r in report.results]))
+"""
+
+
+def run_one(path: Path, seed: int, profile: str) -> tuple[str, int, list, float]:
+    code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), path=str(path), profile=profile, seed=seed)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    try:
+        results = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        results = [("(run)", "failed", done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no output")]
+    return path.stem, seed, results, wall
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--profile", default="dev")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("files", nargs="*", help="correct files (default: every tests/correct/*.py, and torch)")
+    args = parser.parse_args(argv)
+    paths = [Path(f).resolve() for f in args.files] or [*CORRECT, Path("torch")]
+    totals = {"passed": 0, "failed": 0, "not checked": 0, "other": 0}
+    start = time.perf_counter()
+    with ThreadPoolExecutor(args.jobs) as pool:
+        runs = [pool.submit(run_one, p, s, args.profile) for p in paths for s in range(args.seeds)]
+        for future in runs:
+            name, seed, results, wall = future.result()
+            for check_id, status, reason in results:
+                key = status if status in totals else "other"
+                totals[key] += 1
+                if status in ("failed", "not checked"):
+                    print(f"  {name} seed {seed}: {check_id} {status}: {reason[:150]}")
+            print(f"{name} seed {seed}: {len(results)} checks in {wall:.1f} s", flush=True)
+    print(f"{len(runs)} runs ({args.seeds} seeds, profile {args.profile}) in {time.perf_counter() - start:.0f} s: "
+          + ", ".join(f"{n} {k}" for k, n in totals.items()))
+    return 1 if totals["failed"] or totals["other"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

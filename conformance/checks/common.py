@@ -31,7 +31,7 @@ from conformance.drawing.strategies import (
     derive_seed,
 )
 from conformance.judging.bridge import LayoutError, loaded_reference, to_numpy
-from conformance.judging.tolerance import compare, max_finite
+from conformance.judging.tolerance import compact, compare, max_finite
 from conformance.loading.wrappers import forward_view, has_pre_hooks, spec_names
 from conformance.loading.wrappers import summary as describe_wrappers
 from conformance.sandbox.timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
@@ -211,16 +211,16 @@ class Runner:
     def example(self) -> Example:
         return self.drawn.example
 
-    def failure(self, problem: str, detail: str = "", body: str = "") -> AssertionError:
+    def failure(self, problem: str, detail: str = "", body: str = "", fact: str = "") -> AssertionError:
         edge = self.edge()
         return fail(self.check.id, problem + (f" [{edge}]" if edge else ""), detail, self.example,
-                    self.ctx.target.load_code(), body)
+                    self.ctx.target.load_code(), body, fact=fact)
 
     def edge(self) -> str:
         """The edge of the contract this example sits on, if any: an anchor case (named), a zero
         input width (the output is the bias) or an empty batch (an empty output), so a failure there
         is labelled as such."""
-        if self.example.anchor:
+        if self.example.anchor and not self.example.anchor.endswith(".base"):  # (the base case is no edge)
             return f"anchor case {self.example.anchor}"
         width = next((self.drawn.args[k] for k in ("in_features", "in_units", "features", "width", "w_in")
                       if k in self.drawn.args), None)
@@ -429,31 +429,60 @@ def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.n
     if not isinstance(actual, torch.Tensor):
         raise runner.failure(f"{name} is a {type(actual).__name__}, not a torch.Tensor", body=body)
     if tuple(actual.shape) != expected.shape:
-        raise runner.failure(f"{name} has the wrong shape",
-                             f"expected {expected.shape}, actual {tuple(actual.shape)}", body=body)
+        shapes = f"expected {expected.shape}, actual {tuple(actual.shape)}"
+        raise runner.failure(f"{name} has the wrong shape", shapes, body=body, fact=shapes)
     if actual.dtype != x.dtype:
         raise runner.failure(f"{name} has the wrong dtype",
-                             f"expected {x.dtype} (the input's), actual {actual.dtype}", body=body)
+                             f"expected {x.dtype} (the input's), actual {actual.dtype}", body=body,
+                             fact=f"expected {x.dtype}, actual {actual.dtype}")
     if actual.device != x.device:
-        raise runner.failure(f"{name} is on the wrong device",
-                             f"expected {x.device}, actual {actual.device}", body=body)
+        devices = f"expected {x.device}, actual {actual.device}"
+        raise runner.failure(f"{name} is on the wrong device", devices, body=body, fact=devices)
     mismatch = compare(to_numpy(actual), expected, bound)
     if mismatch is not None:
+        special = special_input(runner, x, mismatch.index)
+        fact = mismatch.fact() if special is None else f"{mismatch.values()} at {special}"
         raise runner.failure(f"{name} differs from the reference beyond the rounding-error bound",
-                             mismatch.describe() + input_at(runner, name, x, mismatch.index), body=body)
+                             mismatch.describe() + input_at(runner, name, x, mismatch.index), body=body, fact=fact)
+
+
+def relu_input(runner: Runner, x: torch.Tensor, index: tuple[int, ...]) -> tuple[str, float] | None:
+    """For ReLU (elementwise: output and gradients have the input's shape), where the input is at
+    ``index`` of an output (``x[1, 2]``, or ``x`` for a 0-d input) and its value there; else None."""
+    inside = len(index) == x.dim() and all(0 <= i < n for i, n in zip(index, x.shape, strict=True))
+    if runner.spec.key != "relu" or not inside:
+        return None
+    where = f"x[{', '.join(map(str, index))}]" if index else "x"
+    return where, float(x.detach()[index])
+
+
+def special_kind(value: float, dtype: torch.dtype) -> str:
+    """How an input value is special: "" (it is not), "exactly" (0, an infinity, NaN), or "exactly
+    (a subnormal)"."""
+    if value == 0 or value != value or abs(value) == float("inf"):
+        return "exactly"
+    return "exactly (a subnormal)" if abs(value) < torch.finfo(dtype).tiny else ""
+
+
+def special_input(runner: Runner, x: torch.Tensor, index: tuple[int, ...]) -> str | None:
+    """For the one-line summary, ``relu_input`` in a few words where that input is special (0, an
+    infinity, NaN, a subnormal): ``x[1, 2] == -inf``, ``x == 2.93874e-39 (subnormal)``; else None."""
+    found = relu_input(runner, x, index)
+    kind = special_kind(found[1], x.dtype) if found is not None else ""
+    if found is None or not kind:
+        return None
+    return f"{found[0]} == {compact(found[1])}" + (" (subnormal)" if "subnormal" in kind else "")
 
 
 def input_at(runner: Runner, name: str, x: torch.Tensor, index: tuple[int, ...]) -> str:
-    """For ReLU (elementwise: output and gradients have the input's shape), the input value where the
-    worst element is, named exactly ("x == 0.0 exactly") when it is special, with the contract's
-    convention there."""
-    inside = len(index) == x.dim() and all(0 <= i < n for i, n in zip(index, x.shape, strict=True))
-    if runner.spec.key != "relu" or not inside:
+    """For ReLU, the input value where the worst element is (``relu_input``), named exactly ("x ==
+    0.0 exactly") when it is special, with the contract's convention there."""
+    found = relu_input(runner, x, index)
+    if found is None:
         return ""
-    value = float(x.detach()[index])
-    special = value == 0 or value != value or abs(value) == float("inf")
-    where = f"x[{', '.join(map(str, index))}]" if index else "x"
-    text = f"\nthere the input is {where} == {value!r}" + (" exactly" if special else "")
+    where, value = found
+    kind = special_kind(value, x.dtype)
+    text = f"\nthere the input is {where} == {value!r}" + (f" {kind}" if kind else "")
     if value == 0 and "gradient" in name:
         text += " (the contract follows torch: ReLU's gradient at exactly 0 is 0)"
     return text

@@ -23,13 +23,22 @@ class CheckFailure(AssertionError):
     example: str = ""
     snippet: str = ""
     also: tuple[str, ...] = ()  # the other distinct failures of the check, each as its full text
+    #: The decisive values in a few words, for the one line per failure (``expected 0.0, actual nan
+    #: at x == -inf``); the detail says the same at length. Empty where the problem says it all.
+    fact: str = ""
+    also_facts: tuple[str, ...] = ()  # the fact of each failure in ``also``, in its order
 
     def fields(self) -> dict[str, Any]:
-        """The parts of the failure a report records: reason, example, snippet, the other failures."""
+        """The parts of the failure a report records: reason, example, snippet, the other failures,
+        and the facts of the one-line summary."""
         reason = self.problem + ("\n" + self.detail.strip("\n") if self.detail else "")
         out: dict[str, Any] = {"reason": reason or str(self), "example": self.example, "snippet": self.snippet}
+        if self.fact:
+            out["fact"] = self.fact
         if self.also:
             out["also"] = list(self.also)
+        if any(self.also_facts):
+            out["also_facts"] = list(self.also_facts)
         return out
 
 
@@ -77,10 +86,12 @@ def not_checked_cause(text: str) -> str | None:
 
 
 def failure(check_id: str, problem: str, detail: str = "", example: str = "", snippet: str = "",
-            also: "tuple[str, ...]" = ()) -> CheckFailure:
+            also: "tuple[str, ...]" = (), fact: str = "", also_facts: "tuple[str, ...]" = ()) -> CheckFailure:
     """Build (for ``raise``) the failure of ``check_id``: what is wrong and why, the example (as text)
     and the snippet that reproduces it; the same parts are kept as attributes for the reports.
-    ``also``: the full texts of other, distinct failures of the same check (listed after it)."""
+    ``also``: the full texts of other, distinct failures of the same check (listed after it), with
+    their ``also_facts``. ``fact``: the decisive values in a few words, for the one-line summary
+    (not part of the text: the detail says it)."""
     parts = [f"{check_id}: {problem}"]
     if detail:
         parts.append(textwrap.indent(detail.strip("\n"), "  "))
@@ -93,6 +104,8 @@ def failure(check_id: str, problem: str, detail: str = "", example: str = "", sn
     out = CheckFailure("\n".join(parts))
     out.check_id, out.problem, out.detail, out.example, out.snippet = check_id, problem, detail, example, snippet
     out.also = tuple(also)
+    out.fact = fact
+    out.also_facts = tuple(also_facts) + ("",) * (len(out.also) - len(also_facts))
     return out
 
 
@@ -135,9 +148,9 @@ def merge_failures(group: BaseException) -> BaseException:
         return stray[0]
     *others, first = [_carried(e) for e in members]  # the last: the one Hypothesis reports alone
     assert first is not None
-    texts = tuple(dict.fromkeys(_text(o) for o in others if o is not None and _text(o) != _text(first)))
+    facts = {_text(o): o.fact for o in others if o is not None and _text(o) != _text(first)}
     merged = failure(first.check_id, first.problem, first.detail, first.example, first.snippet,
-                     (*first.also, *texts))
+                     (*first.also, *facts), first.fact, (*first.also_facts, *facts.values()))
     merged.__cause__ = first.__cause__  # the target's own exception, for -vv's traceback
     for note in getattr(members[-1], "__notes__", []):
         merged.add_note(note)
@@ -150,8 +163,9 @@ def _text(f: CheckFailure) -> str:
 
 
 def fail(check_id: str, problem: str, detail: str = "", example: "Example | None" = None,
-         target_load: str | None = None, body: str = "") -> CheckFailure:
+         target_load: str | None = None, body: str = "", fact: str = "") -> CheckFailure:
     """The failure of ``check_id`` on a drawn block ``example``, reproduced against the target that
-    ``target_load`` (a ``load_target(...)`` call) loads."""
+    ``target_load`` (a ``load_target(...)`` call) loads (``fact``: as in ``failure``)."""
     return failure(check_id, problem, detail, example.describe() if example is not None else "",
-                   example.snippet(target_load, body) if example is not None and target_load is not None else "")
+                   example.snippet(target_load, body) if example is not None and target_load is not None else "",
+                   fact=fact)

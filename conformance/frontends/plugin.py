@@ -39,11 +39,19 @@ from conformance.frontends.usage import (
     check_writable,
     keyword_error,
     not_provided_error,
+    own_names_keyword,
     runs_the_suite,
 )
-from conformance.loading.target import Target, TargetError, load_target, locate_target, parse_names
+from conformance.loading.target import (
+    Target,
+    TargetError,
+    load_target,
+    locate_target,
+    parse_names,
+    refuse_missing_names,
+)
 from conformance.reports.brief import ONE_LINE_HINT, brief, one_line, use_one_line, wants_brief
-from conformance.reports.header import header_lines, provides
+from conformance.reports.header import header_lines, provides, shown_path
 from conformance.reports.metadata import environment, new_seed, run_metadata, target_info
 from conformance.reports.progress import MODES
 from conformance.reports.report import Report, Result
@@ -77,6 +85,10 @@ _FROZEN_KEY = pytest.StashKey[bool]()
 _TARGET_ERROR_KEY = pytest.StashKey[str]()
 _NAMES_KEY = pytest.StashKey[dict]()
 _LOAD_ERROR_KEY = pytest.StashKey[str]()
+_KEYWORD_KEY = pytest.StashKey[str]()  # -k as given (the option holds it with --name's own names mapped)
+_BOUND_HEADERS_KEY = pytest.StashKey[dict]()  # parametrize_with_checks: header lines -> shown yet
+_BOUND_LINES_KEY = pytest.StashKey[dict]()  # parametrize_with_checks: id of a target -> its header lines
+HEADER_PROPERTY = "conformance_header"
 _BATCH_KEY = pytest.StashKey["list[tuple[str, str]]"]()  # several targets: (label, spec) each
 _INFOS_KEY = pytest.StashKey[dict]()
 _POOL_KEY = pytest.StashKey[Any]()
@@ -200,6 +212,16 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from None
     explicit = config.getoption("impl") is not None or bool(os.environ.get("CONFORMANCE_IMPL"))
+    if config.stash[_NAMES_KEY] and _BATCH_KEY not in config.stash and (explicit or _collects_the_suite(config)):
+        try:
+            refuse_missing_names(config.getoption("impl"), config.stash[_NAMES_KEY])  # read, not imported: no torch
+        except TargetError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    if config.getoption("keyword", "") and config.stash[_NAMES_KEY] and _collects_the_suite(config):
+        # -k Dense (--name Linear=Dense) selects linear's checks: the ids use the contract's names
+        config.stash[_KEYWORD_KEY] = config.option.keyword
+        config.option.keyword = own_names_keyword(config.option.keyword, config.stash[_NAMES_KEY],
+                                                  several=_BATCH_KEY in config.stash)
     if _BATCH_KEY in config.stash:
         try:
             for _, spec in config.stash[_BATCH_KEY]:
@@ -325,13 +347,13 @@ def _header(config: pytest.Config) -> list[str]:
         from conformance.loading.target import IMPORT_TIMEOUT_S
 
         where = "by the xdist workers" if is_xdist_controller(config) else "when a check first needs it"
-        spec, where = located[0], f"{located[1] or 'no file'}; imported {where}, limit {IMPORT_TIMEOUT_S:g} s"
+        spec, where = located[0], f"{shown_path(located[1])}; imported {where}, limit {IMPORT_TIMEOUT_S:g} s"
     else:
         try:
             target = get_target(config)
         except pytest.UsageError:
             return []
-        spec, where = target.spec, f"{target.file or 'no file'}; {provides(target.provided)}"
+        spec, where = target.spec, f"{shown_path(target.file)}; {provides(target.provided)}"
     profile, max_examples, _ = profiles.describe(config.stash[_PROFILE_KEY])
     seed = config.stash.get(_SEED_KEY, None)
     return header_lines(spec, where, profile=profile, max_examples=max_examples, device=config.getoption("device"),
@@ -341,7 +363,41 @@ def _header(config: pytest.Config) -> list[str]:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if config.getoption("conformance_cli"):
         return []  # the CLI's console prints it, also under its -q
+    if not _collects_the_suite(config) and config.getoption("impl") is None and not os.environ.get("CONFORMANCE_IMPL"):
+        return []  # not a run of the suite: a parametrize_with_checks names its own target once collected
     return _header(config)
+
+
+def _bound_header(config: pytest.Config, bound: Any) -> list[str]:
+    """The header of a user's ``parametrize_with_checks`` (its target, settings, seed), once per target."""
+    headers = config.stash.setdefault(_BOUND_LINES_KEY, {})
+    key = id(bound.target)
+    if key not in headers:
+        headers[key] = bound.header(config.stash[_PROFILE_KEY], config.getoption("hypothesis_seed", default=None))
+    return headers[key]
+
+
+def _show_bound_headers(config: pytest.Config, terminalreporter: Any) -> None:
+    """Write each header of a user's ``parametrize_with_checks`` not yet shown (pytest's header options apply)."""
+    headers = config.stash.get(_BOUND_HEADERS_KEY, {})
+    if terminalreporter is None or not terminalreporter.showheader or terminalreporter.no_header:
+        return
+    for lines in [k for k, shown in headers.items() if not shown]:
+        headers[lines] = True
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The header of a user's ``parametrize_with_checks`` names its target, known once collected (under
+    pytest-xdist the controller collects nothing: it shows the header atop the matrix)."""
+    for item in session.items:
+        lines = dict(item.user_properties).get(HEADER_PROPERTY)
+        if isinstance(lines, list) and lines:
+            session.config.stash.setdefault(_BOUND_HEADERS_KEY, {}).setdefault(tuple(lines), False)
+    if getattr(session.config, "workerinput", None) is None:
+        _show_bound_headers(session.config, session.config.pluginmanager.get_plugin("terminalreporter"))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -415,6 +471,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if bound:  # a user's test parametrized with ``parametrize_with_checks``: gathered into the matrix too
             check, target = bound[0].check, bound[0].target
             item.user_properties.append((CHECK_KEY, (check.id, check.block, check.property, target_info(target))))
+            item.user_properties.append((HEADER_PROPERTY, _bound_header(config, bound[0])))
             item.add_marker(pytest.mark.conformance)
         elif callspec is not None and CHECK_KEY in callspec.params:
             check = callspec.params[CHECK_KEY]
@@ -469,7 +526,7 @@ def pytest_runtest_call(item: pytest.Item):
     yield
     if ctx is not None:
         item.stash[_EXAMPLES_KEY] = ctx.examples - before
-        item.stash[_NOTES_KEY] = (list(ctx.notes), ctx.causes[0] if ctx.causes else "")
+        item.stash[_NOTES_KEY] = (list(ctx.notes), ctx.causes[0] if ctx.causes else "", ctx.exercised)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -542,19 +599,22 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     if bound_target is not None:  # checks of a user's parametrize_with_checks: report their target
         _CONFIG[-1].stash[_BOUND_TARGET_KEY] = bound_target
+        if properties.get(HEADER_PROPERTY):  # under xdist, shown atop the matrix (the controller collected none)
+            _CONFIG[-1].stash.setdefault(_BOUND_HEADERS_KEY, {}).setdefault(tuple(properties[HEADER_PROPERTY]), False)
     fields = dict(properties.get(FIELDS_KEY) or {})
     reason = _reason(report, status)
     if reason:
         fields["reason"] = reason + (f"\n{fields['reason']}" if fields.get("reason") else "")
     message = fields.pop("message", "")
     examples = int(properties.get(EXAMPLES_KEY) or 0)
-    notes, cause = properties.get(NOTES_KEY) or ([], "")
+    notes, cause, *more = properties.get(NOTES_KEY) or ([], "")
+    exercised = more[0] if more else None  # judged examples that exercised the property
     if status == "not checked":
         cause = not_checked_cause(reason) or cause
     label = properties.get("conformance_target")  # plugin_batch.TARGET_PROPERTY: one of several targets
     results[(label, check_id) if label is not None else check_id] = Result(
-        check_id, block, prop, status, message, report.duration, examples=examples, notes=list(notes), cause=cause,
-        **fields)
+        check_id, block, prop, status, message, report.duration, examples=examples, exercised=exercised,
+        notes=list(notes), cause=cause, **fields)
     console = _CONFIG[-1].pluginmanager.get_plugin(CONSOLE)
     if console is not None:
         console.finished(check_id if label is None else f"{label}:{check_id}", status, report.duration)
@@ -570,6 +630,21 @@ def _results_of(report: pytest.TestReport) -> dict | None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     _CONFIG.append(session.config)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session):
+    """``-x`` / ``--maxfail=N`` exit 1 (tests failed), as in plain pytest. pytest-xdist's controller
+    (every run of the suite but ``--in-process``) stops such a run by raising its ``Interrupted``, a
+    KeyboardInterrupt: status 2, "interrupted", which a CI script reads as a broken run. pytest
+    counted the same failures (``session.shouldfail``): raise its ``Failed``, as it would."""
+    try:
+        return (yield)
+    except KeyboardInterrupt as exc:
+        if (_collects_the_suite(session.config) and session.shouldfail and type(exc).__name__ == "Interrupted"
+                and type(exc).__module__.startswith("xdist") and str(exc).startswith("stopping after ")):
+            raise session.Failed(session.shouldfail) from None
+        raise
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -694,12 +769,12 @@ def _checked_nothing(session: pytest.Session) -> str | None:
         target = _reported_target(config) or {}
         spec = target.get("target_spec") or (config.stash.get(_LOCATED_KEY, None) or ("?",))[0]
         return not_provided_error(spec, target.get("provides"), len(results))
-    keyword = config.getoption("keyword", "")
+    keyword = config.stash.get(_KEYWORD_KEY, config.getoption("keyword", ""))
     if (session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and keyword
             and runs_the_suite(config.args, config.invocation_params.dir, bool(config.getoption("pyargs", False)))):
         from conformance.core.registry import all_checks
 
-        return keyword_error(keyword, (c.id for c in all_checks()))
+        return keyword_error(keyword, (c.id for c in all_checks()), config.stash.get(_NAMES_KEY, {}))
     return None
 
 
@@ -780,6 +855,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     report = build_report(config)  # the same Report the API returns and --report writes
     terminalreporter.section("conformance matrix")
+    _show_bound_headers(config, terminalreporter)
     meta = report.metadata
     if meta.get("target"):
         terminalreporter.write_line(f"target: {meta.get('target_spec') or meta['target']} "

@@ -39,6 +39,7 @@ class PairCheck:
         ctx.examples += result.examples
         ctx.notes = list(result.notes)
         ctx.causes = [result.cause] if result.cause and result.status != "not checked" else []
+        ctx.exercised = result.exercised
         raise_outcome(result)
 
     def __repr__(self) -> str:
@@ -54,7 +55,9 @@ class RemoteFailure(CheckFailure):
 
     def fields(self) -> dict[str, str]:
         r = self.result
-        out = {"reason": r.reason, "example": r.example, "snippet": r.snippet}
+        out: dict = {"reason": r.reason, "example": r.example, "snippet": r.snippet, "fact": r.fact}
+        if r.also:
+            out.update(also=list(r.also), also_facts=list(r.also_facts))
         if r.hypothesis:
             out["hypothesis"] = r.hypothesis
         return out
@@ -79,6 +82,7 @@ class PoolContext:
         self.examples = 0
         self.notes: list[str] = []
         self.causes: list[str] = []
+        self.exercised: int | None = None
 
 
 def parametrize(targets: list[tuple[str, str]], checks: list[Check]) -> tuple[list[PairCheck], list[str]]:

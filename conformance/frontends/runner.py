@@ -19,7 +19,7 @@ from conformance.frontends.expected import Expectations
 from conformance.frontends.runner_patterns import matches
 from conformance.frontends.selection import require_matches
 from conformance.loading.target import Target, load_target
-from conformance.reports.header import header_lines, provides
+from conformance.reports.header import header_lines, target_where
 from conformance.reports.metadata import environment, new_seed, run_metadata
 from conformance.reports.progress import MODES, Progress, choose_mode
 from conformance.reports.report import Report, Result
@@ -90,7 +90,7 @@ def run_check(check: Check, ctx: CheckContext) -> Result:
         status, message, fields = "failed", f"{check.id}: {type(exc).__name__}: {exc}", failure_fields(exc)
     fields.setdefault("cause", ctx.causes[0] if ctx.causes else "")
     return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start,
-                  examples=ctx.examples - examples_before, notes=list(ctx.notes), **fields)
+                  examples=ctx.examples - examples_before, exercised=ctx.exercised, notes=list(ctx.notes), **fields)
 
 
 def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,
@@ -178,7 +178,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     if not quiet:
         meta = report.metadata
         out.write("\n".join(header_lines(
-            str(resolved.spec), f"{resolved.file or 'no file'}; {provides(resolved.provided)}",
+            str(resolved.spec), target_where(resolved),
             profile=meta["profile"], max_examples=meta["max_examples"], device=device, seed=seed,
             replay=f"conformance.run(..., seed={seed})")) + "\n")
         out.flush()

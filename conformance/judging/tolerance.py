@@ -28,8 +28,8 @@ Special values: NaN is accepted only where the reference gives NaN, infinities o
 the same infinity (positions and signs exact: the reference's bound there is 0). Where the spec
 cannot determine a result's IEEE class (``reference/bounds.py``: an infinity meeting a value within
 its error of 0, a subnormal that denormals-are-zero reads as 0, a non-finite upstream gradient at a
-ReLU's mask whose input is NaN, within its error of 0, or negative: ``dy * 0`` is 0 or NaN) its bound is ``inf`` and any value, NaN
-included, is accepted. Finite examples whose exact magnitudes
+ReLU's mask whose input is NaN, within its error of 0, or negative: ``dy * 0`` is 0 or NaN) its
+bound is ``inf`` and any value, NaN included, is accepted. Finite examples whose exact magnitudes
 could overflow the dtype are discarded by the checks, so overflow is never blamed on the
 implementation.
 """
@@ -77,6 +77,34 @@ class Mismatch:
             f"expected {self.expected!r}, actual {self.actual!r}, "
             f"|difference| {abs(self.actual - self.expected):.3g} > allowed {self.bound:.3g}"
         )
+
+    def values(self) -> str:
+        """The worst element's values in a few words, each with the fewest digits that tell the two
+        apart: ``expected 0.0, actual nan``; ``expected 0.3, actual 0.300049``."""
+        expected, actual = distinct_values(self.expected, self.actual)
+        return f"expected {expected}, actual {actual}"
+
+    def fact(self) -> str:
+        """``values`` and, in an output of more than one element, where: ``... at [1, 2]``."""
+        where = f" at [{', '.join(map(str, self.index))}]" if self.index and self.total > 1 else ""
+        return self.values() + where
+
+
+def distinct_values(a: float, b: float, digits: int = 6) -> tuple[str, str]:
+    """``a`` and ``b`` printed with at least ``digits`` significant digits, more until they read
+    differently (at most 17, where every float64 reads as itself); a value that needs no more
+    digits than that reads as Python prints it (``0.0``, ``nan``, ``-inf``, ``1e-45``)."""
+    for n in range(digits, 18):
+        if f"{a:.{n}g}" != f"{b:.{n}g}":
+            return compact(a, n), compact(b, n)
+    return repr(a), repr(b)
+
+
+def compact(value: float, digits: int = 6) -> str:
+    """``value`` with ``digits`` significant digits, or as Python prints it where that is as short
+    and exact (``0.0``, ``nan``, ``-inf``, ``1e-45``)."""
+    short = f"{value:.{digits}g}"
+    return repr(value) if value != value or float(short) == value else short
 
 
 def compare(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> Mismatch | None:

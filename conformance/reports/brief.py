@@ -1,5 +1,6 @@
-"""How much a failing check shows on the terminal. By default one line per failing check (its id
-and the first line of its reason, in the list after the matrix): pytest's FAILURES section and
+"""How much a failing check shows on the terminal. By default one line per failing check (its id,
+what is wrong and the decisive fact, in 100 columns, in the list after the matrix: see
+``conformance.reports.oneline``): pytest's FAILURES section and
 the failures of its short summary are left out of a run of the suite. ``-v`` shows each failure
 in full as the suite words it (what is wrong, the example, the snippet); ``-vv``, ``--full-trace``
 or a ``--tb`` style other than auto/long/short show pytest's traceback. The reports (``--report``,
@@ -14,6 +15,7 @@ import traceback
 import pytest
 
 from conformance.core.failures import CheckFailure
+from conformance.reports.wrap import wrap_failure
 from conformance.sandbox.timeouts import TargetTimeout
 
 _SUITE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,9 +75,10 @@ def brief(exc: BaseException) -> str:
     and any other distinct failure of the check), else the exception and where the user's code
     raised it. Hypothesis's notes (its draw, and a ``@reproduce_failure`` for the suite's own test
     function) are left to ``--report`` and ``-vv``: the example and the snippet say the same for the
-    user's block."""
+    user's block. The suite's text is wrapped to 100 columns (``conformance.reports.wrap``), the
+    snippet still runnable."""
     if isinstance(exc, (CheckFailure, TargetTimeout)) or isinstance(getattr(exc, "failure", None), CheckFailure):
-        text = str(exc)  # a timeout's text is the failure it carries
+        text = wrap_failure(str(exc).rstrip())  # a timeout's text is the failure it carries
     else:
         text = f"{type(exc).__name__}: {exc}{_user_frame(exc)}"
     return "\n".join([text.rstrip(), HINT])

@@ -82,9 +82,12 @@ class BatchReport:
         wide = max((len(label) for label in self.targets), default=0)
         for label, report in self.targets.items():
             verdict = "ERROR" if self.error(label) else ("ok" if self.target_ok(label) else "FAIL")
+            verdict = verdict if report.results else "-"  # none of its checks ran (-x stopped the run first)
             lines.append(f"{label.ljust(wide)}  {verdict:5}  {report.summary()}")
         red = [label for label in self.targets if not self.target_ok(label)]
-        head = f"{len(self.targets)} targets: {len(self.targets) - len(red)} ok, {len(red)} not ok"
+        unrun = sum(1 for label, report in self.targets.items() if not report.results and label not in red)
+        head = (f"{len(self.targets)} targets: {len(self.targets) - len(red) - unrun} ok, {len(red)} not ok"
+                + (f", {unrun} with no check run" if unrun else ""))
         lines += wrap_items(head + ":", red, width) if red else [head]
         return lines
 

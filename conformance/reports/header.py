@@ -45,9 +45,41 @@ def header_lines(target: str, where: str, *, profile: str | None, max_examples: 
     ]
     if seed is not None:
         lines[-1] += f" (replay: {replay})"
-    return lines
+    return [part for line in lines for part in fold(line)]
+
+
+#: The width every line the suite prints keeps to.
+WIDTH = 100
+CONTINUED = "conformance:   "
+
+
+def fold(line: str, width: int = WIDTH) -> list[str]:
+    """``line`` within ``width`` columns: broken after the last ", " or "; " (or before " (") that
+    fits, the rest continued on lines of their own; a part with no such break is left whole."""
+    out: list[str] = []
+    while len(line) > width:
+        cut = max(line.rfind(", ", 0, width - 1), line.rfind("; ", 0, width - 1))
+        cut = cut + 1 if cut > len(CONTINUED) else line.rfind(" (", len(CONTINUED) + 1, width)
+        if cut <= len(CONTINUED):
+            break
+        out.append(line[:cut].rstrip())
+        line = CONTINUED + line[cut:].lstrip()
+    return out + [line]
 
 
 def target_where(target: "Target") -> str:
     """Where a loaded target is and what it provides, as the header says it."""
-    return f"{target.file or 'no file'}; {provides(target.provided)}"
+    return f"{shown_path(target.file)}; {provides(target.provided)}"
+
+
+def shown_path(path: "str | None") -> str:
+    """A file as the header shows it: relative to the working directory when inside it."""
+    import os
+
+    if not path:
+        return "no file"
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith("..") else relative

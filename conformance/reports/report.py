@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.reports import oneline
 from conformance.reports.matrix import LABELS, PROBLEMS, render_markdown, render_terminal, summary
 
 #: Statuses, in the order a matrix cell lists them (see ``conformance.reports.matrix``).
@@ -33,9 +34,12 @@ class Result:
     snippet: str = ""
     hypothesis: str = ""
     examples: int = 0  # Hypothesis examples the check executed
+    exercised: int | None = None  # judged examples that exercised the property (None: the check does not count them)
     notes: list[str] = field(default_factory=list)  # how the block was built and judged (fixed sizes, lazy, ...)
     cause: str = ""    # not checked, or examples left unjudged: the check whose failure this relies on
     also: list[str] = field(default_factory=list)  # other, distinct failures of the check (full texts)
+    fact: str = ""     # the decisive values in a few words, for the one-line summary (``CheckFailure.fact``)
+    also_facts: list[str] = field(default_factory=list)  # the fact of each failure in ``also``
 
 
 @dataclass
@@ -118,8 +122,9 @@ class Report:
         Path(path).write_text(self.to_markdown(), encoding="utf-8")
 
     def __str__(self) -> str:
-        """The matrix, the summary, widened tolerances, and each failure's id and the first line of
-        its reason (not cut at the width: its end often names what is wrong), with any other
+        """The matrix, the summary, widened tolerances, and one line per failure: its id, the first
+        line of its reason and its decisive fact (expected vs actual values), shortened to the width
+        with the fact kept whole as far as it fits (``conformance.reports.oneline``), with any other
         distinct failure of the check as an ``also seen`` line."""
         return self.render()
 
@@ -134,8 +139,10 @@ class Report:
             lines += ["", "failures:" if self.failures() else "expected failures that passed:"]
             for r in problems:
                 status = "" if r.status == "failed" else f" ({LABELS.get(r.status, r.status)})"
-                lines.append(f"  {r.id}{status}: {first_line(r)}")  # whole: its end often says what is wrong
-                lines += [f"    also seen: {also_line(r, other)}" for other in r.also]
+                lines.append(oneline.line(f"  {r.id}{status}: ", first_line(r), r.fact, width))
+                facts = [*r.also_facts, *[""] * len(r.also)][:len(r.also)]
+                lines += [oneline.line("    also seen: ", *also_parts(r, other, fact), width)
+                          for other, fact in zip(r.also, facts, strict=True)]
         return "\n".join(lines)
 
 
@@ -164,6 +171,9 @@ def notes_lines(results: list[Result]) -> list[str]:
     for reason, ids in unjudged.items():
         which = ids[0] if len(ids) == 1 else f"{len(ids)} checks ({ids[0]}, ...)"
         lines.append(f"note: {which} judged only some examples; in the others, {reason}")
+    rests = rests_on(results)
+    if rests:
+        lines.append(f"note: {rests}")
     for r in unconfirmed(results):
         lines.append(f"ERROR: {r.id} is {r.status} because {r.cause} should fail, but {r.cause} did not fail in "
                      "this run (run it too); the run cannot be green")
@@ -171,10 +181,30 @@ def notes_lines(results: list[Result]) -> list[str]:
 
 
 
+def rests_on(results: list[Result]) -> str:
+    """How many judged examples that exercise their property the passes rest on (the fewest, and
+    the median), or "" where no pass counted them."""
+    counted = sorted((r.exercised, r.id) for r in results if r.status == "passed" and r.exercised is not None)
+    if not counted:
+        return ""
+    fewest, which = counted[0]
+    median = counted[len(counted) // 2][0]
+    return f"passes rest on {median} examples that exercise them (median; fewest {fewest}, {which})"
+
+
 def first_line(result: Result) -> str:
     """The first line of a result's reason (or message)."""
     lines = (result.reason or result.message or "").strip().splitlines()
     return lines[0] if lines else ""
+
+
+def also_parts(result: Result, other: str, fact: str) -> tuple[str, str]:
+    """The problem and the fact of another failure of ``result``'s check, for its one line: its own
+    fact where it has one, else ``also_line``."""
+    if fact:
+        lines = other.strip().splitlines()
+        return (lines[0].strip() if lines else ""), fact
+    return also_line(result, other), ""
 
 
 def also_line(result: Result, other: str) -> str:

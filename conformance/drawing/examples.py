@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import warnings
 from dataclasses import dataclass, field, replace
 from types import CodeType
 from typing import Any, Iterator
@@ -90,11 +89,8 @@ class Example:
 
     # -- building ------------------------------------------------------------------------------
     def construct(self, target: Any) -> Any:
-        """The constructor expression's value (call under ``seeded``). torch's warning that a
-        zero-width Linear's init is a no-op (the anchor case ``zero_features``) is not the target's."""
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Initializing zero-element tensors is a no-op")
-            return eval(compiled(self.code), namespace(target))  # noqa: S307
+        """The constructor expression's value (call under ``seeded``)."""
+        return eval(compiled(self.code), namespace(target))  # noqa: S307
 
     def size(self, block: torch.nn.Module) -> None:
         """One forward that sizes the block if it is lazy (after ``.to``: it sizes in that dtype)."""

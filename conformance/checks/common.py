@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, TypeVar
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 import reference as R
 from conformance.core.context import CheckContext
-from conformance.core.failures import fail
+from conformance.core.failures import CheckFailure, fail
 from conformance.core.framing import is_suite_assertion
 from conformance.core.registry import Check
 from conformance.drawing.anchors import AnchorData, NotApplicable, choices, simplest
@@ -187,6 +188,10 @@ def call_target(seconds: float | None, what: str, fn: Callable[[], T],
             return fn()
     except TargetTimeout as exc:
         found = failure_for(f"{what} hung: {exc}")
+        limit = re.search(r"did not return within [\d.]+ s", str(exc))
+        if limit and isinstance(found, CheckFailure):  # the one line: the call and the limit, not its options
+            found.problem, found.fact = f"{what} hung", limit.group(0)
+            found.detail = f"{exc}\n{found.detail}".strip("\n")
         timeout = TargetTimeout(str(found))
         timeout.failure = found  # type: ignore[attr-defined]  # the parts, for the reports
         raise timeout from None

@@ -69,7 +69,14 @@ def shown(lines: list[str], printed: str) -> None:
     assert not missing, "README lines the run does not print:\n" + "\n".join(missing) + "\n--- printed:\n" + printed
 
 
-def test_the_tutorial_matrix_counts_and_failures_are_what_a_run_prints() -> None:
+def test_the_tutorial_excerpts_are_what_a_run_prints() -> None:
+    """One run (~25 s of CPU) for every excerpt, so pytest-xdist's workers do not each repeat it."""
+    check_the_matrix_counts_and_failures()
+    check_the_expected_failures_matrix()
+    check_the_reproduce_excerpt()
+
+
+def check_the_matrix_counts_and_failures() -> None:
     printed = str(without_expected(tutorial_with_expected()))
     shown(excerpt("block            fwd", 0), printed)
     counts = re.search(r"The tutorial.s run counts\s+`([^`]+)`", README)
@@ -82,7 +89,7 @@ def test_the_tutorial_matrix_counts_and_failures_are_what_a_run_prints() -> None
     assert all(len(line) <= 100 for line in printed.splitlines())
 
 
-def test_the_expected_failures_matrix_is_what_a_run_prints() -> None:
+def check_the_expected_failures_matrix() -> None:
     printed = str(tutorial_with_expected())
     shown(excerpt("block            fwd", 1), printed)
     assert all(line == line[:100] for line in printed.splitlines())
@@ -104,3 +111,12 @@ def test_the_header_excerpt_is_the_header() -> None:
 def test_the_readme_says_how_to_install_into_another_project() -> None:
     assert "pip install -q -c ../nn-conformance/constraints.txt ../nn-conformance" in README
     assert "python -m pytest --pyargs conformance --impl blocks.py -n 2" in README
+
+
+def check_the_reproduce_excerpt() -> None:
+    result = next(r for r in tutorial_with_expected().results if r.id == "mylinear.gradient[float32]")
+    readme = excerpt("mylinear.gradient[float32]: parameter 'weight' received no gradient")
+    example = readme[readme.index("Example:") + 1:readme.index("Reproduce:")]
+    assert [line.strip() for line in example] == result.example.splitlines()
+    snippet = [line.strip() for line in readme[readme.index("Reproduce:") + 1:] if line.strip() != "..."]
+    assert all(line in result.snippet.splitlines() for line in snippet), result.snippet

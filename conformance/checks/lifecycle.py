@@ -129,6 +129,16 @@ class BlockLife(RuleBasedStateMachine):
         self.state = {n: Expected(to_numpy(t)) for n, t in tensors.items()}
         self.grads = {n: Expected(None) for n in self.param_names}
         self.params = list(self.run.call("parameters()", lambda: list(self.block.parameters())))
+        registered = {id(p) for p in self.params}
+        plain = [name for name in self.param_names if id(tensors[name]) not in registered]
+        if plain:  # e.g. ``self.weight = torch.randn(..., requires_grad=True)``: the structure check's failure
+            one = len(plain) == 1
+            names = ", ".join(map(repr, plain))
+            self.run.cannot_judge(f"{names} {'is not a Parameter' if one else 'are not Parameters'} of the block "
+                                  "(not in block.parameters()): nothing records "
+                                  f"{'its' if one else 'their'} gradient for an optimizer over block.parameters(), "
+                                  f"and .to()/.double() do not convert {'it' if one else 'them'}",
+                                  self.run.structure_id)
         self.training = True
         self.momentum, self.decay = optimizer
         self.opt = None

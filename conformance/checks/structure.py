@@ -4,7 +4,7 @@ parameters require grad; ``repr`` works; containers index, count, register and a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reference as R
-from conformance.checks.common import Runner, check_output, draw_example
+from conformance.checks.common import Runner, check_output, draw_example, raised_by
 from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec, layer_codes, leaf_call, plan_output_width, plan_reference
@@ -70,6 +70,52 @@ def layout_problem(block: Any, ref: R.Module, unwrap: bool = False) -> str | Non
             note = f"; {what} holds a non-tensor entry {', '.join(extra)}" if extra else ""
             return f"{what} does not list the spec's names and shapes, in order{note}"
     return None
+
+
+#: How ``Runner.reference`` says the block's parameters are not laid out as the spec's.
+MISLAID = ("the block's parameters do not match the spec's layout", "the block has parameters the spec does not name")
+
+
+class Mislaid(Exception):
+    """The block's parameters do not match the spec's layout (``own_reference``)."""
+
+
+def own_reference(run: Runner, block: torch.nn.Module) -> tuple[R.Module | None, dict[str, torch.Tensor], str]:
+    """``run.reference(block)`` and "", for a check that judges the block against itself (save/load
+    bit-identity, autograd against finite differences) and needs nothing of the spec's layout; where
+    the block's parameters do not match it (renamed, non-tensor state, an adapter's extra factors:
+    the structure check's failure), (None, {}, why) instead of leaving the example unjudged. Any
+    other reason the reference cannot be read leaves the example unjudged, as ``run.reference`` does."""
+    judge = run.cannot_judge
+
+    def mislaid(reason: str, cause: str) -> None:
+        if cause == run.structure_id and reason.startswith(MISLAID):
+            raise Mislaid(reason)
+        judge(reason, cause)
+
+    run.cannot_judge = mislaid  # type: ignore[method-assign]
+    try:
+        ref, tensors = run.reference(block)
+        return ref, tensors, ""
+    except Mislaid as exc:
+        return None, {}, str(exc)
+    finally:
+        del run.cannot_judge  # the class's own again
+
+
+def own_forward(run: Runner, mislaid: str, fn: Callable[[], Any], body: str, grad: bool = False) -> torch.Tensor:
+    """The block's output, for a check judging a block whose parameters do not match the spec's
+    layout (``mislaid``, from ``own_reference``) against itself. A forward that raises, returns no
+    tensor or (``grad``) an output autograd cannot differentiate is the forward or gradient checks'
+    finding, which cannot judge such a block either: the example is not judged (see structure)."""
+    y, raised = raised_by(run, "forward", fn, body)
+    problem = (f"its forward raised {type(raised).__name__}: {raised}" if raised is not None
+               else f"its forward returned a {type(y).__name__}, not a torch.Tensor" if not isinstance(y, torch.Tensor)
+               else "its output does not require grad" if grad and not y.requires_grad else "")
+    if problem:
+        run.cannot_judge(f"{mislaid.split(': ')[0]}, and {problem} (the forward and gradient checks cannot "
+                         "judge that on such a block either)", run.structure_id)
+    return y
 
 
 def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:

@@ -40,13 +40,19 @@ def spec_tensors(block: torch.nn.Module, ref: R.Module) -> dict[str, torch.Tenso
     else:
         return _shapes_agree(found, wanted)
     theirs = list(block.state_dict(keep_vars=True).items())
-    if [tuple(t.shape) for _, t in theirs] != [v.shape for v in wanted.values()]:
+    if [shape_of(t) for _, t in theirs] != [v.shape for v in wanted.values()]:
         raise LayoutError(
             "cannot match the block's tensors to the spec's.\n"
             f"spec:  {[(k, v.shape) for k, v in wanted.items()]}\n"
-            f"block: {[(k, tuple(t.shape)) for k, t in theirs]}"
+            f"block: {[(k, shape_of(t)) for k, t in theirs]}"
         )
     return dict(zip(wanted, (t for _, t in theirs), strict=True))  # lengths checked above
+
+
+def shape_of(value: Any) -> tuple[int, ...] | str:
+    """A state-dict entry's shape; an entry that is not a tensor (a quantized layer's dtype and packed
+    parameters, a block's extra state) by its type's name: it matches none of the spec's shapes."""
+    return tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
 
 
 def _shapes_agree(found: dict[str, torch.Tensor], wanted: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:

@@ -19,7 +19,7 @@ MARK = " ... "
 ABBREVIATIONS = (
     (" differs from the reference beyond the rounding-error bound", " is off"),
 )
-_PARENTHETICAL = re.compile(r" \([^()]*\)")
+_PARENTHETICAL = re.compile(r" \((?:[^()]|\([^()]*\))*\)")  # one level of nesting: (os._exit(0))
 _BRACKETED = re.compile(r" \[[^\[\]]*\]$")
 #: The fewest characters of the problem kept before the fact is cut too.
 MIN_PROBLEM = 12
@@ -81,14 +81,18 @@ def body(problem: str, fact: str, room: int) -> str:
     ValueError: ...``) the problem alone, shortened and cut in the middle if need be, its
     parentheticals kept (``(expected True)``)."""
     if not fact or fact in problem:
-        forms = shorter(problem, parentheticals=True)
+        forms = list(dict.fromkeys(shorter(problem, parentheticals=True) + shorter(problem)))
         fitting = next((form for form in forms if len(form) <= room), None)
         if fitting is not None:
             return fitting
         raised = _RAISED.match(forms[-1])  # the call and the exception whole, its message cut
         if raised and len(raised.group(1)) + MIN_PROBLEM <= room:
-            return raised.group(1) + cut(forms[-1][raised.end():], room - len(raised.group(1)))
-        return cut(forms[-1], room)
+            message = forms[-1][raised.end():]
+            if len(message) > room - len(raised.group(1)):
+                message = message.removeprefix("the ")
+            return raised.group(1) + cut(message, room - len(raised.group(1)))
+        clause = first_clause(forms[-1], room)  # what happened, without how the suite handled it
+        return clause if clause is not None else cut(forms[-1], room)
     forms = shorter(problem)
     for form in forms:
         if len(form) + 2 + len(fact) <= room:
@@ -97,6 +101,17 @@ def body(problem: str, fact: str, room: int) -> str:
     if left >= MIN_PROBLEM:
         return f"{cut(forms[-1], left)}: {fact}"
     return cut(f"{forms[-1]}: {fact}", room)
+
+
+#: Where a statement's first clause ends: what happened, before how the suite handled it.
+_CLAUSE_END = re.compile(r", and |; |\. ")
+
+
+def first_clause(text: str, room: int) -> str | None:
+    """The longest run of ``text``'s leading clauses that fits ``room`` with `` ...`` (``hung: a call
+    into the target did not return within 25 s ...``), or None when not even the first fits."""
+    ends = [m.start() for m in _CLAUSE_END.finditer(text) if m.start() + len(" ...") <= room]
+    return text[:ends[-1]] + " ..." if ends and ends[0] >= MIN_PROBLEM else None
 
 
 def line(prefix: str, problem: str, fact: str = "", width: int = WIDTH) -> str:

@@ -11,7 +11,7 @@ UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed", "tiedse
              "tiedsequential.structure": "passed"}
 NOTES = {"linear.forward[float32]": "compiled wrapper (torch.compile's OptimizedModule)"}
 REASONS = {"linear.structure": "its parameters live under `_orig_mod.`",
-           "linear.saveload[float32]": "missing ['weight']"}
+           "linear.saveload[float32]": "missing ['weight'"}
 
 
 def Linear(in_features, out_features, bias=True):

@@ -12,6 +12,7 @@ from conformance.checks.init.sampling import (
 )
 from conformance.core.context import CheckContext
 from conformance.core.registry import Check
+from conformance.drawing.anchors import WIDEST
 from conformance.drawing.blocks import TUTORIAL_OR_WIDTH
 from conformance.drawing.strategies import OUT_WIDTHS, WIDTH_VALUES, WIDTHS, out_width
 from reference import distributions as D
@@ -29,6 +30,7 @@ parts = {'weight': weight / k, 'bias': bias_values / k} if k > 0 else {}
     dist=D.Uniform(-1.0, 1.0), dist_code="D.Uniform(-1.0, 1.0)",
     describe=lambda c: f"target.Linear({c[0]}, {c[1]}, bias={c[2]})",
     show="print('weight / bound:', weight / (k or 1), 'bias / bound:', bias_values / (k or 1), 'bound:', k)",
+    call="block = ", layout="linear.structure",
     verify=lambda ns, c: (None if ns["k"] > 0 or not np.any(ns["bias_values"])
                           else f"with in_features == 0 the bias must be 0 (bound 0); got {ns['bias_values'][:5]}"),
 )
@@ -47,10 +49,15 @@ LINEAR_CASES = st.tuples(st.sampled_from(WIDTH_VALUES + (0,)), OUT_WIDTHS, st.bo
     lambda t: (t[0], out_width(t[1], max(t[0], 1)), t[2]))
 
 
+#: Linear's edges, judged in every profile: in_features == 0 (bias 0: torch's LazyLinear skips its
+#: init there, leaving the bias as whatever memory it got) and the widest layer any profile draws.
+LINEAR_ANCHORS = (("linear.zero_features", (0, 3, True)), ("linear.widest", (WIDEST, WIDEST, True)))
+
+
 def check_linear_init(ctx: CheckContext, check: Check) -> None:
     """Linear(in, out)'s weight and bias: i.i.d. U(-1/sqrt(in), 1/sqrt(in)); bias 0 when in == 0."""
     run_init_check(ctx, check, LINEAR_SAMPLER, lambda data: data.draw(LINEAR_CASES, label="Linear(in, out, bias)"),
-                   LINEAR_DESIGN)
+                   LINEAR_DESIGN, anchors=LINEAR_ANCHORS)
 
 
 MYLINEAR_SAMPLER = Sampler(
@@ -61,6 +68,7 @@ parts = {'weight': unwrap(block).weight.detach().to('cpu', torch.float64).numpy(
 """,
     dist=D.Normal(0.0, 1.0), dist_code="D.Normal(0.0, 1.0)",
     describe=lambda c: f"target.MyLinear({c[0]}, {c[1]})", show="print(parts)",
+    call="block = ", layout="mylinear.structure",
 )
 
 MYLINEAR_DESIGN = (
@@ -86,6 +94,7 @@ parts = {'rand_weight': 2 * block.rand_weight.detach().to('cpu', torch.float64).
 """,
     dist=D.Uniform(-1.0, 1.0, closed=False), dist_code="D.Uniform(-1.0, 1.0, closed=False)",
     describe=lambda c: f"target.FixedHiddenMLP(features={c[0]})", show="print(block.rand_weight)",
+    call="block = ", layout="fixedhiddenmlp.structure",
 )
 
 RAND_WEIGHT_DESIGN = (

@@ -60,7 +60,7 @@ parts = {'values': (t.detach().to('cpu', torch.float64).numpy().ravel() - mean) 
 """,
     dist=D.Normal(0.0, 1.0), dist_code="D.Normal(0.0, 1.0)",
     describe=lambda c: f"init.normal_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}), {c[3]!r}, {c[4]!r})",
-    show=FILL_SHOW, verify=verify_fill,
+    show=FILL_SHOW, call="r = init.", verify=verify_fill,
 )
 
 NORMAL_DESIGN = (
@@ -101,7 +101,7 @@ parts = {'values': D.Uniform(a, b).standardize(t.detach().to('cpu', torch.float6
 """,
     dist=D.Uniform(-1.0, 1.0), dist_code="D.Uniform(-1.0, 1.0)",
     describe=lambda c: f"init.uniform_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}), {c[3]!r}, {c[4]!r})",
-    show=FILL_SHOW, verify=verify_fill, rtol=lambda c: fill_rtol(c[3], c[4]),
+    show=FILL_SHOW, call="r = init.", verify=verify_fill, rtol=lambda c: fill_rtol(c[3], c[4]),
 )
 
 UNIFORM_DESIGN = (
@@ -136,7 +136,7 @@ parts = {'values': t.detach().to('cpu', torch.float64).numpy().ravel() / D.xavie
     dist=D.Uniform(-1.0, 1.0), dist_code="D.Uniform(-1.0, 1.0)",
     describe=lambda c: f"init.xavier_uniform_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}), {c[3]!r})",
     show=FILL_SHOW + "\nprint('fans (in, out):', D.fans(shape), 'bound:', D.xavier_uniform_bound(shape, gain))",
-    verify=verify_fill,
+    verify=verify_fill, call="r = init.",
 )
 
 #: Fans: fan_out > fan_in and the reverse (a fan taken twice from one dim is off both ways), a 3-D and a
@@ -191,7 +191,7 @@ ZEROS_SAMPLER = Sampler(
     body=FILL_SETUP + "r = init.zeros_(t)\n",
     dist=D.PointMass(0.0), dist_code="D.PointMass(0.0)",
     describe=lambda c: f"init.zeros_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}))",
-    show=FILL_SHOW,
+    show=FILL_SHOW, call="r = init.",
     verify=lambda ns, c: verify_fill(ns, c) or (
         None if bool((ns["t"].detach() == 0).all()) else f"left values other than 0: {ns['t']}"),
 )
@@ -201,7 +201,7 @@ CONSTANT_SAMPLER = Sampler(
     body=FILL_SETUP + "r = init.constant_(t, val)\n",
     dist=D.PointMass(0.0), dist_code="D.PointMass(0.0)",
     describe=lambda c: f"init.constant_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}), {c[3]!r})",
-    show=FILL_SHOW,
+    show=FILL_SHOW, call="r = init.",
     verify=lambda ns, c: verify_fill(ns, c) or (
         None if bool((ns["t"].detach() == torch.full_like(ns["t"], c[3]).detach()).all())
         else f"values differ from {c[3]!r} (as {c[1]}): {ns['t']}"),

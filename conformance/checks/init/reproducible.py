@@ -27,14 +27,25 @@ from reference import distributions as D
 
 # -- reproducible construction -------------------------------------------------------------------------
 def block_tensors(block: Any) -> dict[str, torch.Tensor]:
-    """Every tensor a block holds: its state_dict, and tensors kept as plain attributes of any submodule
-    (the tutorial's ``rand_weight``)."""
-    out = {k: v.detach() for k, v in block.state_dict().items()}
+    """Every tensor a block holds: its state_dict (inside a tuple or list too: a quantized layer's
+    packed weight and bias, as float values; other entries, a dtype or extra state, hold none), and
+    tensors kept as plain attributes of any submodule (the tutorial's ``rand_weight``)."""
+    out: dict[str, torch.Tensor] = {}
+    for key, value in block.state_dict().items():
+        out.update(_tensors_in(key, value))
     for prefix, module in block.named_modules():
         for name, value in vars(module).items():
             if isinstance(value, torch.Tensor) and not name.startswith("_"):
                 out.setdefault(f"{prefix}.{name}".lstrip("."), value.detach())
     return out
+
+
+def _tensors_in(key: str, value: Any) -> dict[str, torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return {key: value.detach().dequantize() if value.is_quantized else value.detach()}
+    if isinstance(value, (tuple, list)):
+        return {k: t for i, v in enumerate(value) for k, t in _tensors_in(f"{key}.{i}", v).items()}
+    return {}
 
 
 def differing(x: dict[str, torch.Tensor], y: dict[str, torch.Tensor]) -> list[str]:
@@ -93,17 +104,18 @@ def check_reproducible(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> N
 
         first, second = build_two()
         first_again, second_again = build_two()
-        for label, x, y in (("first", first, first_again), ("second", second, second_again)):
-            diff = differing(x, y)
-            if diff:
-                raise on_error(f"the {label} construction after torch.manual_seed({seed}) differs between two runs "
-                               f"in {sorted(diff)}: construction is not reproducible from torch's seed")
+        problem = next((f"the {label} construction after torch.manual_seed({seed}) differs between two runs in "
+                        f"{sorted(diff)}: construction is not reproducible from torch's seed"
+                        for label, x, y in (("first", first, first_again), ("second", second, second_again))
+                        if (diff := differing(x, y))), None)
         numel = sum(t.numel() for t in first.values() if t.is_floating_point())
         if numel:
             judged.append(True)
-        if numel >= 8 and not differing(first, second):
-            raise on_error("two constructions in a row give identical tensors: the block does not draw from "
-                           "torch's global generator (a private or reseeded generator)")
+        if problem is None and numel >= 8 and not differing(first, second):
+            problem = ("two constructions in a row give identical tensors: the block does not draw from torch's "
+                       "global generator (a private or reseeded generator)")
+        if problem is not None:  # one place: a block whose tensors are uninitialised memory fails either way
+            raise on_error(problem)
 
     same_seed_same_block()
     if not judged:

@@ -3,9 +3,11 @@ target, and the check itself (exact properties by Hypothesis, then one statistic
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import math
 import textwrap
+import traceback
 import warnings
 import zlib
 from dataclasses import dataclass, field, replace
@@ -13,8 +15,9 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import torch
-from hypothesis import given
+from hypothesis import given, reject
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 
 from conformance.checks.common import call_target
 from conformance.core.context import CheckContext
@@ -25,7 +28,7 @@ from conformance.drawing.examples import seeded, sized
 from conformance.drawing.strategies import SEEDS
 from conformance.judging.statistics import ALPHA_CHECK, assess, describe_sample, n_tests
 from conformance.loading.construction import FIXED, INSTANCE, SIGNATURES, call_code, construction
-from conformance.loading.wrappers import unwrap
+from conformance.loading.wrappers import COMPUTING, unwrap, wrappers
 from reference import distributions as D
 
 #: The drawn group pools the values of at most this many drawn examples (those with distinct seeds).
@@ -71,12 +74,67 @@ class Sampler:
     prelude: str = ""                           # run once before seeding (recipe definitions)
     verify: Callable[[dict, Case], str | None] = lambda ns, case: None
     rtol: Callable[[Case], float] = lambda case: SUPPORT_RTOL
+    #: How a failure names the call that raised: the body's statement starting with ``call`` is the
+    #: call ``describe`` names ("" : every statement is); ``step(statement, case)`` names another (None:
+    #: the statement itself, with its comment).
+    call: str = ""
+    step: Callable[[str, Case], str | None] = lambda statement, case: None
+    #: The structure check that fails when the body cannot read the block's tensors as the spec lays
+    #: them out (a ``weight`` that is a method, no ``bias``): the sample is then not judged ("": never).
+    layout: str = ""
     compiled: Any = field(default=None, compare=False)
 
     def code(self) -> Any:
         if self.compiled is None:
             object.__setattr__(self, "compiled", compile(self.body, f"<{self.what}>", "exec"))
         return self.compiled
+
+    def statement(self, exc: BaseException) -> str | None:
+        """The body's top-level statement that ``exc`` was raised in (its source, comment included)."""
+        filename = f"<{self.what}>"
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+        if not frames:
+            return None
+        line = frames[0].lineno or 0
+        lines = self.body.splitlines()
+        for node in ast.parse(self.body).body:
+            if node.lineno <= line <= (node.end_lineno or node.lineno):
+                return "\n".join(lines[node.lineno - 1:node.end_lineno])
+        return None
+
+    def label(self, statement: str, case: Case) -> str:
+        """How a failure names ``statement`` of the body."""
+        if statement.startswith(self.call):
+            return self.describe(case)
+        named = self.step(statement, case)
+        if named is not None:
+            return named
+        code, _, comment = statement.splitlines()[0].partition("  # ")
+        return f"`{code.strip()}`" + (f" ({comment.strip()})" if comment else "")
+
+    def unreadable(self, exc: BaseException, statement: str | None) -> bool:
+        """``exc`` is the suite's code failing on the block's tensors (an attribute that is no tensor,
+        or missing): raised by the body's own code reading them (not by the call ``describe`` names,
+        whose errors are the target's), or by a recipe's code (``prelude``) or the torch functions it
+        calls on them, with no frame of the target's in between."""
+        from conformance.core.framing import target_frame
+
+        if not self.layout or statement is None or not isinstance(exc, (AttributeError, TypeError)):
+            return False
+        frames = traceback.extract_tb(exc.__traceback__)
+        own = target_frame(exc)
+        if own is not None and own.filename == PRELUDE:
+            return True
+        return not statement.startswith(self.call) and bool(frames) and frames[-1].filename == f"<{self.what}>"
+
+
+#: The file name a sampler's ``prelude`` (the tutorial's recipes) runs under.
+PRELUDE = "<recipes>"
+
+
+class Unreadable(BaseException):
+    """The body could not read the block's tensors (``Sampler.unreadable``): not the target's call
+    failing (a BaseException, so the per-call guard lets it through to ``InitRunner.sample``)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +171,8 @@ class InitRunner:
                                      "init": ctx.target.namespace.get("init"), "sized": sized, "unwrap": unwrap}
         if sampler.prelude:
             with seeded(0, ctx.device), preserved_state():
-                self.call("the recipe definitions", lambda: exec(sampler.prelude, self.base))  # noqa: S102
+                self.call("the recipe definitions",
+                          lambda: exec(compile(sampler.prelude, PRELUDE, "exec"), self.base))  # noqa: S102
 
     # -- failures ----------------------------------------------------------------------------------
     def snippet(self, entries: Sequence[tuple[Case, int, int]], parts: Sequence[str], tail: str) -> str:
@@ -148,6 +207,51 @@ class InitRunner:
 
         return call_target(self.ctx.call_timeout, what, fn, failure_for)
 
+    def run_body(self, case: Case, code: Any, ns: dict, on_error: Callable[[str], CheckFailure]) -> None:
+        """Run the body under the per-call guard. A failure names the statement that raised (the
+        target's call that ``describe`` names, the forward after a recipe, ...); the body failing to
+        read the block's tensors leaves the sample unjudged (see ``Sampler.layout``)."""
+        s, described = self.sampler, self.sampler.describe(case)
+        raised: list[str | None] = []
+
+        def body() -> None:
+            try:
+                exec(code, ns)  # noqa: S102
+            except Exception as exc:
+                statement = s.statement(exc)
+                if s.unreadable(exc, statement):
+                    assert statement is not None  # unreadable() says so
+                    raise Unreadable(f"the block's parameters do not match the spec's layout: "
+                                     f"{s.label(statement, case)} raised {type(exc).__name__}: {exc}") from exc
+                raised.append(statement)
+                raise
+
+        def at_statement(problem: str) -> CheckFailure:
+            statement = raised[-1] if raised else None
+            if statement is not None and problem.startswith(described):
+                problem = s.label(statement, case) + problem[len(described):]
+            return on_error(problem)
+
+        try:
+            self.call(described, body, at_statement)
+        except Unreadable as exc:
+            if currently_in_test_context():
+                self.ctx.cannot_judge(str(exc), s.layout)
+                reject()
+            raise NotChecked(str(exc), s.layout) from None
+
+    def note_computed(self, net: Any) -> None:
+        """Say so when a recipe's net holds Linears whose weight is computed from other tensors
+        (parametrized, weight- or spectral-normed, pruned): a recipe writing ``m.weight`` writes a
+        tensor the next forward recomputes, and the weights that forward uses are what is judged."""
+        if not isinstance(net, torch.nn.Module):
+            return
+        kinds = sorted({w.kind for w in wrappers(net) if w.kind in COMPUTING})
+        if kinds:
+            self.ctx.note(f"{self.check.id}: the net's Linears are {', '.join(kinds)} (their weight is computed from "
+                          "other tensors): what the recipe writes through m.weight is not what the next forward "
+                          "uses, and the weights that forward uses are judged")
+
     # -- sampling ----------------------------------------------------------------------------------
     def sample(self, case: Case, seed: int, reps: int, label: str) -> dict[str, list[np.ndarray]]:
         """Run ``reps`` repetitions of ``case`` after seeding torch with ``seed``; assert the exact
@@ -169,7 +273,9 @@ class InitRunner:
                     return self.failure(problem, "", example(rep),
                                         self.snippet([(case, seed, rep + 1)], (), "# (the last repetition raises)"))
 
-                self.call(s.describe(case), lambda: exec(code, ns), on_error)  # noqa: S102
+                self.run_body(case, code, ns, on_error)
+                if rep == 0 and s.prelude:
+                    self.note_computed(ns.get("net"))
                 problem = s.verify(ns, case)
                 parts = ns.get("parts", {})
                 if problem is None:
@@ -222,12 +328,14 @@ DEFAULT_INIT = {"Linear": ({"in_features": "n_in", "out_features": "n_out", "bia
 
 
 def for_target(ctx: CheckContext, sampler: Sampler, draw_case: Callable[[st.DataObject], Case],
-               design: Sequence[Design]) -> tuple[Sampler, Callable[[st.DataObject], Case], Sequence[Design]]:
+               design: Sequence[Design]) -> tuple[Sampler, Callable[[st.DataObject], Case], Sequence[Design],
+                                                  Callable[[Case], Case]]:
     """A default-init sampler as the target's constructor takes it: its own call (positional or by
     name, without ``bias`` where it has none), sized if lazy; only the spec's default sizes for a
-    fixed-size block. An instance cannot be constructed afresh: *not checked*."""
+    fixed-size block (and how a case is adapted so). An instance cannot be constructed afresh: *not
+    checked*."""
     if sampler.what not in DEFAULT_INIT:
-        return sampler, draw_case, design
+        return sampler, draw_case, design, lambda case: case
     name = sampler.what
     c = construction(ctx.target, name)
     if c.kind == INSTANCE:
@@ -254,15 +362,19 @@ def for_target(ctx: CheckContext, sampler: Sampler, draw_case: Callable[[st.Data
 
     adapted = replace(sampler, body=body, describe=describe, compiled=None)
     kept = [d for d in design if adapt(d.case) == d.case]
-    return adapted, lambda data: adapt(draw_case(data)), kept or [replace(design[0], case=adapt(design[0].case))]
+    return (adapted, lambda data: adapt(draw_case(data)), kept or [replace(design[0], case=adapt(design[0].case))],
+            adapt)
 
 
 def run_init_check(ctx: CheckContext, check: Check, sampler: Sampler, draw_case: Callable[[st.DataObject], Case],
                    design: Sequence[Design] = (), extra: Callable[[InitRunner, st.DataObject], None] | None = None,
-                   statistical: bool = True) -> None:
-    """The Hypothesis property (exact properties over drawn cases, and the drawn group), then one
-    ``assess`` per group."""
-    sampler, draw_case, design = for_target(ctx, sampler, draw_case, design)
+                   statistical: bool = True, anchors: Sequence[tuple[str, Case]] = ()) -> None:
+    """The Hypothesis property (exact properties over drawn cases, and the drawn group), the anchor
+    cases, then one ``assess`` per group. ``anchors``: (name, case) of the contract's edges, each
+    judged once (its exact properties) in every profile, after the draw (a failure the draw finds is
+    shrunk), under a torch seed fixed by its name; one the target cannot take (a fixed-size block's
+    other sizes) is skipped."""
+    sampler, draw_case, design, adapt = for_target(ctx, sampler, draw_case, design)
     runner = InitRunner(ctx, check, sampler)
     drawn: list[tuple[Case, int, int]] = []
     drawn_values: list[np.ndarray] = []
@@ -282,6 +394,9 @@ def run_init_check(ctx: CheckContext, check: Check, sampler: Sampler, draw_case:
             drawn_values.extend(v for values in parts.values() for v in values)
 
     exact_properties()
+    for name, case in anchors:
+        if adapt(case) == case:
+            runner.sample(case, zlib.crc32(name.encode()), 1, f"anchor case {name}, run in every profile")
     if not statistical:
         return
     alpha = group_alpha(design)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,8 +71,11 @@ def build_rgnet(target: Any, n_blocks: int, handed: list[tuple[Any, list[Any]]])
 
 def check_apply(ctx: CheckContext, check: Check) -> None:
     """``net.apply(fn)`` calls fn once on every module the suite handed to the containers (and on the
-    containers), each after the children it was given (post-order), on nested Sequentials built from
-    the target's blocks and on rgnet. The oracle is what was handed over, not ``net.modules()``."""
+    containers) and on every module those register of their own (a parametrized Linear's
+    parametrizations, a compiled block's ``_orig_mod``, a layer's observer), each after its children
+    (post-order), on nested Sequentials built from the target's blocks and on rgnet. The oracle is what
+    was handed over, with what each handed module registers itself, not ``net.modules()``: a container
+    that does not register the blocks it was given is caught."""
     runner = InitRunner(ctx, check, Sampler(what="apply", law="", case_vars=(), body="", dist=D.PointMass(0.0),
                                             dist_code="", describe=str, show=""))
 
@@ -106,17 +109,39 @@ def check_apply(ctx: CheckContext, check: Check) -> None:
             if id(m) in seen:
                 raise on_error(f"apply called fn twice on the same {type(m).__name__} (calls {seen[id(m)]} and {i})")
             seen[id(m)] = i
-        missing = [type(m).__name__ for m, _ in handed if id(m) not in seen]
+        tree, edges = held(runner, handed, on_error)
+        missing = [type(m).__name__ for m in tree.values() if id(m) not in seen]
         if missing:
-            raise on_error(f"apply never called fn on {len(missing)} of the {len(handed)} modules of the tree "
-                           f"(the blocks given to the containers, and the containers): {missing}")
-        extra = [type(m).__name__ for m in visited if all(m is not x for x, _ in handed)]
+            raise on_error(f"apply never called fn on {len(missing)} of the {len(tree)} modules of the tree (the "
+                           f"blocks given to the containers, the containers, and what each registers of its own): "
+                           f"{missing}")
+        extra = [type(m).__name__ for m in visited if id(m) not in tree]
         if extra:
             raise on_error(f"apply called fn on modules the tree does not hold: {extra}")
-        for m, children in handed:
-            for child in children:
-                if seen[id(child)] > seen[id(m)]:
-                    raise on_error(f"apply called fn on a {type(m).__name__} (call {seen[id(m)]}) before its child "
-                                   f"{type(child).__name__} (call {seen[id(child)]}); the spec visits children first")
+        for m, child in edges:
+            if seen[id(child)] > seen[id(m)]:
+                raise on_error(f"apply called fn on a {type(m).__name__} (call {seen[id(m)]}) before its child "
+                               f"{type(child).__name__} (call {seen[id(child)]}); the spec visits children first")
 
     apply_visits_children_first()
+
+
+def held(runner: InitRunner, handed: list[tuple[Any, list[Any]]],
+         on_error: Callable[[str], CheckFailure]) -> tuple[dict[int, Any], list[tuple[Any, Any]]]:
+    """The modules ``apply`` must visit, by id: every handed module and every module it registers
+    (``modules()``: a leaf's own submodules, a container's children); and the (parent, child) pairs it
+    must visit children first: the children each container was given, and each registered child."""
+    tree: dict[int, Any] = {}
+    edges: list[tuple[Any, Any]] = []
+    for m, children in handed:
+        tree[id(m)] = m
+        edges += [(m, child) for child in children]
+        # mypy cannot infer the type of a lambda with a default argument (hence the ignores)
+        registered = runner.call(f"{type(m).__name__}.modules()", lambda m=m: list(m.modules()),  # type: ignore[misc]
+                                 on_error)
+        for sub in registered:
+            tree.setdefault(id(sub), sub)
+            kids = runner.call(f"{type(sub).__name__}.children()",
+                               lambda sub=sub: list(sub.children()), on_error)  # type: ignore[misc]
+            edges += [(sub, child) for child in kids]
+    return tree, edges

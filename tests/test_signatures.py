@@ -24,6 +24,7 @@ from conformance.frontends.usage import keyword_error, own_names_keyword
 from conformance.loading.construction import FIXED, SIZES, UNUSABLE, call_code, construction
 from conformance.loading.source import read_names, source_file
 from conformance.loading.target import BUILTIN_TARGETS, TargetError, load_target, refuse_missing_names
+from conformance.reports.header import unfold
 from conformance.sandbox import timeouts
 from tests.test_frontends import ROOT, run
 
@@ -352,7 +353,8 @@ def test_parametrize_with_checks_header_names_the_users_module(tmp_path: Path, l
     done = run("-m", "pytest", str(tmp_path / "test_mine.py"), "--rootdir", str(tmp_path), "-p", "no:cacheprovider",
                *layout, env={"PYTHONPATH": str(tmp_path)})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    headers = [line for line in done.stdout.splitlines() if line.startswith(f"conformance {conformance.__version__}:")]
+    headers = [line for line in unfold(done.stdout.splitlines())
+               if line.startswith(f"conformance {conformance.__version__}:")]
     assert len(headers) == 1, done.stdout[-3000:]
     assert headers[0].startswith(f"conformance {conformance.__version__}: target 'mypkg.blocks' (") and \
         "provides Linear" in headers[0], headers
@@ -366,10 +368,12 @@ def test_the_parametrize_header_states_the_seed_its_checks_use() -> None:
                                                    checks=["linear.structure"], **kwargs)
         return mark.args[1][0].values[0]
 
-    lines = bound(seed=7, max_examples=3).header("dev", None)
-    assert lines[0].startswith(f"conformance {conformance.__version__}: target {OTHER_NAMES!r} (")
-    assert "(3 examples per check)" in "\n".join(lines) and all(len(line) <= 100 for line in lines)
-    assert lines[-1] == "conformance: hypothesis seed 7 (replay: parametrize_with_checks(..., seed=7))"
-    assert bound().header("dev", "5")[-1] == "conformance: hypothesis seed 5 (replay: --hypothesis-seed=5)"
-    assert "seed none (Hypothesis draws a new one per test" in bound().header("dev", None)[-1]
-    assert "seed none (derandomized profile" in bound(profile="ci").header("dev", None)[-1]
+    folded = bound(seed=7, max_examples=3).header("dev", None)
+    assert all(len(line) <= 100 for line in folded)
+    lines = unfold(folded)
+    assert len(lines) == 3 and lines[0].startswith(f"conformance {conformance.__version__}: target {OTHER_NAMES!r} (")
+    assert "(3 examples per check)" in lines[1]
+    assert lines[2] == "conformance: hypothesis seed 7 (replay: parametrize_with_checks(..., seed=7))"
+    assert unfold(bound().header("dev", "5"))[2] == "conformance: hypothesis seed 5 (replay: --hypothesis-seed=5)"
+    assert "seed none (Hypothesis draws a new one per test" in unfold(bound().header("dev", None))[2]
+    assert "seed none (derandomized profile" in unfold(bound(profile="ci").header("dev", None))[2]

@@ -160,9 +160,9 @@ class BlockLife(RuleBasedStateMachine):
                        f"weight_decay={self.decay}; the program below)")
         self.say(*lines)
 
-    def fail(self, problem: str, detail: str = "", show: str = "") -> AssertionError:
+    def fail(self, problem: str, detail: str = "", show: str = "", fact: str = "") -> AssertionError:
         body = "\n".join(self.program + ([show] if show else []))
-        return self.run.failure(f"{problem} (after {self.operations} operations)", detail, body=body)
+        return self.run.failure(f"{problem} (after {self.operations} operations)", detail, body=body, fact=fact)
 
     def invoke(self, what: str, fn: Callable[[], Any]) -> Any:
         return self.run.call(what, fn, body="\n".join(self.program))
@@ -454,7 +454,7 @@ class BlockLife(RuleBasedStateMachine):
             mismatch = compare(to_numpy(t), expected.value, expected.bound)
             if mismatch is not None:
                 raise self.fail(f"{name!r} does not hold what the operations put there", mismatch.describe(),
-                                f"print(block.state_dict()[{name!r}])")
+                                f"print(block.state_dict()[{name!r}])", fact=mismatch.fact())
         self.state = {name: Expected(to_numpy(t)) for name, t in tensors.items()}
 
     @invariant()
@@ -480,7 +480,7 @@ class BlockLife(RuleBasedStateMachine):
         mismatch = compare(to_numpy(grad), expected.value, expected.bound)
         if mismatch is not None:
             raise self.fail(f"{what} differs from the reference's accumulated gradient beyond the bound",
-                            mismatch.describe(), show)
+                            mismatch.describe(), show, fact=mismatch.fact())
 
     @invariant()
     def handed_out_unchanged(self) -> None:

@@ -155,7 +155,7 @@ def check_gradcheck(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
             raise run.failure("autograd's gradient disagrees with finite differences of the block itself",
                               f"directional derivative: autograd {auto!r}, central difference {numeric!r} "
                               f"(step {STEP}, allowed |difference| {RELATIVE_TOLERANCE * (scale + abs(numeric)):.3g})",
-                              body=body)
+                              body=body, fact=f"autograd {auto:.6g}, finite diff. {numeric:.6g}")
 
     autograd_matches_finite_differences()
 

@@ -52,7 +52,8 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
                                   f"alone {tuple(getattr(alone, 'shape', ()))}, expected {want}", body=ROW_BODY)
             mismatch = compare(to_numpy(alone)[0], to_numpy(together)[i], 2 * expected["ey"][i])
             if mismatch is not None:
-                raise run.failure(f"row {i}'s output depends on the other rows", mismatch.describe(), body=ROW_BODY)
+                raise run.failure(f"row {i}'s output depends on the other rows", mismatch.describe(), body=ROW_BODY,
+                                  fact=mismatch.fact())
 
     rows_are_independent()
 

@@ -108,7 +108,7 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
             mismatch = compare(to_numpy(tensors[name]), before[name] - LR * expected["grads"][name], step_bound)
             if mismatch is not None:
                 raise run.failure(f"one SGD step moved {name!r} by other than lr times the summed gradient",
-                                  mismatch.describe(), body=sgd_body)
+                                  mismatch.describe(), body=sgd_body, fact=mismatch.fact())
 
     tied_positions_share_everything()
 

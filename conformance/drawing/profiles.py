@@ -22,12 +22,25 @@ PROFILES: dict[str, dict[str, Any]] = {
 def register() -> None:
     """Register the profiles with Hypothesis. They skip the ``explain`` phase: it re-runs hundreds of
     variants of a failing example to annotate which parts did not matter, which costs 10-20 s per
-    failing check and adds little to our own example description and reproduction snippet."""
+    failing check and adds little to our own example description and reproduction snippet.
+
+    Each profile derives from Hypothesis's ``default`` profile, not from whatever is loaded now:
+    re-registering the loaded profile reloads it, and a profile derived from the loaded one would
+    nest one level deeper at every run (a process running a thousand checks then cannot pickle its
+    settings). Registering again is a no-op."""
     from hypothesis import Phase, settings
 
     phases = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
+    base = settings.get_profile("default")
     for name, kwargs in PROFILES.items():
-        settings.register_profile(name, deadline=None, phases=phases, **kwargs)
+        if name in _REGISTERED:
+            continue
+        settings.register_profile(name, parent=base, deadline=None, phases=phases, **kwargs)
+        _REGISTERED.add(name)
+
+
+#: The profiles this process has registered (``register`` registers each once).
+_REGISTERED: set[str] = set()
 
 
 def default_profile() -> str:

@@ -54,12 +54,15 @@ CONTINUED = "conformance:   "
 
 
 def fold(line: str, width: int = WIDTH) -> list[str]:
-    """``line`` within ``width`` columns: broken after the last ", " or "; " (or before " (") that
-    fits, the rest continued on lines of their own; a part with no such break is left whole."""
+    """``line`` within ``width`` columns: broken after the last ", " or "; " (or " (") that fits, the
+    rest continued on lines of their own; a part with no such break is left whole."""
     out: list[str] = []
     while len(line) > width:
         cut = max(line.rfind(", ", 0, width - 1), line.rfind("; ", 0, width - 1))
-        cut = cut + 1 if cut > len(CONTINUED) else line.rfind(" (", len(CONTINUED) + 1, width)
+        if cut <= len(CONTINUED):
+            opening = line.rfind(" (", len(CONTINUED) + 1, width - 1)
+            cut = opening + 1 if opening > 0 else -1
+        cut += 1
         if cut <= len(CONTINUED):
             break
         out.append(line[:cut].rstrip())
@@ -83,3 +86,15 @@ def shown_path(path: "str | None") -> str:
     except ValueError:  # another drive
         return path
     return path if relative.startswith("..") else relative
+
+
+def unfold(lines: list[str]) -> list[str]:
+    """``fold``'s inverse: each continued line joined to the line it continues."""
+    out: list[str] = []
+    for line in lines:
+        if line.startswith(CONTINUED) and out:
+            rest = line[len(CONTINUED):]
+            out[-1] += rest if out[-1].endswith("(") else " " + rest
+        else:
+            out.append(line)
+    return out

@@ -18,6 +18,8 @@ MARK = " ... "
 #: Long phrases of the suite's problems and their short forms, for the one line.
 ABBREVIATIONS = (
     (" differs from the reference beyond the rounding-error bound", " is off"),
+    (" differs from the reference's accumulated gradient beyond the bound", " is off"),
+    ("autograd's gradient disagrees with finite differences of the block itself", "directional derivative off"),
 )
 _PARENTHETICAL = re.compile(r" \((?:[^()]|\([^()]*\))*\)")  # one level of nesting: (os._exit(0))
 _BRACKETED = re.compile(r" \[[^\[\]]*\]$")
@@ -81,18 +83,18 @@ def body(problem: str, fact: str, room: int) -> str:
     ValueError: ...``) the problem alone, shortened and cut in the middle if need be, its
     parentheticals kept (``(expected True)``)."""
     if not fact or fact in problem:
-        forms = list(dict.fromkeys(shorter(problem, parentheticals=True) + shorter(problem)))
-        fitting = next((form for form in forms if len(form) <= room), None)
+        kept, dropped = shorter(problem, parentheticals=True), shorter(problem)
+        fitting = next((form for form in dict.fromkeys(kept + dropped) if len(form) <= room), None)
         if fitting is not None:
             return fitting
-        raised = _RAISED.match(forms[-1])  # the call and the exception whole, its message cut
+        raised = _RAISED.match(dropped[-1])  # the call and the exception whole, its message cut
         if raised and len(raised.group(1)) + MIN_PROBLEM <= room:
-            message = forms[-1][raised.end():]
+            message = dropped[-1][raised.end():]
             if len(message) > room - len(raised.group(1)):
                 message = message.removeprefix("the ")
             return raised.group(1) + cut(message, room - len(raised.group(1)))
-        clause = first_clause(forms[-1], room)  # what happened, without how the suite handled it
-        return clause if clause is not None else cut(forms[-1], room)
+        clause = first_clause(kept[-1], room)  # what happened, without how the suite handled it
+        return clause if clause is not None else cut(kept[-1], room)
     forms = shorter(problem)
     for form in forms:
         if len(form) + 2 + len(fact) <= room:

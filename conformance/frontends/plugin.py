@@ -413,7 +413,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         pairs, ids = parametrize(metafunc.config.stash[_BATCH_KEY], checks)
         metafunc.parametrize(CHECK_KEY, pairs, ids=ids)
         return
-    metafunc.parametrize(CHECK_KEY, checks, ids=[c.id for c in checks])
+    from conformance.frontends.plugin_batch import LocalCheck
+
+    metafunc.parametrize(CHECK_KEY, [LocalCheck(c) for c in checks], ids=[c.id for c in checks])
 
 
 @pytest.fixture(scope="session")
@@ -439,7 +441,7 @@ def conformance_context(request: pytest.FixtureRequest) -> CheckContext:
         gc.freeze()
         config.stash[_FROZEN_KEY] = True
         return PoolContext(pool)  # type: ignore[return-value]
-    from conformance.sandbox.forked import preload
+    from conformance.execution.engine import preload
 
     preload()  # the same modules loaded as in a run over several targets: the same draws for a seed
     ctx = CheckContext(get_target(config), device=config.getoption("device"), call_timeout=timeout or None,

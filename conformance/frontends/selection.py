@@ -7,6 +7,7 @@ import difflib
 from typing import Iterable
 
 from conformance.core.errors import UsageError
+from conformance.core.registry import Check, all_checks
 from conformance.frontends.runner_patterns import matches
 
 
@@ -40,3 +41,19 @@ def require_matches(patterns: Iterable[str], check_ids: Iterable[str], label: st
     bad = unmatched(patterns, ids)
     if bad:
         raise UsageError(f"{label}: " + "; ".join(f"{p!r} matches no check id{suggest(p, ids)}" for p in bad))
+
+
+def select_checks(patterns: Iterable[str] | None = None, label: str | None = None) -> list[Check]:
+    """All checks, or those matching one of ``patterns``. With ``label`` (how errors name the
+    selection, e.g. ``run(checks=...)``), a pattern that matches no check is a ``UsageError``."""
+    checks = all_checks()
+    if patterns is None:
+        return checks
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    patterns = list(patterns)
+    if label is not None:
+        if not patterns:
+            raise UsageError(f"{label}: an empty selection selects no check")
+        require_matches(patterns, (c.id for c in checks), label)
+    return [c for c in checks if any(matches(p, c.id) for p in patterns)]

@@ -19,8 +19,8 @@ MUTANT = "tests/mutants/relu_leaky.py"  # fails relu.forward and relu.gradient
 TORCH = "torch"
 SEED = 1234
 PROFILE = "dev"  # seeded (ci is derandomized): the seed must reach wherever the checks run
-#: The checks ``-k relu`` selects (pytest matches the keyword within each check's id).
-RELU = [c.id for c in conformance.all_checks() if "relu" in c.id]
+#: The checks ``-k relu.`` selects (pytest matches within each id; ``relu_leaky:linear.*`` has no ``relu.``).
+RELU = [c.id for c in conformance.all_checks() if "relu." in c.id]
 
 
 def verdicts(results) -> dict[str, tuple[str, str]]:
@@ -53,7 +53,7 @@ def test_the_api_isolated_and_batched_gives_the_same_verdicts(reference) -> None
 
 def _pytest_verdicts(tmp_path: Path, *args: str) -> dict:
     out = tmp_path / "report.json"
-    result = run("-m", *args, "-k", "relu", f"--hypothesis-seed={SEED}", "--hypothesis-profile", PROFILE,
+    result = run("-m", *args, "-k", "relu.", f"--hypothesis-seed={SEED}", "--hypothesis-profile", PROFILE,
                  "--report", str(out))
     assert result.returncode in (0, 1) and out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads(out.read_text())

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from conformance.core.errors import UsageError
-from conformance.core.registry import Check, all_checks
 from conformance.frontends.runner_patterns import matches
+
+if TYPE_CHECKING:
+    from conformance.core.registry import Check
 
 
 def candidates(check_ids: Iterable[str], wildcard: str = ".*") -> list[str]:
@@ -46,6 +48,8 @@ def require_matches(patterns: Iterable[str], check_ids: Iterable[str], label: st
 def select_checks(patterns: Iterable[str] | None = None, label: str | None = None) -> list[Check]:
     """All checks, or those matching one of ``patterns``. With ``label`` (how errors name the
     selection, e.g. ``run(checks=...)``), a pattern that matches no check is a ``UsageError``."""
+    from conformance.core.registry import all_checks  # here: the plugin imports this module, and no Hypothesis
+
     checks = all_checks()
     if patterns is None:
         return checks

@@ -17,7 +17,8 @@ __version__ = "0.1.0"
 
 #: public name -> the module that defines it
 _EXPORTS = {
-    "parametrize_with_checks": "frontends.parametrize", "run": "frontends.runner", "select_checks": "frontends.runner",
+    "parametrize_with_checks": "frontends.parametrize", "run": "frontends.runner",
+    "select_checks": "frontends.selection",
     "Check": "core.registry", "all_checks": "core.registry", "UsageError": "core.errors",
     "Report": "reports.report", "Result": "reports.report", "BatchReport": "reports.combined",
     "Target": "loading.target", "TargetError": "loading.target", "load_target": "loading.target",
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from conformance.core.errors import UsageError
     from conformance.core.registry import Check, all_checks
     from conformance.frontends.parametrize import parametrize_with_checks
-    from conformance.frontends.runner import run, select_checks
+    from conformance.frontends.runner import run
+    from conformance.frontends.selection import select_checks
     from conformance.loading.target import Target, TargetError, load_target
     from conformance.reports.combined import BatchReport
     from conformance.reports.report import Report, Result

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["merge"]:  # python -m conformance merge shard*.json --report all.json
-        from conformance.reports.merge import main as merge
+        from conformance.frontends.merge import main as merge
 
         return merge(args[1:])
     if any(a in ("-h", "--help") for a in args):

@@ -11,8 +11,8 @@ import pytest
 import conformance
 from conformance.core.registry import all_checks
 from conformance.frontends.batch import expand, labels
+from conformance.frontends.merge import merge
 from conformance.frontends.shards import assign, cost_table, estimate
-from conformance.reports.merge import merge
 from tests.test_frontends import ROOT, run
 
 CORRECT = "tests/correct/scratch_blocks.py"      # passes

@@ -183,7 +183,7 @@ def test_correct_implementation_passes(path: Path, block: str) -> None:
 @pytest.mark.parametrize("block", CORE_BLOCKS)
 def test_builtin_torch_target_passes(block: str) -> None:
     """The whole suite runs against ``torch`` in ``python -m pytest conformance``; here, the core blocks."""
-    assert_passes(conformance.run("torch", checks=[f"{block}.*"], settings=THOROUGH))
+    assert_passes(conformance.run("torch", checks=[f"{block}.*"], settings=THOROUGH, isolate=False))
 
 
 # -- the table --------------------------------------------------------------------------------------

@@ -93,10 +93,11 @@ def test_expected_file_in_the_python_api(tmp_path: Path) -> None:
         "relu.structure" = "an XPASS"
     """)
     checks = ["relu.forward*", "relu.structure"]
-    report = conformance.run(MUTANT, checks=checks, max_examples=20, expected=expected)
+    report = conformance.run(MUTANT, checks=checks, max_examples=20, expected=expected, isolate=False)
     assert [r.status for r in report.results] == ["xfail", "xfail", "xpass"] and report.ok
     assert report.results[0].reason.startswith("expected to fail: leaky ReLU, accepted")
-    assert not conformance.run(MUTANT, checks=checks, max_examples=20, expected=expected, strict_expected=True).ok
+    assert not conformance.run(MUTANT, checks=checks, max_examples=20, expected=expected, strict_expected=True,
+                             isolate=False).ok
 
 
 # -- reports --------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
 
 
 def test_report_failure_replays_from_its_snippet(tmp_path: Path) -> None:
-    report = conformance.run(MUTANT, checks=["relu.forward[float64]"], max_examples=20, seed=7)
+    report = conformance.run(MUTANT, checks=["relu.forward[float64]"], max_examples=20, seed=7, isolate=False)
     (result,) = report.results
     assert result.status == "failed" and report.metadata["hypothesis_seed"] == 7
     script = write(tmp_path / "repro.py", result.snippet)
@@ -145,13 +146,14 @@ def test_report_failure_replays_from_its_snippet(tmp_path: Path) -> None:
     assert replay.returncode == 0, replay.stderr
     actual, expected = replay.stdout.split("expected:")
     assert actual.strip() != expected.strip()  # the snippet shows the defect
-    again = conformance.run(MUTANT, checks=["relu.forward[float64]"], max_examples=20, seed=7)
+    again = conformance.run(MUTANT, checks=["relu.forward[float64]"], max_examples=20, seed=7, isolate=False)
     assert again.results[0].example == result.example  # the seed alone replays the run
 
 
 def test_tolerance_widening_is_reported(tmp_path: Path) -> None:
     expected = write(tmp_path / "e.toml", '[tolerance]\n"relu.forward[float32]" = { factor = 2, reason = "fused" }\n')
-    report = conformance.run("torch", checks=["relu.forward[float32]"], max_examples=5, expected=expected)
+    report = conformance.run("torch", checks=["relu.forward[float32]"], max_examples=5, expected=expected,
+                             isolate=False)
     assert report.metadata["widened"] == {"relu.forward[float32]": 2.0}
     assert "tolerance widened x2 for relu.forward[float32]" in str(report)
 
@@ -187,7 +189,7 @@ def test_parametrize_with_checks_in_a_users_test_file(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU: the skip path is not taken")
 def test_missing_device_skips_with_a_reason() -> None:
-    report = conformance.run("torch", checks=["relu.forward*"], max_examples=5, device="cuda")
+    report = conformance.run("torch", checks=["relu.forward*"], max_examples=5, device="cuda", isolate=False)
     assert [r.status for r in report.results] == ["skipped", "skipped"]
     assert "no CUDA device" in report.results[0].reason and report.metadata["device"] == "cuda"
     result = run("-m", "pytest", "conformance", "--device", "cuda", "-k", "relu.forward", "-rs")

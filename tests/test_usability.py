@@ -137,7 +137,8 @@ def test_progress_bar_lines_and_silence(monkeypatch: pytest.MonkeyPatch) -> None
 def test_run_prints_the_header_and_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     out = io.StringIO()
-    report = conformance.run("torch", checks=["relu.structure", "relu.strict"], max_examples=3, seed=99, stream=out)
+    report = conformance.run("torch", checks=["relu.structure", "relu.strict"], max_examples=3, seed=99, stream=out,
+                             isolate=False)
     text = out.getvalue().splitlines()
     assert text[0].startswith(f"conformance {conformance.__version__}: target 'torch'")
     seed_line = next(i for i, line in enumerate(text) if "hypothesis seed" in line)
@@ -147,11 +148,12 @@ def test_run_prints_the_header_and_progress(monkeypatch: pytest.MonkeyPatch) -> 
     assert report.ok
     monkeypatch.setenv("CI", "1")
     out = io.StringIO()
-    conformance.run("torch", checks=["relu.structure"], max_examples=3, stream=out)
+    conformance.run("torch", checks=["relu.structure"], max_examples=3, stream=out, isolate=False)
     shown = out.getvalue().splitlines()
     assert all(line.startswith("conformance") for line in shown) and "hypothesis seed" in shown[-1]  # the header only
     out = io.StringIO()
-    conformance.run("torch", checks=["relu.structure"], max_examples=3, stream=out, quiet=True)
+    conformance.run("torch", checks=["relu.structure"], max_examples=3, stream=out, quiet=True,
+                    isolate=False)
     assert out.getvalue() == ""
 
 

@@ -337,7 +337,7 @@ class Runner:
 
     def spec_tensors(self, block: torch.nn.Module) -> tuple[R.Module, dict[str, torch.Tensor]]:
         """The reference loaded with the block's tensors under the spec's names (read directly)."""
-        from conformance.checks.structure import layout_problem
+        from conformance.checks.layouts import layout_problem
 
         try:
             return loaded_reference(self.spec.reference(self.drawn.args), block)

@@ -6,29 +6,23 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 import reference as R
 from conformance.checks.common import Runner, check_output, draw_example, raised_by
+from conformance.checks.layouts import block_layouts, layout, layout_problem
 from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec, layer_codes, leaf_call, plan_output_width, plan_reference
 from conformance.drawing.examples import seeded
 from conformance.judging.bridge import to_numpy
-from conformance.loading.wrappers import describe, inner_layout, layout_hint
+from conformance.loading.wrappers import describe, layout_hint
 
 LAYOUT_BODY = """for name, p in block.named_parameters():
     print(name, tuple(p.shape), p.requires_grad)
 print(list(block.state_dict()))"""
-
-
-def layout(pairs) -> list[tuple[str, Any]]:
-    """(name, shape) pairs; a value without a shape (a block's extra state) by its type's name."""
-    return [(name, tuple(value.shape) if isinstance(value, (torch.Tensor, np.ndarray)) else type(value).__name__)
-            for name, value in pairs]
 
 
 #: Where the contract's layout follows torch, and surprises people: said in the failure.
@@ -37,39 +31,6 @@ FOLLOWS_TORCH = {
     "linear": "the contract follows torch.nn.Linear: weight has shape (out_features, in_features)",
     "mylinear": "the contract follows the tutorial's MyLinear: weight has shape (in_units, units)",
 }
-
-
-def block_layouts(block: Any, ref: R.Module, unwrap: bool = False) -> dict[str, list[tuple[str, Any]]]:
-    """The block's ``named_parameters()`` and ``state_dict()`` layouts; with ``unwrap``, those of the
-    module inside its wrappers (``wrappers.inner_layout``), in the spec's order (torch's utilities
-    re-register the tensor they wrap last: that order is the wrapper's, not the block's)."""
-    params, state = list(block.named_parameters()), list(block.state_dict().items())
-    if not unwrap:
-        return {"named_parameters()": layout(params), "state_dict()": layout(state)}
-    order = {name: i for i, name in enumerate(ref.state_dict())}
-
-    def inside(names: list[str]) -> list[tuple[str, Any]]:
-        pairs = inner_layout(block, names)
-        return layout(sorted(pairs, key=lambda pair: order.get(pair[0], len(order))))
-
-    return {"named_parameters()": inside([n for n, _ in params]), "state_dict()": inside([n for n, _ in state])}
-
-
-def layout_problem(block: Any, ref: R.Module, unwrap: bool = False) -> str | None:
-    """What the structure check finds wrong with ``block``'s parameter and state_dict layout against
-    the spec's ``ref`` (names, shapes, order), or None: the one predicate the structure check and the
-    checks that cannot judge a mislaid block share. ``unwrap``: the layout of the module inside its
-    wrappers is judged."""
-    actual_layouts = block_layouts(block, ref, unwrap)
-    for what, actual, expected in (
-        ("named_parameters()", actual_layouts["named_parameters()"], layout(ref.named_parameters())),
-        ("state_dict()", actual_layouts["state_dict()"], layout(ref.state_dict().items())),
-    ):
-        if actual != expected:
-            extra = [f"`{name}` of type {kind}" for name, kind in actual if isinstance(kind, str)]
-            note = f"; {what} holds a non-tensor entry {', '.join(extra)}" if extra else ""
-            return f"{what} does not list the spec's names and shapes, in order{note}"
-    return None
 
 
 #: How ``Runner.reference`` says the block's parameters are not laid out as the spec's.

@@ -16,3 +16,8 @@ CLI_TARGET, CLI_EXPECTED = "--impl {}", "--expected {}"
 def api_label(function: str, parameter: str) -> str:
     """The label of ``parameter`` of the Python API's ``function``: ``run(target={})``."""
     return f"{function}({parameter}={{}})"
+
+
+#: Prefix of the reason of every check of a target that could not be loaded (a batch run's child
+#: says it; the combined report counts such targets apart).
+LOAD_ERROR = "the target could not be loaded: "

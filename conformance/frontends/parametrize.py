@@ -22,6 +22,7 @@ from hypothesis import settings as hypothesis_settings
 from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing import profiles
+from conformance.execution.engine import run_in_pytest
 from conformance.frontends.expected import Expectations
 from conformance.frontends.runner import prepare
 from conformance.loading.target import Target
@@ -49,7 +50,7 @@ class BoundCheck:
         return self._context.kwargs["target"]
 
     def __call__(self) -> None:
-        self.check(self._context.get())
+        run_in_pytest(self.check, self._context.get())  # the execution layer; what the check raised, re-raised
 
     def header(self, session_profile: str, session_seed: int | str | None) -> list[str]:
         """The header of a pytest run of these checks: their target (the module given to
@@ -81,7 +82,7 @@ class _LazyContext:
 
     def get(self) -> CheckContext:
         if self.ctx is None:
-            from conformance.sandbox.forked import preload
+            from conformance.execution.engine import preload
 
             preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
             self.ctx = CheckContext(**self.kwargs)

@@ -12,6 +12,7 @@ import pytest
 
 from conformance.core.failures import CheckFailure
 from conformance.core.registry import Check
+from conformance.execution.engine import run_in_pytest
 from conformance.frontends.batch import pair_id
 from conformance.reports.report import Result
 from conformance.sandbox.forked import TargetPool
@@ -20,6 +21,27 @@ from conformance.sandbox.forked import TargetPool
 TARGET_PROPERTY = "conformance_target"
 #: What an xdist worker sends the controller: label -> target_info of the targets it loaded.
 INFOS_OUTPUT = "conformance_target_infos"
+
+
+class LocalCheck:
+    """One check of a run over one target, run in this process (the pytest or xdist worker) through
+    the execution layer; what it raised is re-raised, so pytest reports the check's own exception."""
+
+    label = None
+
+    def __init__(self, check: Check) -> None:
+        self.check = check
+        self.id, self.block, self.property = check.id, check.block, check.property
+
+    @property
+    def pair(self) -> str:
+        return self.check.id
+
+    def __call__(self, ctx: Any) -> None:
+        run_in_pytest(self.check, ctx)
+
+    def __repr__(self) -> str:
+        return f"<LocalCheck {self.id}>"
 
 
 class PairCheck:
@@ -95,7 +117,7 @@ def pair_of(item: pytest.Item) -> str | None:
     """The pair id of a test of the suite (``label:check_id``, or the bare check id), else None."""
     params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
     value = params.get("conformance_check")
-    if isinstance(value, PairCheck):
+    if isinstance(value, (PairCheck, LocalCheck)):
         return value.pair
     return getattr(value, "id", None) if isinstance(value, Check) else None
 

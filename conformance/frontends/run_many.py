@@ -18,7 +18,7 @@ from conformance.loading.target import Target
 from conformance.reports.combined import TARGET_KEYS, BatchReport
 from conformance.reports.header import header_lines
 from conformance.reports.metadata import environment, new_seed, run_metadata
-from conformance.reports.progress import Progress, choose_mode
+from conformance.reports.progress import Progress, choose_mode, isatty
 from conformance.reports.report import Report
 
 
@@ -63,7 +63,7 @@ def run_many(targets: Iterable[Any], *, checks: Iterable[str] | None = None, max
              unwrap: bool | None = None) -> BatchReport:
     """What ``conformance.run`` does for a list of targets (same options; see its docstring)."""
     from conformance.core.registry import all_checks
-    from conformance.frontends.runner import _isatty, select_checks
+    from conformance.frontends.selection import select_checks
     from conformance.sandbox.forked import TargetPool, run_all
 
     pairs = _targets(targets)
@@ -83,7 +83,7 @@ def run_many(targets: Iterable[Any], *, checks: Iterable[str] | None = None, max
                           expected=resolved_expected.source if resolved_expected else None, widened=widen,
                           strict_expected=strict_expected, call_timeout=call_timeout)
     out = stream or sys.stderr
-    mode = "off" if quiet else choose_mode(progress, _isatty(out))
+    mode = "off" if quiet else choose_mode(progress, isatty(out))
     if not quiet:
         out.write("\n".join(header_lines(
             ", ".join(label for label, _ in pairs), f"{len(pairs)} targets, each checked in a process of its own",

@@ -3,53 +3,27 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import IO, Any, Iterable, Mapping
 
-import pytest
 from hypothesis import settings as hypothesis_settings
 
 from conformance.core.context import CheckContext
 from conformance.core.errors import UsageError, api_label
-from conformance.core.failures import NotChecked, NotProvided, failure_fields
 from conformance.core.registry import Check, all_checks
 from conformance.drawing import profiles
+from conformance.execution.engine import execute, preload, require_provided, run_check
 from conformance.frontends.expected import Expectations
 from conformance.frontends.runner_patterns import matches
-from conformance.frontends.selection import require_matches
+from conformance.frontends.selection import select_checks
 from conformance.loading.target import Target, load_target
 from conformance.reports.header import header_lines, target_where
 from conformance.reports.metadata import environment, new_seed, run_metadata
-from conformance.reports.progress import MODES, Progress, choose_mode
-from conformance.reports.report import Report, Result
-from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S, DEFAULT_MEMORY_LIMIT_GIB, TargetTimeout
+from conformance.reports.progress import MODES, Progress, choose_mode, isatty
+from conformance.reports.report import Report
+from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S, DEFAULT_MEMORY_LIMIT_GIB
 
-
-def select_checks(patterns: Iterable[str] | None = None, label: str | None = None) -> list[Check]:
-    """All checks, or those matching one of ``patterns``. With ``label`` (how errors name the
-    selection, e.g. ``run(checks=...)``), a pattern that matches no check is a ``UsageError``."""
-    checks = all_checks()
-    if patterns is None:
-        return checks
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    patterns = list(patterns)
-    if label is not None:
-        if not patterns:
-            raise UsageError(f"{label}: an empty selection selects no check")
-        require_matches(patterns, (c.id for c in checks), label)
-    return [c for c in checks if any(matches(p, c.id) for p in patterns)]
-
-
-def require_provided(selected: list[Check], target: Target, label: str) -> None:
-    """A ``UsageError`` when the target defines the names of none of the selected checks: such a
-    run would check nothing, and must not read as a pass."""
-    if any(all(target.provides(name) for name in c.requires) for c in selected):
-        return
-    needed = sorted({name for c in selected for name in c.requires})
-    raise UsageError(f"{label.format(repr(target.spec))} provides none of the selected checks: they need "
-                     f"{', '.join(needed)}; it defines {', '.join(target.provided)}")
+__all__ = ["matches", "prepare", "require_provided", "run", "run_check", "select_checks"]
 
 
 def prepare(where: str, target: Any, expected: "str | Path | Expectations | None", names: Mapping[str, str] | None,
@@ -63,34 +37,6 @@ def prepare(where: str, target: Any, expected: "str | Path | Expectations | None
     selected = select_checks(checks, label=f"{where}(checks={checks!r})")
     require_provided(selected, resolved, api_label(where, "target"))
     return resolved_expected, resolved, selected, all_names
-
-
-def run_check(check: Check, ctx: CheckContext) -> Result:
-    """Run one check and classify its outcome; never raises for the target's behaviour."""
-    start, examples_before = time.perf_counter(), ctx.examples
-    status, message = "passed", ""
-    fields: dict[str, Any] = {}
-    try:
-        check(ctx)
-    except NotProvided as exc:
-        status, message = "not provided", str(exc.msg if hasattr(exc, "msg") else exc)
-        fields = {"reason": message}
-    except NotChecked as exc:
-        status, message = "not checked", str(exc.msg)
-        fields = {"reason": message.removeprefix(NotChecked.PREFIX), "cause": exc.cause or ""}
-    except pytest.skip.Exception as exc:  # e.g. a device this machine lacks
-        status, message = "skipped", str(exc.msg if hasattr(exc, "msg") else exc)
-        fields = {"reason": message}
-    except TargetTimeout as exc:
-        status, message, fields = "failed", f"{check.id}: {exc}", failure_fields(exc)
-    except AssertionError as exc:
-        notes = "\n".join(getattr(exc, "__notes__", []))
-        status, message, fields = "failed", f"{exc}\n{notes}".strip(), failure_fields(exc)
-    except Exception as exc:  # noqa: BLE001 - report, do not crash the run
-        status, message, fields = "failed", f"{check.id}: {type(exc).__name__}: {exc}", failure_fields(exc)
-    fields.setdefault("cause", ctx.causes[0] if ctx.causes else "")
-    return Result(check.id, check.block, check.property, status, message, time.perf_counter() - start,
-                  examples=ctx.examples - examples_before, exercised=ctx.exercised, notes=list(ctx.notes), **fields)
 
 
 def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, checks: Iterable[str] | None = None,
@@ -163,8 +109,6 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     if seed is None and not base.derandomize:
         seed = new_seed()
     if not isolate:
-        from conformance.sandbox.forked import preload
-
         preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
     ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed,
                        threads=threads)
@@ -174,7 +118,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         expected=expected.source if expected else None, widened=widen, strict_expected=strict_expected,
         call_timeout=call_timeout))
     out = stream or sys.stderr
-    mode = "off" if quiet else choose_mode(progress, _isatty(out))
+    mode = "off" if quiet else choose_mode(progress, isatty(out))
     if not quiet:
         meta = report.metadata
         out.write("\n".join(header_lines(
@@ -194,33 +138,9 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
             report.results.extend(run_isolated(job, [c.id for c in selected], shown.start,
                                                lambda r: shown.finish(r.id, r.status, r.duration)))
         else:
-            for check in selected:
-                shown.start(check.id)
-                result = _run_expected(check, ctx, expected, xfail_as_skip)
+            for result in execute(selected, ctx, expected, xfail_as_skip, shown.start):
                 report.results.append(result)
-                shown.finish(check.id, result.status, result.duration)
+                shown.finish(result.id, result.status, result.duration)
     finally:
         shown.close()
     return report
-
-
-def _run_expected(check: Check, ctx: CheckContext, expected: Expectations | None, xfail_as_skip: bool) -> Result:
-    """Run ``check`` as the expected-failures file says: skipped, expected to fail, or plainly."""
-    outcome = expected.outcome(check.id) if expected else None
-    if outcome and (outcome[0] == "skip" or xfail_as_skip):
-        assert expected is not None  # an outcome comes from the expectations
-        return Result(check.id, check.block, check.property, "skipped", outcome[1],
-                      reason=f"{outcome[0]} in {expected.source}: {outcome[1]}")
-    result = run_check(check, ctx)
-    if outcome:  # an expected failure
-        result.status = {"failed": "xfail", "passed": "xpass"}.get(result.status, result.status)
-        result.message = f"expected to fail: {outcome[1]}\n{result.message}".strip()
-        result.reason = f"expected to fail: {outcome[1]}" + (f"\n{result.reason}" if result.reason else "")
-    return result
-
-
-def _isatty(stream: IO[str]) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from conformance.core.errors import UsageError
 from conformance.frontends.runner_patterns import matches
+
+if TYPE_CHECKING:
+    from conformance.core.registry import Check
 
 
 def candidates(check_ids: Iterable[str], wildcard: str = ".*") -> list[str]:
@@ -40,3 +43,21 @@ def require_matches(patterns: Iterable[str], check_ids: Iterable[str], label: st
     bad = unmatched(patterns, ids)
     if bad:
         raise UsageError(f"{label}: " + "; ".join(f"{p!r} matches no check id{suggest(p, ids)}" for p in bad))
+
+
+def select_checks(patterns: Iterable[str] | None = None, label: str | None = None) -> list[Check]:
+    """All checks, or those matching one of ``patterns``. With ``label`` (how errors name the
+    selection, e.g. ``run(checks=...)``), a pattern that matches no check is a ``UsageError``."""
+    from conformance.core.registry import all_checks  # here: the plugin imports this module, and no Hypothesis
+
+    checks = all_checks()
+    if patterns is None:
+        return checks
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    patterns = list(patterns)
+    if label is not None:
+        if not patterns:
+            raise UsageError(f"{label}: an empty selection selects no check")
+        require_matches(patterns, (c.id for c in checks), label)
+    return [c for c in checks if any(matches(p, c.id) for p in patterns)]

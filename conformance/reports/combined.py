@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.core.errors import LOAD_ERROR
 from conformance.reports.matrix import LABELS, PROBLEMS, ordered_statuses, render_markdown, render_terminal, wrap_items
 from conformance.reports.report import Report, Result
-from conformance.sandbox.forked import LOAD_ERROR
 
 #: A target's own metadata keys; every other key of a run's metadata is shared by all its targets.
 TARGET_KEYS = ("target", "target_spec", "target_file", "target_version", "provides")

@@ -8,7 +8,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from typing import Callable
+from typing import IO, Callable
 
 from conformance.reports.matrix import LABELS, ordered_statuses
 
@@ -23,6 +23,14 @@ def choose_mode(requested: str, isatty: bool, quiet: bool = False) -> str:
     if quiet or os.environ.get("CI"):
         return "off"
     return "bar" if isatty else "lines"
+
+
+def isatty(stream: IO[str]) -> bool:
+    """Whether ``stream`` is a terminal (False for one without ``isatty`` or closed)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class Progress:

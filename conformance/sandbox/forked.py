@@ -13,57 +13,23 @@ every check of it fails with that reason; the other targets are unaffected."""
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import os
-import pkgutil
 import sys
 import time
 from collections import OrderedDict
 from typing import Any, Callable
 
+from conformance.core.errors import LOAD_ERROR
+from conformance.execution.engine import execute, preload, require_provided
 from conformance.reports.report import Result
 
 _REAL_EXIT = os._exit
 #: Children kept alive at once (the most recently used targets); older ones are closed.
 LIVE_CHILDREN = 2
-#: Prefix of the reason of every check of a target that could not be loaded.
-LOAD_ERROR = "the target could not be loaded: "
 #: This process's ends of the pipes of its live children: a new child closes them, or a child's
 #: command pipe would stay open (in its siblings) after the parent closes it, and it would never end.
 _PARENT_ENDS: set[int] = set()
-
-
-def preload() -> None:
-    """Import every module of the suite (and torch, Hypothesis), run torch's first backward and first
-    optimizer step, once, before any check runs: a forked child then starts with it done, and every
-    process that runs checks (a batch's child, a single target's worker, the API) has the same
-    modules loaded when it draws. Hypothesis mixes constants found in the loaded local modules into
-    its draws, so without this a seed would draw differently by the order checks ran in, by
-    front-end, and by shard."""
-    import conformance
-    import reference
-    from conformance.sandbox.timeouts import warm_up
-
-    importlib.import_module("hypothesis")
-    for package in (conformance, reference):
-        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
-            leaf = module.name.rsplit(".", 1)[-1]
-            if leaf.startswith("test_") or leaf == "__main__" or module.name.startswith("conformance.targets"):
-                continue
-            importlib.import_module(module.name)
-    warm_up()
-    _first_optimizer_step()
-
-
-def _first_optimizer_step() -> None:
-    """torch imports some 300 modules on an optimizer's first step (0.6 s here): done once before
-    forking, not again in every target's child (the lifecycle checks step ``torch.optim.SGD``)."""
-    import torch
-
-    p = torch.nn.Parameter(torch.ones(2))
-    p.grad = torch.ones(2)
-    torch.optim.SGD([p], lr=0.1, momentum=0.5, weight_decay=0.1).step()
 
 
 class _Exited:
@@ -151,7 +117,6 @@ def _serve(spec: Any, job: dict[str, Any], commands: Any, answers: Any) -> None:
     """The child: load the target, then run each check id read from ``commands``."""
     from conformance.core.context import CheckContext
     from conformance.core.registry import all_checks
-    from conformance.frontends.runner import _run_expected, require_provided
     from conformance.loading.target import TargetError, load_target
     from conformance.sandbox.timeouts import _WATCHDOG, enable_watchdog, limit_memory
 
@@ -176,9 +141,8 @@ def _serve(spec: Any, job: dict[str, Any], commands: Any, answers: Any) -> None:
     answers.write(json.dumps({"target": target_info(target)}, default=str) + "\n")
     answers.flush()
     checks = {c.id: c for c in all_checks()}
-    for line in commands:
-        check = checks[line.strip()]
-        result = _run_expected(check, ctx, job.get("expected"), job.get("xfail_as_skip", False))
+    asked = (checks[line.strip()] for line in commands)  # one at a time: each after the last one's answer
+    for result in execute(asked, ctx, job.get("expected"), job.get("xfail_as_skip", False)):
         answers.write(json.dumps(dataclasses.asdict(result), default=str) + "\n")
         answers.flush()
 

@@ -81,9 +81,8 @@ def child_main() -> int:
     os.dup2(2, 1)  # what the target prints goes to stderr, never into the answer
     from conformance.core.context import CheckContext
     from conformance.core.registry import all_checks
-    from conformance.frontends.runner import _run_expected
+    from conformance.execution.engine import execute, preload
     from conformance.loading.target import load_target
-    from conformance.sandbox.forked import preload
     from conformance.sandbox.timeouts import enable_watchdog, limit_memory
 
     limit_memory(job["memory_limit"])
@@ -94,10 +93,12 @@ def child_main() -> int:
     ctx = CheckContext(target, device=job["device"], settings=job["settings"], call_timeout=job["call_timeout"],
                        widen=job["widen"], seed=job["seed"], threads=job["threads"])
     checks = {c.id: c for c in all_checks()}
-    for check_id in job["checks"]:
+
+    def started(check_id: str) -> None:
         out.write(json.dumps({"start": check_id}) + "\n")
         out.flush()
-        result = _run_expected(checks[check_id], ctx, job["expected"], job["xfail_as_skip"])
+
+    for result in execute((checks[i] for i in job["checks"]), ctx, job["expected"], job["xfail_as_skip"], started):
         out.write(json.dumps({"result": dataclasses.asdict(result)}) + "\n")
         out.flush()
     return 0

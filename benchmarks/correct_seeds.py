@@ -2,7 +2,7 @@
 torch.nn) checked under several Hypothesis seeds; a correct block must pass every check, every seed.
 
     python benchmarks/correct_seeds.py                       # 20 seeds, profile dev, 2 processes
-    python benchmarks/correct_seeds.py --seeds 5 --profile ci --jobs 2
+    python benchmarks/correct_seeds.py --seeds 20 --examples 20 --jobs 2   # dev, 20 examples per check
 
 Each (file, seed) runs in its own process (the checks the file's own blocks select, as
 ``tests/test_mutants.py`` chooses them). Prints one line per run and the totals: checks passed,
@@ -33,14 +33,15 @@ path = Path({path!r})
 target = target_of(path) if path.suffix == ".py" else None
 ids = applicable_checks(target, own_only=True) if target is not None else None
 report = conformance.run(str(path) if target is not None else "torch", checks=ids, profile={profile!r},
-                         seed={seed}, quiet=True, isolate=False)
+                         max_examples={examples}, seed={seed}, quiet=True, isolate=False)
 print(json.dumps([(r.id, r.status, (r.reason or r.message).splitlines()[0] if (r.reason or r.message) else "")
                   for r in report.results]))
 """
 
 
-def run_one(path: Path, seed: int, profile: str) -> tuple[str, int, list, float]:
-    code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), path=str(path), profile=profile, seed=seed)
+def run_one(path: Path, seed: int, profile: str, examples: int | None) -> tuple[str, int, list, float]:
+    code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), path=str(path), profile=profile, seed=seed,
+                        examples=examples)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -56,13 +57,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--profile", default="dev")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--examples", type=int, default=None, help="examples per check (default: the profile's)")
     parser.add_argument("files", nargs="*", help="correct files (default: every tests/correct/*.py, and torch)")
     args = parser.parse_args(argv)
     paths = [Path(f).resolve() for f in args.files] or [*CORRECT, Path("torch")]
     totals = {"passed": 0, "failed": 0, "not checked": 0, "other": 0}
     start = time.perf_counter()
     with ThreadPoolExecutor(args.jobs) as pool:
-        runs = [pool.submit(run_one, p, s, args.profile) for p in paths for s in range(args.seeds)]
+        runs = [pool.submit(run_one, p, s, args.profile, args.examples) for p in paths for s in range(args.seeds)]
         for future in runs:
             name, seed, results, wall = future.result()
             for check_id, status, reason in results:
@@ -71,7 +73,9 @@ def main(argv: list[str]) -> int:
                 if status in ("failed", "not checked"):
                     print(f"  {name} seed {seed}: {check_id} {status}: {reason[:150]}")
             print(f"{name} seed {seed}: {len(results)} checks in {wall:.1f} s", flush=True)
-    print(f"{len(runs)} runs ({args.seeds} seeds, profile {args.profile}) in {time.perf_counter() - start:.0f} s: "
+    examples = f", {args.examples} examples per check" if args.examples else ""
+    print(f"{len(runs)} runs ({args.seeds} seeds, profile {args.profile}{examples}) in "
+          f"{time.perf_counter() - start:.0f} s: "
           + ", ".join(f"{n} {k}" for k, n in totals.items()))
     return 1 if totals["failed"] or totals["other"] else 0
 

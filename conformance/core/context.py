@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, seed, settings
 from hypothesis import settings as HypothesisSettings  # the type (the field ``settings`` shadows it)
 from hypothesis.errors import Flaky, Unsatisfiable
 
-from conformance.core.failures import EXCEPTION_GROUP, NotChecked, merge_failures
+from conformance.core.failures import EXCEPTION_GROUP, CheckFailure, NotChecked, merge_failures
 from conformance.judging.tolerance import precision_for
 from conformance.loading.target import Target
 from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S
@@ -154,9 +154,12 @@ class CheckContext:
                 if not self._unjudged:
                     raise
             except EXCEPTION_GROUP as group:  # several distinct failures: one, listing the others
-                merged = group if isinstance(group, Flaky) else merge_failures(group)
-                if merged is group:
+                merged = merge_failures(group)  # a Flaky one too: the target's failure, once seen, is a failure
+                if merged is group or (isinstance(group, Flaky) and not isinstance(merged, CheckFailure)):
                     raise
+                if isinstance(group, Flaky):
+                    merged.add_note("(Hypothesis could not reproduce this failure on a second call with the same "
+                                    "example: the target does not compute the same thing twice)")
                 raise merged from merged.__cause__
             self.exercised = self._exercised
             if self._unjudged:

@@ -93,7 +93,8 @@ def body(problem: str, fact: str, room: int) -> str:
             if len(message) > room - len(raised.group(1)):
                 message = message.removeprefix("the ")
             return raised.group(1) + cut(message, room - len(raised.group(1)))
-        clause = first_clause(kept[-1], room)  # what happened, without how the suite handled it
+        # what happened, without what the suite did next
+        clause = first_clause(kept[-1], room) or first_clause(dropped[-1], room)
         return clause if clause is not None else cut(kept[-1], room)
     forms = shorter(problem)
     for form in forms:

@@ -68,7 +68,7 @@ class ReLU(Module):
     gradient passes an infinite or NaN ``dy`` where x > 0 (+inf included) and is 0 where x <= 0
     (-inf included) for every finite ``dy``. Where x <= 0 and ``dy`` is not finite, both IEEE
     readings of "dy times a mask of 0" are correct: torch's ``where(x > 0, dy, 0)`` gives 0, the
-    textbook ``dy * (x > 0)`` gives NaN (inf * 0); the spec accepts either (its bound there is
+    textbook ``dy * (x > 0)`` gives NaN (inf * 0); the spec does not determine which (its bound there is
     ``inf``). At a NaN input the spec does not say whether the gradient passes (torch's mask is
     x <= 0, another correct one x > 0): its bound there is ``inf`` too.
     """

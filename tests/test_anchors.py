@@ -88,3 +88,10 @@ def test_a_pass_rests_on_examples_that_exercise_the_property() -> None:
     for result in report.results:
         assert result.status == "passed", (result.id, result.reason)
         assert result.exercised is not None and result.exercised >= MIN_EXERCISED, (result.id, result.exercised)
+
+
+def test_anchors_run_in_the_checks_that_draw_a_blocks_examples_only() -> None:
+    """The block checks (``draw_example``) run their block's anchors; the init checks (their own
+    draws: an anchor would only be rejected, and shorten their random draw) run none."""
+    for check in conformance.all_checks():
+        assert check.anchored == (check.area != "init" and check.block != "save"), check.id

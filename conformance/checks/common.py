@@ -386,7 +386,11 @@ class Runner:
         return self.structural("named_parameters()", lambda: list(block.named_parameters()))
 
     def state_dict(self, block: torch.nn.Module, body: str = "") -> dict[str, Any]:
-        return dict(self.structural("state_dict()", lambda: block.state_dict(), body))
+        """``block.state_dict()`` as the block returns it: with the ``_metadata`` (each module's state
+        version) that ``torch.save`` keeps and a versioned loader reads (a quantized layer or an
+        observer reads a state dict without it as an old layout), as a user's ``save(block.state_dict(), f)``
+        has it."""
+        return self.structural("state_dict()", lambda: block.state_dict(), body)
 
     def structural(self, what: str, fn: Callable[[], T], body: str = "") -> T:
         """Call into the target for what the structure check judges (building the block, moving it,

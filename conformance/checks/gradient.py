@@ -6,8 +6,8 @@ a ``.T`` or a slice further down hands back) and may hold NaN and infinities. Wh
 about non-finite gradients, block by block (``reference/``): Linear's dx = dy @ W, dW = dy^T x and
 db = sum dy follow the IEEE product and sum rules exactly (an infinite input gives infinite or NaN
 weight gradients where it meets dy); ReLU passes dy where x > 0 and gives 0 where x <= 0 for a
-finite dy (0 or NaN for a non-finite one: ``dy * 0`` read either way), and at a NaN input it does
-not say (any value accepted); CenteredLayer spreads a non-finite dy
+finite dy (for a non-finite one ``dy * 0`` is 0 or NaN: undetermined, any value accepted), and at a
+NaN input it does not say (any value accepted); CenteredLayer spreads a non-finite dy
 to every entry. Where the spec cannot determine a result (an infinity meeting a value within its
 error of 0 or a subnormal), any value is accepted there. FixedHiddenMLP with a non-finite norm
 states no gradient: those examples are discarded here (the forward check holds it to its contract)."""

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import torch
-
 import reference as R
+from conformance.judging.bridge import shape_of
 from conformance.loading.wrappers import inner_layout
 
 
 def layout(pairs) -> list[tuple[str, Any]]:
-    """(name, shape) pairs; a value without a shape (a block's extra state) by its type's name."""
-    return [(name, tuple(value.shape) if isinstance(value, (torch.Tensor, np.ndarray)) else type(value).__name__)
-            for name, value in pairs]
+    """(name, shape) pairs (``bridge.shape_of``: a value without a shape by its type's name)."""
+    return [(name, shape_of(value)) for name, value in pairs]
 
 
 def block_layouts(block: Any, ref: R.Module, unwrap: bool = False) -> dict[str, list[tuple[str, Any]]]:

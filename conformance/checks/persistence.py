@@ -209,7 +209,7 @@ def check_state_dict_round_trip(ctx: CheckContext, check: Check, *, spec: BlockS
         body = (f"import io\n{save_load_code(ctx)}\nf = io.BytesIO()\nsave(block.state_dict(), f); f.seek(0)\n"
                 f"torch.manual_seed({drawn.example.seed + 1})\nclone = {fresh_code}{perturb}\n"
                 "clone.load_state_dict(load(f)); clone.eval()\nprint(block(x) - clone(x))")
-        state = own_state_dict(run, block, body)
+        state = run.state_dict(block, body)
         loaded = run.call("save/load of the state dict", lambda: round_trip(ctx, state, to_file), body)
         if not isinstance(loaded, dict) or list(loaded) != list(state):
             raise run.failure("the loaded state dict does not have the saved keys, in order",
@@ -318,7 +318,7 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         drawn = draw_example(data, ctx, spec, "float32")
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
-        state = own_state_dict(run, block, "print(block.state_dict())")
+        state = run.state_dict(block, "print(block.state_dict())")
         run.exercises(spec.reference(drawn.args))  # a block without state has only an unexpected key to refuse
         ours = run.call("state_dict(keep_vars=True)",
                         lambda: spec_keys(block, spec.reference(drawn.args), state), "print(block.state_dict())")
@@ -356,13 +356,6 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
                      "the spec's keys only")
 
     strict_loading_raises()
-
-
-def own_state_dict(run: Runner, block: torch.nn.Module, body: str) -> dict[str, Any]:
-    """``block.state_dict()`` as the block returns it: with the ``_metadata`` (each module's state
-    version) that torch.save keeps and a versioned loader reads (a quantized layer loads an old
-    layout from a state dict without it), as a user's ``save(block.state_dict(), f)`` has it."""
-    return run.structural("state_dict()", lambda: block.state_dict(), body)
 
 
 def edited(state: dict[str, Any], put: dict[str, Any] | None = None, drop: str | None = None) -> dict[str, Any]:

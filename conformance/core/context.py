@@ -83,7 +83,8 @@ class CheckContext:
         input and computes wrong values on another shows both (``failures.merge_failures``)."""
         anchors = self.anchors
         base = self.settings if self.settings is not None else HypothesisSettings()
-        # The anchor cases run first, in every profile; the random draw keeps the profile's total.
+        # The anchor cases run first, in every profile; the random draw is shortened by as many, to no
+        # less than half the profile's examples.
         chosen = self.check_settings(max_examples=max(base.max_examples - len(anchors), base.max_examples // 2, 1))
 
         def apply(test: F) -> F:

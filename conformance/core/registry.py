@@ -44,11 +44,6 @@ class Lazy:
 
     def __call__(self, ctx: CheckContext, check: "Check") -> None:
         func = getattr(importlib.import_module(f"conformance.checks.{self.module}"), self.name)
-        spec = self.kwargs.get("spec")
-        if spec is not None:  # a block's check: its anchor cases run first (``drawing.anchors``)
-            from conformance.drawing.anchors import anchors_for
-
-            ctx.anchors = anchors_for(spec.key)
         func(ctx, check, **self.kwargs)
 
 
@@ -62,6 +57,7 @@ class Check:
     requires: tuple[str, ...]       # contract names the target must define
     func: Callable[[CheckContext, "Check"], None]
     leaves: bool = False            # builds Linear/ReLU: the target's, else torch.nn's
+    anchored: bool = False          # draws its examples with ``draw_example``: the block's anchor cases run first
 
     @builtins.property  # the field `property` shadows the builtin for mypy
     def id(self) -> str:
@@ -72,11 +68,12 @@ class Check:
         return AREAS[self.property]
 
     def __call__(self, ctx: CheckContext) -> None:
+        from conformance.drawing.anchors import anchors_for
         from conformance.loading.builders import torch_leaves
         from conformance.loading.construction import construction, notes
         from conformance.sandbox.exits import refuse_exit
 
-        ctx.begin_check(self.id)
+        ctx.begin_check(self.id, anchors_for(self.block) if self.anchored else ())
         missing = [name for name in self.requires if not ctx.target.provides(name)]
         if missing:
             raise NotProvided(f"{NotProvided.PREFIX}target {ctx.target.spec!r} defines no {', '.join(missing)}")
@@ -127,7 +124,7 @@ def all_checks() -> list[Check]:
 
         def add(prop: str, variant: str | None, module: str, name: str, **kwargs: Any) -> None:
             out.append(Check(spec.key, prop, variant, need, Lazy(module, name, {"spec": spec, **kwargs}),  # noqa: B023
-                             leaves=spec.leaves))  # noqa: B023
+                             leaves=spec.leaves, anchored=True))  # noqa: B023
 
         for dtype in DTYPES:
             add("forward", dtype, "forward", "check_forward", dtype=dtype)

@@ -52,7 +52,7 @@ def spec_tensors(block: torch.nn.Module, ref: R.Module) -> dict[str, torch.Tenso
 def shape_of(value: Any) -> tuple[int, ...] | str:
     """A state-dict entry's shape; an entry that is not a tensor (a quantized layer's dtype and packed
     parameters, a block's extra state) by its type's name: it matches none of the spec's shapes."""
-    return tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+    return tuple(value.shape) if isinstance(value, (torch.Tensor, np.ndarray)) else type(value).__name__
 
 
 def _shapes_agree(found: dict[str, torch.Tensor], wanted: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+import runpy
 import sys
 import textwrap
 import time
@@ -37,16 +38,8 @@ def classify(name: str, obj: object):
 
 
 # -- constructors with only catch-alls --------------------------------------------------------------
-class TutorialMLP(nn.Module):
-    """The tutorial's style: every keyword goes to nn.Module.__init__, which refuses the sizes."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.hidden = nn.Linear(20, 256)
-        self.out = nn.Linear(256, 10)
-
-    def forward(self, X):
-        return self.out(F.relu(self.hidden(X)))
+#: The tutorial's style: every keyword goes to nn.Module.__init__, which refuses the sizes.
+TutorialMLP = runpy.run_path(str(ROOT / "tests" / "real_code" / "kwargs_style.py"))["MLP"]
 
 
 class IgnoringMLP(TutorialMLP):

@@ -33,13 +33,14 @@ def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = Non
     The input and upstream gradient are taken as exact."""
     import numpy as np
 
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x)
+    x = x if x.dtype.kind in "iu" else x.astype(np.float64)  # integer inputs are indices (an Embedding's)
     block.zero_grad()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NaN and inf follow IEEE here
         y, ctx = block.forward(x)
         out = {"y": y, "ctx": ctx}
         if prec is not None:
-            out["ey"] = block.forward_error(ctx, np.zeros_like(x), prec)
+            out["ey"] = block.forward_error(ctx, np.zeros(x.shape), prec)
         if gy is not None:
             gy = np.asarray(gy, dtype=np.float64)
             out["gx"] = block.backward(ctx, gy)

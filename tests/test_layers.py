@@ -20,7 +20,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("package", ("conformance",)),  # __init__: the version; the public names are imported lazily
     ("guards", ("conformance.core.errors", "conformance.core.failures", "conformance.core.framing",
                 "conformance.sandbox.exits", "conformance.sandbox.timeouts")),
-    ("model", ("conformance.drawing", "conformance.judging", "conformance.loading", "conformance.core")),
+    ("model", ("conformance.drawing", "conformance.judging", "conformance.loading", "conformance.core",
+               "conformance.database")),
     ("checks", ("conformance.checks",)),
     ("targets", ("conformance.targets",)),
     ("reports", ("conformance.reports",)),

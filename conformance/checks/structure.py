@@ -26,13 +26,6 @@ print(list(block.state_dict()))"""
 
 
 #: Where the contract's layout follows torch, and surprises people: said in the failure.
-FOLLOWS_TORCH = {
-    "mlp": "the contract follows the tutorial: the hidden layer is named `hidden` and the last one `out`",
-    "linear": "the contract follows torch.nn.Linear: weight has shape (out_features, in_features)",
-    "mylinear": "the contract follows the tutorial's MyLinear: weight has shape (in_units, units)",
-}
-
-
 #: How ``Runner.reference`` says the block's parameters are not laid out as the spec's.
 MISLAID = ("the block's parameters do not match the spec's layout", "the block has parameters the spec does not name")
 
@@ -96,7 +89,7 @@ def check_structure(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
                         "state_dict()": layout(ref.state_dict().items())}
             actual = block_layouts(block, ref, unwrap)
             what = "named_parameters()" if problem.startswith("named") else "state_dict()"
-            hint = f"\n({FOLLOWS_TORCH[spec.key]})" if spec.key in FOLLOWS_TORCH else ""
+            hint = f"\n({spec.follows_torch})" if spec.follows_torch else ""
             listed = [name for name, _ in (block.named_parameters() if what.startswith("named") else
                                            block.state_dict().items())]
             hint += layout_hint(block, [name for name, _ in expected[what]], listed, unwrap)

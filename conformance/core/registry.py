@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from conformance.core.failures import NotProvided
-from conformance.drawing.blocks import BLOCKS, CHIMERA, FIXEDHIDDENMLP, LINEAR, MLP, MYLINEAR, NESTMLP
 
 if TYPE_CHECKING:
     from conformance.core.context import CheckContext
@@ -68,12 +67,13 @@ class Check:
         return AREAS[self.property]
 
     def __call__(self, ctx: CheckContext) -> None:
+        from conformance.database.store import find_block
         from conformance.drawing.anchors import anchors_for
         from conformance.loading.builders import torch_leaves
         from conformance.loading.construction import construction, notes
         from conformance.sandbox.exits import refuse_exit
 
-        ctx.begin_check(self.id, anchors_for(self.block) if self.anchored else ())
+        ctx.begin_check(self.id, anchors_for(find_block(self.block)) if self.anchored else ())
         missing = [name for name in self.requires if not ctx.target.provides(name)]
         if missing:
             raise NotProvided(f"{NotProvided.PREFIX}target {ctx.target.spec!r} defines no {', '.join(missing)}")
@@ -112,61 +112,96 @@ class Check:
         return f"<Check {self.id}>"
 
 
-#: Blocks whose construction under a seed must be reproducible.
-REPRODUCIBLE_BLOCKS = (LINEAR, MLP, NESTMLP, FIXEDHIDDENMLP, CHIMERA, MYLINEAR)
+@dataclass(frozen=True)
+class Property:
+    """A generic property of blocks: its check function, its variants, and the capability of a
+    declaration (``BlockSpec``) it applies to."""
+
+    name: str
+    variants: tuple[str | None, ...]
+    module: str
+    func: str
+    applies: Callable[[Any], bool] = lambda spec: True
+    dtype: bool = False             # the variant is the dtype, passed as ``dtype=``
+    anchored: bool = True           # draws examples with ``draw_example`` (the block's anchor cases run first)
+
+
+#: Every generic property, in the order a block's checks are listed; which apply to a block is
+#: decided by its declaration's capabilities alone.
+PROPERTIES: tuple[Property, ...] = (
+    Property("forward", DTYPES, "forward", "check_forward", dtype=True),
+    Property("gradient", DTYPES, "gradient", "check_gradient", dtype=True),
+    Property("structure", (None,), "structure", "check_structure"),
+    Property("container", (None,), "structure", "check_container", lambda s: s.container),
+    Property("bad_input", (None,), "forward", "check_bad_input", lambda s: s.checks_width),
+    Property("independence", ("float32",), "semantics", "check_independence",
+             lambda s: s.rowwise and s.input_width_known, dtype=True),
+    Property("gradcheck", ("float64",), "oracle", "check_gradcheck"),
+    Property("buffers", (None,), "semantics", "check_buffers", lambda s: s.has_buffers),
+    Property("termination", (None,), "semantics", "check_termination", lambda s: s.halves),
+    Property("tying", DTYPES, "tying", "check_tying", lambda s: s.tied, dtype=True),
+    Property("saveload", DTYPES, "persistence", "check_state_dict_round_trip", dtype=True),
+    Property("strict", (None,), "persistence", "check_strict_loading"),
+    Property("access", (None,), "semantics", "check_access", lambda s: s.indexable),
+    Property("lifecycle", DTYPES, "lifecycle", "check_lifecycle", dtype=True),
+)
+#: Properties checked after the init area's own checks.
+LATE_PROPERTIES: tuple[Property, ...] = (
+    Property("reproducible", (None,), "init", "check_reproducible", lambda s: s.reproducible, anchored=False),
+)
+#: The generic default-init property of a declared block with init laws (``BlockSpec.init``).
+DECLARED_INIT = Property("init", ("default",), "init", "check_declared_init", lambda s: bool(s.init),
+                         anchored=False)
+
+
+def block_checks(spec: Any, properties: tuple[Property, ...]) -> list[Check]:
+    """The checks of ``properties`` that apply to the declared block ``spec``."""
+    out = []
+    for prop in properties:
+        if prop.applies(spec):
+            for variant in prop.variants:
+                kwargs = {"spec": spec, **({"dtype": variant} if prop.dtype else {})}
+                out.append(Check(spec.key, prop.name, variant, spec.needs, Lazy(prop.module, prop.func, kwargs),
+                                 leaves=spec.leaves, anchored=prop.anchored))
+    return out
+
+
+def own_checks(spec: Any) -> list[Check]:
+    """The properties only ``spec`` has (``BlockSpec.own_checks``), and the declared init law."""
+    out = [Check(spec.key, c.property, c.variant, spec.needs, Lazy(c.module, c.func, {"spec": spec}),
+                 leaves=spec.leaves, anchored=c.anchored) for c in spec.own_checks]
+    return out + block_checks(spec, (DECLARED_INIT,))
 
 
 def all_checks() -> list[Check]:
-    """Every check of the suite, in a fixed order."""
+    """Every check of the suite, in a fixed order: each declared block (the chapter's, then the
+    user's, ``database.blocks()``) times the properties that apply to it, then the checks of torch's
+    functions (``save``/``load``, ``init``)."""
+    from conformance.database.store import blocks
+
+    specs = blocks()
     out: list[Check] = []
-    for spec in BLOCKS:
-        need = spec.needs
-
-        def add(prop: str, variant: str | None, module: str, name: str, **kwargs: Any) -> None:
-            out.append(Check(spec.key, prop, variant, need, Lazy(module, name, {"spec": spec, **kwargs}),  # noqa: B023
-                             leaves=spec.leaves, anchored=True))  # noqa: B023
-
-        for dtype in DTYPES:
-            add("forward", dtype, "forward", "check_forward", dtype=dtype)
-        for dtype in DTYPES:
-            add("gradient", dtype, "gradient", "check_gradient", dtype=dtype)
-        add("structure", None, "structure", "check_structure")
-        if spec.container:
-            add("container", None, "structure", "check_container")
-        if spec.checks_width:
-            add("bad_input", None, "forward", "check_bad_input")
-        if spec.rowwise and spec.input_width_known:
-            add("independence", "float32", "semantics", "check_independence", dtype="float32")
-        add("gradcheck", "float64", "oracle", "check_gradcheck")
-        if spec.has_buffers:
-            add("buffers", None, "semantics", "check_buffers")
-        if spec.halves:
-            add("termination", None, "semantics", "check_termination")
-        if spec.tied:
-            for dtype in DTYPES:
-                add("tying", dtype, "tying", "check_tying", dtype=dtype)
-        for dtype in DTYPES:
-            add("saveload", dtype, "persistence", "check_state_dict_round_trip", dtype=dtype)
-        add("strict", None, "persistence", "check_strict_loading")
-        if spec.container or spec.key == "rgnet":
-            add("access", None, "semantics", "check_access")
-        for dtype in DTYPES:
-            add("lifecycle", dtype, "lifecycle", "check_lifecycle", dtype=dtype)
+    for spec in specs:
+        out += block_checks(spec, PROPERTIES)
     out.append(Check("save", "tensors", None, ("save", "load"), Lazy("persistence", "check_tensors")))
     out.append(Check("save", "load_safety", None, ("load",), Lazy("persistence", "check_load_safety")))
+    for spec in specs:
+        out += own_checks(spec)
     out += init_checks()
+    for spec in specs:
+        out += block_checks(spec, LATE_PROPERTIES)
     ids = [c.id for c in out]
-    assert len(ids) == len(set(ids)), "check ids must be unique"
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"check ids must be unique: {duplicates} (two declarations with one key?)")
     return out
 
 
 def init_checks() -> list[Check]:
-    """The init area's checks (``conformance.checks.init``), in registry order."""
-    lin, seq, init = "Linear", "Sequential", "init"
+    """The init area's checks of torch's init functions and the tutorial's recipes
+    (``conformance.checks.init``), in registry order."""
+    seq, init = "Sequential", "init"
     table = [
-        ("linear", "init", "default", (lin,), "check_linear_init"),
-        ("mylinear", "init", "default", ("MyLinear",), "check_mylinear_init"),
-        ("fixedhiddenmlp", "init", "rand_weight", ("FixedHiddenMLP",), "check_rand_weight"),
         ("init", "function", "normal_", (init,), "check_normal"),
         ("init", "function", "uniform_", (init,), "check_uniform"),
         ("init", "function", "zeros_", (init,), "check_zeros"),
@@ -178,11 +213,8 @@ def init_checks() -> list[Check]:
         ("sequential", "init", "my_init", (seq,), "check_my_init"),
         ("sequential", "apply", None, (seq,), "check_apply"),
     ]
-    out = [Check(block, prop, variant, needs, Lazy("init", name), leaves=needs == (seq,))
-           for block, prop, variant, needs, name in table]
-    out += [Check(spec.key, "reproducible", None, spec.needs, Lazy("init", "check_reproducible", {"spec": spec}))
-            for spec in REPRODUCIBLE_BLOCKS]
-    return out
+    return [Check(block, prop, variant, needs, Lazy("init", name), leaves=needs == (seq,))
+            for block, prop, variant, needs, name in table]
 
 
 def select(checks: list[Check], area: str | None = None) -> list[Check]:

@@ -43,7 +43,7 @@ def plan(width: int, *layers: tuple) -> dict:
     return {"width": width, "layers": tuple(layers)}
 
 
-#: Per block: (its base constructor arguments, its base leading dims).
+#: Per built-in block (its declaration's ``base``): its base constructor arguments and leading dims.
 BASE: dict[str, tuple[dict[str, Any], tuple[int, ...]]] = {
     "linear": ({"in_features": 3, "out_features": 2, "bias": True}, (2,)),
     "relu": ({}, (2, 3)),
@@ -72,7 +72,7 @@ _CONTAINER = _BATCHED + (
 _ANY_SHAPE = (Anchor("base"), Anchor("scalar", leading=()), Anchor("single", leading=(1,)),
               Anchor("empty", leading=(0, 3)))
 
-#: Per block: its anchor cases, base first.
+#: Per built-in block (its declaration's ``anchors``): its anchor cases, base first.
 ANCHORS: dict[str, tuple[Anchor, ...]] = {
     "linear": _BATCHED + (
         Anchor("no_bias", args={"bias": False}),
@@ -118,20 +118,21 @@ class NotApplicable(Exception):
 
 class AnchorData:
     """What a check's ``data`` is in an anchor case: ``draw_example`` reads ``block`` and ``anchor``;
-    another draw gets the simplest value of its strategy (``simplest``)."""
+    another draw gets the simplest value of its strategy (``simplest``). ``base``: the block's base
+    constructor arguments and leading dims."""
 
-    def __init__(self, block: str, anchor: Anchor) -> None:
-        self.block, self.anchor = block, anchor
+    def __init__(self, block: str, anchor: Anchor, base: tuple[dict[str, Any], tuple[int, ...]]) -> None:
+        self.block, self.anchor, self.base = block, anchor, base
 
     @property
     def label(self) -> str:
         return f"{self.block}.{self.anchor.name}"
 
     def args(self) -> dict[str, Any]:
-        return {**BASE[self.block][0], **self.anchor.args}
+        return {**self.base[0], **self.anchor.args}
 
     def leading(self) -> tuple[int, ...]:
-        return BASE[self.block][1] if self.anchor.leading is None else self.anchor.leading
+        return self.base[1] if self.anchor.leading is None else self.anchor.leading
 
     def draw(self, strategy: st.SearchStrategy, label: Any = None) -> Any:
         try:
@@ -166,6 +167,6 @@ def choices(strategy: st.SearchStrategy) -> tuple | None:
     return None
 
 
-def anchors_for(block: str | None) -> tuple[AnchorData, ...]:
-    """The anchor cases of a block (none for a key without a table entry)."""
-    return tuple(AnchorData(block, a) for a in ANCHORS.get(block, ())) if block else ()
+def anchors_for(spec: Any) -> tuple[AnchorData, ...]:
+    """The anchor cases of a declared block (``BlockSpec.anchors``, on its ``base``)."""
+    return tuple(AnchorData(spec.key, a, spec.base) for a in spec.anchors)

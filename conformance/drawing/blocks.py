@@ -1,14 +1,17 @@
-"""The blocks of the contract: how to draw constructor arguments, build them with a target, build
-their reference, and which inputs they take. A block differs from another only by this table."""
+"""The chapter's blocks, the first entries of the block database (``conformance.database``): how to
+draw constructor arguments, build them with a target, build their reference, which inputs they take
+and which properties apply. A block differs from another only by its declaration (``BlockSpec``),
+and a user declares one the same way (``conformance.database.declare``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hypothesis import strategies as st
 
 import reference as R
+from conformance.drawing.anchors import ANCHORS, BASE, Anchor
 from conformance.drawing.strategies import (
     ANY_SHAPE,
     BATCH,
@@ -28,8 +31,20 @@ from conformance.loading.target import Target
 
 
 @dataclass(frozen=True)
+class OwnCheck:
+    """A property only this block has, run by ``conformance.checks.<module>.<func>`` with ``spec=``."""
+
+    property: str
+    variant: str | None
+    module: str
+    func: str
+    anchored: bool = False
+
+
+@dataclass(frozen=True)
 class BlockSpec:
-    """One block of the contract."""
+    """One block of the contract: its declaration. The flags are its capabilities, which decide the
+    properties that apply (``core.registry.PROPERTIES``)."""
 
     key: str                                            # lower-case id prefix: "linear"
     name: str                                           # the contract name: "Linear"
@@ -48,14 +63,27 @@ class BlockSpec:
     halves: bool = False                                # has FixedHiddenMLP's halving loop at top level
     tied: bool = False                                  # one block placed at several positions
     stateful: bool = True                               # holds parameters or buffers (an example without is trivial)
+    has_buffers: bool = False                           # holds buffers (constants in the state dict, no gradient)
+    indexable: bool = False                             # its sub-blocks are reachable by index and by name
+    prebuilt: bool = False                              # built by the suite's builders: arguments never restricted
+    elementwise: bool = False                           # each output (and gradient) entry is the input's at its index
+    reproducible: bool = False                          # its construction under a seed must be reproducible
+    own_checks: tuple[OwnCheck, ...] = ()               # properties only this block has
+    base: tuple[dict, tuple[int, ...]] = field(default=({}, (2,)), hash=False)  # anchors' base args, leading dims
+    anchors: tuple[Anchor, ...] = field(default=(), hash=False)  # named edges of the contract, run in every profile
+    follows_torch: str = ""                             # where the contract follows torch.nn (a failure's hint)
+    indices: Callable[[dict], int] | None = None        # integer inputs in [0, indices(args)) (an Embedding)
+    init: dict[str, Any] = field(default_factory=dict, hash=False)  # parameter -> its default-init law
+    source: str = ""                                    # the file that declared it ("" for the built-in blocks)
 
     @property
     def input_width_known(self) -> bool:
         return self.checks_width
 
     @property
-    def has_buffers(self) -> bool:
-        return self.key in ("fixedhiddenmlp", "chimera")
+    def float_input(self) -> bool:
+        """The input is a float tensor of the block's dtype, differentiated (not indices)."""
+        return self.indices is None
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -65,7 +93,7 @@ class BlockSpec:
         """Drawn arguments as ``target`` can take them (fixed sizes, no ``bias`` argument, leaves)."""
         if self.container:
             return {**args, "layers": tuple(restrict_layer(layer, target) for layer in args["layers"])}
-        if self.key in ("rgnet", "tiedsequential", "tiedmysequential"):
+        if self.prebuilt:
             return args
         return restrict_args(target, self.name, args)
 
@@ -119,13 +147,15 @@ LINEAR = BlockSpec(
         lambda t: {"in_features": t[0], "out_features": out_width(t[1], t[0]), "bias": t[2]}),
     code=lambda a, t: call_code(t, "Linear", a),
     reference=lambda a: R.Linear(a["in_features"], a["out_features"], a["bias"]),
-    input_width=lambda a: a["in_features"],
+    input_width=lambda a: a["in_features"], reproducible=True, base=BASE["linear"], anchors=ANCHORS["linear"],
+    own_checks=(OwnCheck("init", "default", "init", "check_linear_init"),),
+    follows_torch="the contract follows torch.nn.Linear: weight has shape (out_features, in_features)",
 )
 
 RELU = BlockSpec(
     key="relu", name="ReLU", args=st.just({}),
     code=lambda a, t: call_code(t, "ReLU", a), reference=lambda a: R.ReLU(), input_width=lambda a: None,
-    checks_width=False, any_shape=True, stateful=False,
+    checks_width=False, any_shape=True, stateful=False, elementwise=True, base=BASE["relu"], anchors=ANCHORS["relu"],
 )
 
 
@@ -178,7 +208,8 @@ def plan_reference(args: dict) -> R.Sequential:
 
 def container(key: str, name: str) -> BlockSpec:
     return BlockSpec(key=key, name=name, args=LAYER_PLANS, code=plan_code(name), reference=plan_reference,
-                     input_width=lambda a: a["width"], container=True, leaves=True)
+                     input_width=lambda a: a["width"], container=True, leaves=True, indexable=True,
+                     base=BASE[key], anchors=ANCHORS[key])
 
 
 def plan_has_linear(args: dict) -> bool:
@@ -208,29 +239,35 @@ def mlp_args(tutorial: bool, n_in: int, hidden: int, out: int | None) -> dict:
 MLP = BlockSpec(
     key="mlp", name="MLP", args=st.tuples(st.booleans(), WIDTHS, WIDTHS, OUT_WIDTHS).map(lambda t: mlp_args(*t)),
     code=keyword_code("MLP"),
-    reference=lambda a: R.MLP(**a), input_width=lambda a: a["in_features"],
+    reference=lambda a: R.MLP(**a), input_width=lambda a: a["in_features"], reproducible=True,
+    base=BASE["mlp"], anchors=ANCHORS["mlp"],
+    follows_torch="the contract follows the tutorial: the hidden layer is named `hidden` and the last one `out`",
 )
 
 NESTMLP = BlockSpec(
     key="nestmlp", name="NestMLP", args=TUTORIAL_OR_WIDTH.map(lambda n: {"in_features": n}),
     code=keyword_code("NestMLP"), reference=lambda a: R.NestMLP(**a), input_width=lambda a: a["in_features"],
+    reproducible=True, base=BASE["nestmlp"], anchors=ANCHORS["nestmlp"],
 )
 
 FIXEDHIDDENMLP = BlockSpec(
     key="fixedhiddenmlp", name="FixedHiddenMLP", args=TUTORIAL_OR_WIDTH.map(lambda n: {"features": n}),
     code=keyword_code("FixedHiddenMLP"), reference=lambda a: R.FixedHiddenMLP(**a),
-    input_width=lambda a: a["features"], rowwise=False, batch_ndim=1, halves=True,
+    input_width=lambda a: a["features"], rowwise=False, batch_ndim=1, halves=True, has_buffers=True,
+    reproducible=True, base=BASE["fixedhiddenmlp"], anchors=ANCHORS["fixedhiddenmlp"],
+    own_checks=(OwnCheck("init", "rand_weight", "init", "check_rand_weight"),),
 )
 
 CHIMERA = BlockSpec(
     key="chimera", name="Chimera", args=st.just({}), code=keyword_code("Chimera"),
-    reference=lambda a: R.Chimera(), input_width=lambda a: 20, rowwise=False, batch_ndim=1,
+    reference=lambda a: R.Chimera(), input_width=lambda a: 20, rowwise=False, batch_ndim=1, has_buffers=True,
+    reproducible=True, base=BASE["chimera"], anchors=ANCHORS["chimera"],
 )
 
 CENTEREDLAYER = BlockSpec(
     key="centeredlayer", name="CenteredLayer", args=st.just({}), code=keyword_code("CenteredLayer"),
     reference=lambda a: R.CenteredLayer(), input_width=lambda a: None, rowwise=False, checks_width=False,
-    any_shape=True, stateful=False,
+    any_shape=True, stateful=False, base=BASE["centeredlayer"], anchors=ANCHORS["centeredlayer"],
 )
 
 
@@ -238,13 +275,16 @@ MYLINEAR = BlockSpec(
     key="mylinear", name="MyLinear",
     args=st.tuples(WIDTHS, OUT_WIDTHS).map(lambda t: {"in_units": t[0], "units": out_width(t[1], t[0])}),
     code=keyword_code("MyLinear"),
-    reference=lambda a: R.MyLinear(**a), input_width=lambda a: a["in_units"],
+    reference=lambda a: R.MyLinear(**a), input_width=lambda a: a["in_units"], reproducible=True,
+    base=BASE["mylinear"], anchors=ANCHORS["mylinear"],
+    follows_torch="the contract follows the tutorial's MyLinear: weight has shape (in_units, units)",
+    own_checks=(OwnCheck("init", "default", "init", "check_mylinear_init"),),
 )
 
 RGNET = BlockSpec(
     key="rgnet", name="Sequential", args=st.sampled_from([4, 0, 1, 2, 3, 4]).map(lambda n: {"n_blocks": n}),
     code=lambda a, t: f"rgnet(target, n_blocks={a['n_blocks']})", reference=lambda a: R.rgnet(**a),
-    input_width=lambda a: 4, leaves=True,
+    input_width=lambda a: 4, leaves=True, prebuilt=True, indexable=True, base=BASE["rgnet"], anchors=ANCHORS["rgnet"],
 )
 
 TUTORIAL_TIED = {"w_in": 4, "width": 8, "w_out": 1, "middle": "SRSR"}  # the tutorial's net
@@ -277,13 +317,15 @@ def tied(key: str, container: str) -> BlockSpec:
         code=lambda a, t: (
             f"tied_net(target, {container!r}, {a['w_in']}, {a['width']}, {a['w_out']}, {a['middle']!r})"
         ),
-        reference=lambda a: R.tied_net(**a), input_width=lambda a: a["w_in"], leaves=True, tied=True,
+        reference=lambda a: R.tied_net(**a), input_width=lambda a: a["w_in"], leaves=True, tied=True, prebuilt=True,
+        base=BASE[key], anchors=ANCHORS[key],
     )
 
 
 TIEDSEQUENTIAL = tied("tiedsequential", "Sequential")
 TIEDMYSEQUENTIAL = tied("tiedmysequential", "MySequential")
 
-#: Every block, in the order reports list them.
+#: The chapter's blocks, in the order reports list them (``conformance.database.blocks()`` adds the
+#: ones a user declares).
 BLOCKS: tuple[BlockSpec, ...] = (LINEAR, RELU, SEQUENTIAL, MYSEQUENTIAL, MLP, NESTMLP, FIXEDHIDDENMLP, CHIMERA,
                                  CENTEREDLAYER, MYLINEAR, RGNET, TIEDSEQUENTIAL, TIEDMYSEQUENTIAL)

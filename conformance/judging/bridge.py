@@ -17,6 +17,9 @@ class LayoutError(Exception):
 
 
 def to_numpy(t: torch.Tensor) -> np.ndarray:
+    """As float64; integer tensors (an Embedding's indices) as int64."""
+    if not (t.is_floating_point() or t.is_complex()):
+        return t.detach().to("cpu", torch.int64).numpy()
     return t.detach().to("cpu", torch.float64).numpy()
 
 
@@ -71,8 +74,11 @@ def loaded_reference(spec_reference: R.Module, block: torch.nn.Module) -> tuple[
 
 def reference_forward(block_key: str, args: dict[str, Any], block: torch.nn.Module, x: torch.Tensor) -> np.ndarray:
     """The spec's output for ``block``'s own parameters on ``x`` (for reproduction snippets)."""
-    from conformance.drawing.blocks import BLOCKS
+    from conformance.database.store import find_block
 
-    spec = next(s for s in BLOCKS if s.key == block_key)
+    spec = find_block(block_key)
+    if spec is None:
+        raise LookupError(f"no block {block_key!r} in the database: load its declaration first "
+                          "(conformance.database.load_spec_files)")
     ref, _ = loaded_reference(spec.reference(args), block)
     return ref(to_numpy(x))

@@ -69,6 +69,14 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], str | None, dict | None, bool]] = {
     "ReLU": ((), None, {}, False),
 }
 CONTAINERS = ("Sequential", "MySequential")
+#: contract name -> the arguments a declared block's constructor takes by name besides its sizes.
+OPTIONS: dict[str, tuple[str, ...]] = {}
+
+
+def register_signature(name: str, sizes: tuple[str, ...], options: tuple[str, ...]) -> None:
+    """A declared block's constructor (``conformance.database.declare``): sizes, then named options."""
+    SIGNATURES[name] = (sizes, None, None, False)
+    OPTIONS[name] = options
 
 
 def _binds(sig: inspect.Signature | None, *args: Any, **kwargs: Any) -> bool:
@@ -280,6 +288,7 @@ def call_code(target: Target, name: str, args: dict, prefix: str = "target") -> 
     parts = [f"{p}={args[p]!r}" for p in sizes] if c.keywords else [repr(args[p]) for p in sizes]
     if has_bias and c.bias:
         parts.append(f"bias={args.get('bias', True)!r}")
+    parts += [f"{o}={args[o]!r}" for o in OPTIONS.get(name, ()) if o in args]
     return f"{prefix}.{name}({', '.join(parts)})"
 
 

@@ -54,7 +54,7 @@ LINEAR_CASES = st.tuples(st.sampled_from(WIDTH_VALUES + (0,)), OUT_WIDTHS, st.bo
 LINEAR_ANCHORS = (("linear.zero_features", (0, 3, True)), ("linear.widest", (WIDEST, WIDEST, True)))
 
 
-def check_linear_init(ctx: CheckContext, check: Check) -> None:
+def check_linear_init(ctx: CheckContext, check: Check, **_declared: object) -> None:
     """Linear(in, out)'s weight and bias: i.i.d. U(-1/sqrt(in), 1/sqrt(in)); bias 0 when in == 0."""
     run_init_check(ctx, check, LINEAR_SAMPLER, lambda data: data.draw(LINEAR_CASES, label="Linear(in, out, bias)"),
                    LINEAR_DESIGN, anchors=LINEAR_ANCHORS)
@@ -80,7 +80,7 @@ MYLINEAR_DESIGN = (
 MYLINEAR_CASES = st.tuples(WIDTHS, OUT_WIDTHS).map(lambda t: (t[0], out_width(t[1], t[0])))
 
 
-def check_mylinear_init(ctx: CheckContext, check: Check) -> None:
+def check_mylinear_init(ctx: CheckContext, check: Check, **_declared: object) -> None:
     """MyLinear(in_units, units)'s weight and bias: i.i.d. N(0, 1)."""
     run_init_check(ctx, check, MYLINEAR_SAMPLER,
                    lambda data: data.draw(MYLINEAR_CASES, label="MyLinear(in_units, units)"),
@@ -103,7 +103,7 @@ RAND_WEIGHT_DESIGN = (
 )
 
 
-def check_rand_weight(ctx: CheckContext, check: Check) -> None:
+def check_rand_weight(ctx: CheckContext, check: Check, **_declared: object) -> None:
     """FixedHiddenMLP's rand_weight (read as an attribute, buffer or not): i.i.d. U[0, 1)."""
     run_init_check(ctx, check, RAND_WEIGHT_SAMPLER,
                    lambda data: (data.draw(TUTORIAL_OR_WIDTH, label="features"),), RAND_WEIGHT_DESIGN)

@@ -1,0 +1,188 @@
+"""Declaring a block: its constructor signature, how to draw its arguments and inputs, its tensors
+(state-dict layout and default-init laws), its capabilities, anchor cases, and its NumPy reference.
+
+A declaration is data; ``declare`` turns it into the ``BlockSpec`` every property reads, the same
+record the chapter's blocks are (``drawing/blocks.py``). See ``docs/adding_a_block.md``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+from hypothesis import strategies as st
+
+from conformance.drawing.anchors import Anchor
+from conformance.drawing.blocks import BlockSpec
+from conformance.drawing.strategies import WIDTHS
+from conformance.loading.construction import call_code
+
+#: A value that may depend on the constructor arguments: the value itself, or a function of them.
+Given = Union[Any, Callable[[dict], Any]]
+
+
+def _resolve(value: Given, args: dict) -> Any:
+    return value(args) if callable(value) and not isinstance(value, type) else value
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A parameter or buffer of the block, by its state-dict name (the dict key in the declaration).
+
+    ``shape``: its dims, each an int or the name of a constructor argument (``("out", "in")``), or a
+    function of the arguments. ``init``: its default-init law (``Normal``, ``Uniform``, ``Constant``,
+    or a function of the arguments returning one; None: not checked). ``when``: the name of a boolean
+    argument (or a function of the arguments) that decides whether the block has it at all.
+    ``exact_rows``: rows the default init must set to a constant, as ``{row: value}`` (a function of
+    the arguments): an Embedding's ``padding_idx`` row is 0."""
+
+    shape: Given
+    init: Given = None
+    when: Given = None
+    exact_rows: Given = None
+
+    def present(self, args: dict) -> bool:
+        if self.when is None:
+            return True
+        return bool(args[self.when]) if isinstance(self.when, str) else bool(self.when(args))
+
+    def shape_for(self, args: dict) -> tuple[int, ...]:
+        dims = _resolve(self.shape, args)
+        return tuple(int(args[d]) if isinstance(d, str) else int(d) for d in dims)
+
+
+Param = Tensor
+Buffer = Tensor
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A constructor signature read from its text: ``"LayerNorm(normalized_shape, eps=1e-5)"``."""
+
+    name: str
+    sizes: tuple[str, ...]              # arguments without a default: sizes, passed in order or by name
+    options: dict[str, Any]             # arguments with a default: passed by name
+
+    @classmethod
+    def parse(cls, text: str) -> "Signature":
+        try:
+            call = ast.parse(f"def {text.strip()}: pass").body[0]
+        except SyntaxError as exc:
+            raise ValueError(f"signature {text!r}: write it as a call, e.g. 'Block(size, option=1.0)'") from exc
+        assert isinstance(call, ast.FunctionDef)
+        a = call.args
+        positional = [p.arg for p in a.args]
+        defaults = [ast.literal_eval(d) for d in a.defaults]
+        n_sizes = len(positional) - len(defaults)
+        options = dict(zip(positional[n_sizes:], defaults, strict=True))
+        options.update({p.arg: ast.literal_eval(d) for p, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)
+                        if d is not None})
+        return cls(call.name, tuple(positional[:n_sizes]), options)
+
+
+def default_strategy(name: str, default: Any = None, size: bool = False) -> st.SearchStrategy:
+    """How an argument is drawn when the declaration does not say: a size from the suite's widths,
+    a boolean option both ways, any other option at its default."""
+    if size:
+        return WIDTHS
+    if isinstance(default, bool):
+        return st.booleans()
+    return st.just(default)
+
+
+def declare(
+    signature: str,
+    *,
+    forward: Callable[..., Any] | None = None,
+    params: dict[str, Tensor] | None = None,
+    buffers: dict[str, Tensor] | None = None,
+    args: dict[str, st.SearchStrategy] | None = None,
+    input_width: Given = None,
+    indices: Given = None,
+    backward: Callable[..., dict] | None = None,
+    reference: Callable[[dict], Any] | None = None,
+    key: str | None = None,
+    rowwise: bool = True,
+    batch_ndim: int | None = None,
+    anchors: tuple[Anchor, ...] = (),
+    base: tuple[dict, tuple[int, ...]] | None = None,
+    follows: str = "",
+    source: str = "",
+) -> BlockSpec:
+    """A block of the contract, declared by a user (or the suite).
+
+    - ``signature``: the constructor as the contract calls it; arguments without a default are sizes.
+    - ``forward(x, **tensors, **args)``: the NumPy reference (float64; use NumPy functions and array
+      methods: ``reference.traced`` bounds each); or ``reference(args)``: a full ``reference.Module``.
+    - ``backward(gy, x, **tensors, **args)``: optional analytic gradients, ``{"x": ..., name: ...}``.
+    - ``params`` / ``buffers``: the state-dict layout, in order, with init laws.
+    - ``args``: Hypothesis strategies per argument (the rest: ``default_strategy``).
+    - ``input_width``: the input's last dim (an argument's name, a function, or None: any shape);
+      ``indices``: the input holds integers in [0, indices) (an argument's name or a function).
+    - ``rowwise``: a row's output depends on that row only; ``batch_ndim``: leading dims required.
+    - ``anchors``/``base``: named edge cases, on the base arguments and leading dims.
+    """
+    sig = Signature.parse(signature)
+    params, buffers = dict(params or {}), dict(buffers or {})
+    if (forward is None) == (reference is None):
+        raise ValueError(f"{sig.name}: give the reference as forward= (a NumPy function) or reference= "
+                         "(a reference.Module factory), one of them")
+    strategies = {n: default_strategy(n, size=True) for n in sig.sizes}
+    strategies.update({n: default_strategy(n, d) for n, d in sig.options.items()})
+    unknown = set(args or {}) - set(strategies)
+    if unknown:
+        raise ValueError(f"{sig.name}: args= names {sorted(unknown)}, which {signature!r} does not take")
+    strategies.update(args or {})
+    width = _getter(input_width)
+    index_range = _getter(indices)
+    if reference is None:
+        reference = _declared_reference(forward, params, buffers, backward)
+    from conformance.loading.construction import register_signature
+
+    register_signature(sig.name, sig.sizes, tuple(sig.options))
+    simplest = {**{n: 3 for n in sig.sizes}, **sig.options}  # the base anchor's arguments
+    tensors = {**params, **buffers}
+    return BlockSpec(
+        key=key or sig.name.lower(), name=sig.name,
+        args=st.fixed_dictionaries(strategies),
+        code=lambda a, t: call_code(t, sig.name, a),
+        reference=reference,
+        input_width=width,
+        rowwise=rowwise and width(simplest) is not None,
+        checks_width=width(simplest) is not None,
+        batch_ndim=batch_ndim,
+        any_shape=width(simplest) is None,
+        stateful=bool(tensors) and all(t.when is None for t in tensors.values()),
+        has_buffers=bool(buffers),
+        reproducible=True,
+        base=base or (simplest, (2, 3) if width(simplest) is None else (2,)),
+        anchors=(Anchor("base"),) + tuple(anchors),
+        follows_torch=follows,
+        indices=index_range,
+        init={name: t for name, t in tensors.items() if t.init is not None or t.exact_rows},
+        source=source,
+    )
+
+
+def _getter(value: Given) -> Callable[[dict], Any]:
+    if value is None:
+        return lambda a: None
+    if isinstance(value, str):
+        return lambda a: a[value]
+    if callable(value):
+        return value
+    return lambda a: value
+
+
+def _declared_reference(forward: Callable, params: dict[str, Tensor], buffers: dict[str, Tensor],
+                        backward: Callable | None) -> Callable[[dict], Any]:
+    from reference.declared import Declared
+
+    def build(args: dict) -> Declared:
+        return Declared(forward,
+                        {n: t.shape_for(args) for n, t in params.items() if t.present(args)},
+                        {n: t.shape_for(args) for n, t in buffers.items() if t.present(args)},
+                        args, backward)
+
+    return build

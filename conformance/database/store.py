@@ -1,0 +1,76 @@
+"""The block database: the chapter's blocks (``drawing.blocks.BLOCKS``) and the blocks users declare
+in their own files (``--spec FILE``), in one list every front-end's registry reads."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+from conformance.core.errors import UsageError
+from conformance.drawing.blocks import BLOCKS, BlockSpec
+
+#: Blocks declared by the spec files loaded in this process, in the order they were loaded.
+_DECLARED: list[BlockSpec] = []
+#: The spec files loaded (resolved paths), in order: children and workers load the same ones.
+_FILES: list[str] = []
+
+
+def blocks() -> tuple[BlockSpec, ...]:
+    """Every block of the database: the chapter's, then the declared ones."""
+    return BLOCKS + tuple(_DECLARED)
+
+
+def find_block(key: str) -> BlockSpec | None:
+    """The declared block with this key (None: a check of no block, such as ``save.tensors``)."""
+    return next((spec for spec in blocks() if spec.key == key), None)
+
+
+def spec_files() -> tuple[str, ...]:
+    return tuple(_FILES)
+
+
+def register(spec: BlockSpec) -> None:
+    """Add a declared block; its key and contract name must be new."""
+    clash = next((s for s in blocks() if s.key == spec.key), None)
+    if clash is not None:
+        where = clash.source or "the chapter's blocks"
+        raise UsageError(f"block {spec.key!r} ({spec.name}) is declared twice: in {spec.source or 'the suite'} "
+                         f"and in {where}")
+    _DECLARED.append(spec)
+
+
+def load_spec_files(paths: Any) -> tuple[BlockSpec, ...]:
+    """Import each spec file (once per process) and register the blocks it declares: every module-level
+    ``BlockSpec`` (what ``conformance.database.declare`` returns), in the file's order. A missing file,
+    one that fails to import, or one that declares nothing is a usage error."""
+    added: list[BlockSpec] = []
+    for raw in [paths] if isinstance(paths, (str, Path)) else list(paths or ()):
+        path = Path(raw).expanduser().resolve()
+        if str(path) in _FILES:
+            continue
+        if not path.is_file():
+            raise UsageError(f"--spec {raw}: no such file")
+        name = f"conformance_spec_{len(_FILES)}_{path.stem}"
+        module_spec = importlib.util.spec_from_file_location(name, path)
+        if module_spec is None or module_spec.loader is None:
+            raise UsageError(f"--spec {raw}: not a Python file")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[name] = module
+        try:
+            module_spec.loader.exec_module(module)
+        except UsageError:
+            raise
+        except Exception as exc:  # the user's file: its error, named
+            del sys.modules[name]
+            raise UsageError(f"--spec {raw}: importing it raised {type(exc).__name__}: {exc}") from exc
+        declared = [v for v in vars(module).values() if isinstance(v, BlockSpec)]
+        if not declared:
+            raise UsageError(f"--spec {raw}: declares no block (a module-level value returned by "
+                             "conformance.database.declare)")
+        for spec in declared:
+            register(spec)
+        _FILES.append(str(path))
+        added += declared
+    return tuple(added)

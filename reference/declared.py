@@ -7,6 +7,13 @@ gradients by name, ``"x"`` for the input) where it gives one, else from reverse-
 of the forward (``traced.evaluate``); its rounding-error bounds, forward and backward, from running
 the same code on ``traced.Bounded`` arrays (``traced``'s rules), so a user-written reference is
 judged with per-element bounds like the built-in blocks'.
+
+IEEE semantics: a result the reference computes as NaN or an infinity *from non-finite inputs* (the
+input, a parameter or the upstream gradient) is not determined by the declaration: algebraically
+equal formulas give different classes there (``inf - inf`` in one, ``inf`` in another), so any
+value is accepted (bound ``inf``). Finite results keep their bounds; non-finite results of finite
+inputs (an overflow, ``0 / 0``) are required as computed. The built-in blocks state their IEEE
+semantics by hand (``layers.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +28,17 @@ from .traced import EXACT, Bounded, evaluate
 
 #: How a declared block's gradients are computed (what the report says).
 ANALYTIC, AUTOMATIC = "the declaration's analytic backward", "automatic differentiation of the reference forward"
+
+
+def _any_nonfinite(*arrays: Any) -> bool:
+    return any(np.asarray(a).dtype.kind == "f" and not np.isfinite(a).all() for a in arrays if a is not None)
+
+
+def _open_nonfinite(value: np.ndarray, bound: np.ndarray, inputs_nonfinite: bool) -> np.ndarray:
+    """``bound``, with ``inf`` where the reference's result is not finite and came from non-finite inputs."""
+    if not inputs_nonfinite:
+        return bound
+    return np.where(np.isfinite(value), bound, np.inf)
 
 
 class Declared(Module):
@@ -82,13 +100,16 @@ class Declared(Module):
     def forward_error(self, ctx, ex, prec: Precision):
         ctx["ex"] = ex
         errors = {"x": ex} if np.asarray(ctx["x"]).dtype.kind == "f" else None
-        return evaluate(self.fn, self._inputs(ctx["x"]), errors, prec, constants=self.args).ey
+        ev = evaluate(self.fn, self._inputs(ctx["x"]), errors, prec, constants=self.args)
+        return _open_nonfinite(ev.y, ev.ey, _any_nonfinite(*self._inputs(ctx["x"]).values()))
 
     def backward_error(self, ctx, gy, egy, prec: Precision):
         grads, errors = self._gradients(ctx, gy, egy, prec)
+        nonfinite = _any_nonfinite(gy, *self._inputs(ctx["x"]).values())
         for name in self.params:
-            self.accumulate_error(name, grads[name], errors[name], prec)
-        return errors.get("x", np.zeros(np.shape(ctx["x"])))
+            self.accumulate_error(name, grads[name], _open_nonfinite(grads[name], errors[name], nonfinite), prec)
+        gx = errors.get("x", np.zeros(np.shape(ctx["x"])))
+        return _open_nonfinite(grads.get("x", gx), gx, nonfinite)
 
 
 __all__ = ["Declared", "Bounded", "ANALYTIC", "AUTOMATIC"]

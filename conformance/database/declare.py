@@ -104,6 +104,7 @@ def declare(
     reference: Callable[[dict], Any] | None = None,
     key: str | None = None,
     rowwise: bool = True,
+    checks_width: bool | None = None,
     batch_ndim: int | None = None,
     anchors: tuple[Anchor, ...] = (),
     base: tuple[dict, tuple[int, ...]] | None = None,
@@ -120,7 +121,9 @@ def declare(
     - ``args``: Hypothesis strategies per argument (the rest: ``default_strategy``).
     - ``input_width``: the input's last dim (an argument's name, a function, or None: any shape);
       ``indices``: the input holds integers in [0, indices) (an argument's name or a function).
-    - ``rowwise``: a row's output depends on that row only; ``batch_ndim``: leading dims required.
+    - ``rowwise``: a row's output depends on that row only; ``checks_width``: an input whose last dim is
+      not ``input_width`` must raise (default: when there is an input width); ``batch_ndim``: leading
+      dims required.
     - ``anchors``/``base``: named edge cases, on the base arguments and leading dims.
     """
     sig = Signature.parse(signature)
@@ -150,12 +153,12 @@ def declare(
         reference=reference,
         input_width=width,
         rowwise=rowwise and width(simplest) is not None,
-        checks_width=width(simplest) is not None,
+        checks_width=width(simplest) is not None if checks_width is None else checks_width,
         batch_ndim=batch_ndim,
         any_shape=width(simplest) is None,
         stateful=bool(tensors) and all(t.when is None for t in tensors.values()),
         has_buffers=bool(buffers),
-        reproducible=True,
+        reproducible=any(_random_law(t, simplest) for t in tensors.values()),
         base=base or (simplest, (2, 3) if width(simplest) is None else (2,)),
         anchors=(Anchor("base"),) + tuple(anchors),
         follows_torch=follows,
@@ -163,6 +166,14 @@ def declare(
         init={name: t for name, t in tensors.items() if t.init is not None or t.exact_rows},
         source=source,
     )
+
+
+def _random_law(tensor: Tensor, args: dict) -> bool:
+    """The tensor's default init draws random values (a construction consumes torch's generator)."""
+    from reference.distributions import PointMass
+
+    law = _resolve(tensor.init, args)
+    return law is not None and not isinstance(law, PointMass)
 
 
 def _getter(value: Given) -> Callable[[dict], Any]:

@@ -3,18 +3,22 @@ in their own files (``--spec FILE``), in one list every front-end's registry rea
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from conformance.core.errors import UsageError
 from conformance.drawing.blocks import BLOCKS, BlockSpec
+from conformance.loading.target import DECLARED_NAMES
 
 #: Blocks declared by the spec files loaded in this process, in the order they were loaded.
 _DECLARED: list[BlockSpec] = []
 #: The spec files loaded (resolved paths), in order: children and workers load the same ones.
 _FILES: list[str] = []
+#: Each spec file imported in this process (resolved path -> the blocks it declares): imported once.
+_IMPORTED: dict[str, tuple[BlockSpec, ...]] = {}
 
 
 def blocks() -> tuple[BlockSpec, ...]:
@@ -39,38 +43,59 @@ def register(spec: BlockSpec) -> None:
         raise UsageError(f"block {spec.key!r} ({spec.name}) is declared twice: in {spec.source or 'the suite'} "
                          f"and in {where}")
     _DECLARED.append(spec)
+    if spec.name not in DECLARED_NAMES:
+        DECLARED_NAMES.append(spec.name)
 
 
-def load_spec_files(paths: Any) -> tuple[BlockSpec, ...]:
-    """Import each spec file (once per process) and register the blocks it declares: every module-level
-    ``BlockSpec`` (what ``conformance.database.declare`` returns), in the file's order. A missing file,
-    one that fails to import, or one that declares nothing is a usage error."""
+def load_spec_files(paths: Any, relative_to: "str | Path | None" = None) -> tuple[BlockSpec, ...]:
+    """Register the blocks each spec file declares (every module-level ``BlockSpec``, what
+    ``conformance.database.declare`` returns, in the file's order), importing the file once per
+    process. ``relative_to``: the directory relative paths are read from (an expected-failures
+    file's). A missing file, one that fails to import, or one that declares nothing is a usage error."""
     added: list[BlockSpec] = []
     for raw in [paths] if isinstance(paths, (str, Path)) else list(paths or ()):
-        path = Path(raw).expanduser().resolve()
+        path = Path(raw).expanduser()
+        path = (Path(relative_to) / path if relative_to is not None and not path.is_absolute() else path).resolve()
         if str(path) in _FILES:
             continue
-        if not path.is_file():
-            raise UsageError(f"--spec {raw}: no such file")
-        name = f"conformance_spec_{len(_FILES)}_{path.stem}"
-        module_spec = importlib.util.spec_from_file_location(name, path)
-        if module_spec is None or module_spec.loader is None:
-            raise UsageError(f"--spec {raw}: not a Python file")
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        try:
-            module_spec.loader.exec_module(module)
-        except UsageError:
-            raise
-        except Exception as exc:  # the user's file: its error, named
-            del sys.modules[name]
-            raise UsageError(f"--spec {raw}: importing it raised {type(exc).__name__}: {exc}") from exc
-        declared = [v for v in vars(module).values() if isinstance(v, BlockSpec)]
-        if not declared:
-            raise UsageError(f"--spec {raw}: declares no block (a module-level value returned by "
-                             "conformance.database.declare)")
+        declared = _IMPORTED.get(str(path)) or _import(raw, path)
         for spec in declared:
             register(spec)
         _FILES.append(str(path))
         added += declared
     return tuple(added)
+
+
+def _import(raw: Any, path: Path) -> tuple[BlockSpec, ...]:
+    if not path.is_file():
+        raise UsageError(f"--spec {raw}: no such file")
+    name = f"conformance_spec_{len(_IMPORTED)}_{path.stem}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:
+        raise UsageError(f"--spec {raw}: not a Python file")
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    except UsageError:
+        raise
+    except Exception as exc:  # the user's file: its error, named
+        del sys.modules[name]
+        raise UsageError(f"--spec {raw}: importing it raised {type(exc).__name__}: {exc}") from exc
+    declared = tuple(v for v in vars(module).values() if isinstance(v, BlockSpec))
+    if not declared:
+        raise UsageError(f"--spec {raw}: declares no block (a module-level value returned by "
+                         "conformance.database.declare)")
+    _IMPORTED[str(path)] = declared
+    return declared
+
+
+@contextlib.contextmanager
+def using(paths: Any) -> Iterator[tuple[BlockSpec, ...]]:
+    """The blocks of ``paths`` registered for the body only (``conformance.run(spec=...)``): the
+    database is as it was afterwards, whatever the body registered."""
+    declared, files, names = list(_DECLARED), list(_FILES), list(DECLARED_NAMES)
+    try:
+        yield load_spec_files(paths)
+    finally:
+        _DECLARED[:], _FILES[:], DECLARED_NAMES[:] = declared, files, names

@@ -6,6 +6,8 @@
     "fixedhiddenmlp.*" = "not shipped"
     [tolerance]
     "linear.forward[float32]" = { factor = 4, reason = "fused kernel rounds twice" }
+    [specs]
+    files = ["specs/layernorm.py"]   # blocks declared by the user (--spec), relative to this file
 
 Keys are check ids or patterns (``*`` matches any run of characters). Every entry needs a reason; an
 entry that matches no check of the suite is an error, so a stale entry cannot hide anything.
@@ -42,6 +44,7 @@ class Expectations:
     skip: dict[str, str] = field(default_factory=dict)
     tolerance: dict[str, tuple[float, str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # [names]: contract name -> the target's own
+    specs: list[str] = field(default_factory=list)  # [specs] files: block declarations, loaded with the file
     source: str = "<none>"
     label: str = CLI_EXPECTED  # how errors name the file
 
@@ -53,11 +56,23 @@ class Expectations:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ExpectedFileError(f"{who}: {exc}") from None
-        unknown = set(raw) - set(SECTIONS) - {"names"}
+        unknown = set(raw) - set(SECTIONS) - {"names", "specs"}
         if unknown:
             raise ExpectedFileError(f"{who}: unknown sections {sorted(unknown)}; "
-                                    f"use {list(SECTIONS) + ['names']}")
+                                    f"use {list(SECTIONS) + ['names', 'specs']}")
         out = cls(source=str(path), label=label)
+        files = raw.get("specs", {}).get("files", []) if isinstance(raw.get("specs", {}), dict) else None
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files) or set(raw.get("specs", {})) - {
+                "files"}:
+            raise ExpectedFileError(f"{who}: [specs] lists block declarations as files = [\"path.py\", ...]")
+        if files:
+            from conformance.database.store import load_spec_files
+
+            try:
+                load_spec_files(files, relative_to=Path(path).resolve().parent)
+            except UsageError as exc:
+                raise ExpectedFileError(f"{who}: [specs] {exc}") from None
+            out.specs = [str((Path(path).resolve().parent / f).resolve()) for f in files]
         names = raw.get("names", {})
         if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
             raise ExpectedFileError(f"{who}: [names] maps contract names to the target's own, e.g. MLP = \"Net\"")
@@ -98,6 +113,10 @@ class Expectations:
         if expected is None:
             return None
         resolved = expected if isinstance(expected, Expectations) else cls.load(expected, label)
+        if resolved.specs:  # its blocks' checks exist now
+            from conformance.core.registry import all_checks
+
+            check_ids = [c.id for c in all_checks()]
         resolved.validate(check_ids)
         return resolved
 

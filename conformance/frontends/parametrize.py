@@ -94,7 +94,8 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
                             profile: str | None = None, max_examples: int | None = None, device: str = "cpu",
                             call_timeout: float | None = DEFAULT_CALL_TIMEOUT_S, strict_expected: bool = False,
                             seed: int | None = None, argname: str = "check",
-                            names: Mapping[str, str] | None = None) -> pytest.MarkDecorator:
+                            names: Mapping[str, str] | None = None,
+                            spec: "str | Path | Iterable[str | Path] | None" = None) -> pytest.MarkDecorator:
     """A ``pytest.mark.parametrize`` over the suite's checks of ``target`` (a module, a mapping of names
     to factories, a module name, a path, or an alias), one test per check id.
 
@@ -103,7 +104,12 @@ def parametrize_with_checks(target: "str | Any | Mapping[str, Any] | Target", *,
     Hypothesis settings: ``profile`` / ``max_examples`` if given, else the session's current profile;
     ``seed`` fixes the examples (else Hypothesis's own seeding, e.g. ``--hypothesis-seed``).
     ``names`` maps contract names to the target's own (``{"MLP": "Net"}``), besides the file's ``[names]``.
+    ``spec``: files declaring blocks of the user's own (``conformance.database.declare``), registered
+    for the test session (the checks' ids and the checks themselves need them).
     """
+    from conformance.database.store import load_spec_files
+
+    load_spec_files(spec)
     expected, resolved, selected, _ = prepare("parametrize_with_checks", target, expected, names, checks)
     settings = None
     if profile is not None or max_examples is not None:

@@ -140,6 +140,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--unwrap", action="store_true", default=False, dest="conformance_unwrap",
                     help="judge the layout of a wrapped block (torch.compile, parametrize, pruning, weight or "
                          "spectral norm, a library wrapper) by the module inside")
+    group.addoption("--spec", action="append", default=[], metavar="FILE", dest="conformance_specs",
+                    help="a file declaring blocks of your own (conformance.database.declare), checked like the "
+                         "chapter's (repeatable)")
     group.addoption("--device", default="cpu", help="device the target's blocks and inputs are put on (default cpu)")
     group.addoption("--expected", default=None, metavar="FILE",
                     help="expected-failures TOML file: [xfail], [skip], [tolerance] entries by check id pattern")
@@ -219,6 +222,13 @@ def configure(config: pytest.Config) -> None:
     config.stash[PROFILE_KEY] = chosen or profiles.default_profile()
     config.stash[RESULTS_KEY] = {}
     config.stash[SEED_KEY] = _choose_seed(config)
+    if config.getoption("conformance_specs"):
+        from conformance.database.store import load_spec_files
+
+        try:  # before anything lists the checks: the declared blocks' checks are among them
+            load_spec_files(config.getoption("conformance_specs"), relative_to=config.invocation_params.dir)
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
     if config.getoption("conformance_shard") and collects_the_suite(config):
         _shard(config)
     if config.getoption("expected"):

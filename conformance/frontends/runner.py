@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from conformance.core.context import CheckContext
 from conformance.core.errors import UsageError, api_label
 from conformance.core.registry import Check, all_checks
+from conformance.database.store import spec_files
 from conformance.drawing import profiles
 from conformance.execution.engine import execute, preload, require_provided, run_check
 from conformance.frontends.expected import Expectations
@@ -46,7 +47,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
         xfail_as_skip: bool = False, seed: int | None = None, threads: int | None = 1,
         names: Mapping[str, str] | None = None, progress: str = "auto", quiet: bool = False,
         stream: IO[str] | None = None, isolate: bool | None = None,
-        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB, unwrap: bool | None = None) -> Any:
+        memory_limit: float | None = DEFAULT_MEMORY_LIMIT_GIB, unwrap: bool | None = None,
+        spec: "str | Path | Iterable[str | Path] | None" = None) -> Any:
     """Check ``target`` (a module, a mapping of names to factories, a module name or path, or an alias)
     and return a Report; ``print(report)`` shows the block x property matrix.
 
@@ -63,6 +65,8 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     ``threads``: torch intra-op threads while a check runs (restored after); None leaves torch's setting.
     ``names``: the target's own names for contract names (``{"MLP": "Net", "Chimera": "chimera"}``),
     besides an expected-failures file's ``[names]``.
+    ``spec``: files declaring blocks of the user's own (``conformance.database.declare``), checked like
+    the chapter's for this run (``--spec FILE``).
     ``unwrap=True``: a wrapped block (compiled, parametrized, pruned, a library wrapper) has its layout
     judged by the module inside (``--unwrap``); its behaviour is judged through its forward either way.
     ``stream`` (default ``sys.stderr``) gets the header and, per ``progress`` ("auto": a bar on a
@@ -82,6 +86,21 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
     """
     if progress not in MODES:
         raise UsageError(f"run(progress={progress!r}): use one of {', '.join(map(repr, MODES))}")
+    from conformance.database.store import using
+
+    with using(spec):
+        return _run(target, checks=checks, max_examples=max_examples, profile=profile, device=device,
+                    call_timeout=call_timeout, settings=settings, expected=expected, strict_expected=strict_expected,
+                    xfail_as_skip=xfail_as_skip, seed=seed, threads=threads, names=names, progress=progress,
+                    quiet=quiet, stream=stream, isolate=isolate, memory_limit=memory_limit, unwrap=unwrap)
+
+
+def _run(target: Any, *, checks: Iterable[str] | None, max_examples: int | None, profile: str | None, device: str,
+         call_timeout: float | None, settings: hypothesis_settings | None,
+         expected: "str | Path | Expectations | None", strict_expected: bool, xfail_as_skip: bool, seed: int | None,
+         threads: int | None, names: Mapping[str, str] | None, progress: str, quiet: bool, stream: IO[str] | None,
+         isolate: bool | None, memory_limit: float | None, unwrap: bool | None) -> Any:
+    """``run`` with the user's declared blocks registered."""
     if isinstance(target, (list, tuple)):
         from conformance.frontends.run_many import run_many
 
@@ -134,7 +153,7 @@ def run(target: "str | Any | Mapping[str, Any] | Target | None" = None, *, check
             job = {"target": resolved.spec, "names": all_names, "unwrap": resolved.unwrap,
                    "device": device, "settings": base, "call_timeout": call_timeout, "widen": widen, "seed": seed,
                    "threads": threads, "expected": expected, "xfail_as_skip": xfail_as_skip,
-                   "memory_limit": memory_limit}
+                   "memory_limit": memory_limit, "specs": spec_files()}
             report.results.extend(run_isolated(job, [c.id for c in selected], shown.start,
                                                lambda r: shown.finish(r.id, r.status, r.duration)))
         else:

@@ -88,9 +88,9 @@ def block_key(contract: str) -> str:
 
 def _own_names(names: Mapping[str, str] | None) -> dict[str, tuple[str, str]]:
     """The target's own names (lower case) that are no check id's block: -> (contract name, theirs)."""
-    from conformance.loading.target import CONTRACT_NAMES
+    from conformance.loading.target import contract_names
 
-    keys = {block_key(c) for c in CONTRACT_NAMES} | {"rgnet", "tiedsequential", "tiedmysequential"}
+    keys = {block_key(c) for c in contract_names()} | {"rgnet", "tiedsequential", "tiedmysequential"}
     return {theirs.lower(): (contract, theirs) for contract, theirs in (names or {}).items()
             if theirs.lower() not in keys}
 

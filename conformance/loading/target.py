@@ -21,6 +21,15 @@ CONTRACT_NAMES = (
     "CenteredLayer", "MyLinear", "init", "save", "load",
 )
 
+#: Contract names of the blocks users declared (``conformance.database``), in the order declared.
+DECLARED_NAMES: list[str] = []
+
+
+def contract_names() -> tuple[str, ...]:
+    """The chapter's contract names, then the declared blocks'."""
+    return CONTRACT_NAMES + tuple(n for n in DECLARED_NAMES if n not in CONTRACT_NAMES)
+
+
 BUILTIN_TARGETS = {
     "torch": "conformance.targets.torch_blocks",
     "tutorial": "conformance.targets.tutorial_blocks",
@@ -67,7 +76,7 @@ class Target:
 
     @property
     def provided(self) -> list[str]:
-        return [n for n in CONTRACT_NAMES if n in self.namespace]
+        return [n for n in contract_names() if n in self.namespace]
 
     @property
     def version(self) -> str | None:
@@ -94,9 +103,9 @@ def check_names(names: Mapping[str, str] | None, option: str = "--name") -> dict
     """Validate a mapping of contract names to the target's own: an unknown contract name is a usage error."""
     names = dict(names or {})
     for contract, theirs in names.items():
-        if contract not in CONTRACT_NAMES:
+        if contract not in contract_names():
             raise TargetError(f"{option} {contract}={theirs}: {contract!r} is not a contract name "
-                              f"(the contract names: {', '.join(CONTRACT_NAMES)})")
+                              f"(the contract names: {', '.join(contract_names())})")
         if not isinstance(theirs, str) or not theirs.strip():
             raise TargetError(f"{option} {contract}=...: the target's name must be a non-empty string, got {theirs!r}")
     return names
@@ -144,7 +153,7 @@ def _namespace_names(target: Target) -> SourceNames:
     torch = sys.modules.get("torch")
     modules = tuple(k for k, v in target.namespace.items()
                     if torch is not None and isinstance(v, type) and issubclass(v, torch.nn.Module)
-                    and (k in CONTRACT_NAMES or not v.__module__.startswith("torch")))
+                    and (k in contract_names() or not v.__module__.startswith("torch")))
     return SourceNames(target.file or "", frozenset(target.namespace), modules)
 
 
@@ -276,7 +285,7 @@ def _checked(target: Target, label: str = CLI_TARGET) -> Target:
     if not target.provided:
         where = f" ({target.file})" if target.file else ""
         raise TargetError(
-            f"{label.format(repr(target.spec))}{where} defines none of the contract names {', '.join(CONTRACT_NAMES)}"
+            f"{label.format(repr(target.spec))}{where} defines none of the contract names {', '.join(contract_names())}"
         )
     return target
 

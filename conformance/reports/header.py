@@ -23,9 +23,9 @@ def installed(name: str) -> str:
 
 def provides(names: list[str]) -> str:
     """``provides Linear, ReLU`` (or ``provides all 13 contract names``)."""
-    from conformance.loading.target import CONTRACT_NAMES
+    from conformance.loading.target import contract_names
 
-    if len(names) == len(CONTRACT_NAMES):
+    if len(names) == len(contract_names()):
         return f"provides all {len(names)} contract names"
     return f"provides {', '.join(names)}"
 

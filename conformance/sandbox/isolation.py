@@ -88,6 +88,9 @@ def child_main() -> int:
     limit_memory(job["memory_limit"])
     enable_watchdog()
     preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
+    from conformance.database.store import load_spec_files
+
+    load_spec_files(job.get("specs", ()))  # the blocks the parent's run declared
     target = load_target(job["target"], names=job["names"], option="run(names=...)", label=api_label("run", "target"),
                          unwrap=job.get("unwrap", False))
     ctx = CheckContext(target, device=job["device"], settings=job["settings"], call_timeout=job["call_timeout"],

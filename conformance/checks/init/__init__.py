@@ -59,6 +59,7 @@ from conformance.checks.init.recipes import (  # noqa: F401
     check_my_init,
     check_xavier_42,
 )
+from conformance.checks.init.declared import check_declared_init  # noqa: F401
 from conformance.checks.init.reproducible import check_reproducible  # noqa: F401
 from conformance.checks.init.sampling import (  # noqa: F401
     Design,

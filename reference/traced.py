@@ -35,7 +35,7 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from .bounds import INF, Precision, ambiguous, gamma, ieee_matmul, matmul_error, sum_error
 
-__all__ = ["Bounded", "UnsupportedOperation", "evaluate", "Evaluation", "EXACT", "ULPS"]
+__all__ = ["Bounded", "UnsupportedOperation", "evaluate", "Evaluation", "EXACT", "ULPS", "detached"]
 
 #: The exact arithmetic: values only, every bound 0 (gradients without bounds).
 EXACT = Precision(u=0.0, tiny=0.0)
@@ -151,6 +151,12 @@ def _unsupported(name: str) -> str:
     return (f"reference.traced has no error-bound rule for numpy.{name}: write the reference with the "
             f"operations it has ({', '.join(sorted(set(UFUNCS) | set(FUNCTIONS)))}), give the declaration an "
             "analytic backward and its own bound, or declare an explicit tolerance")
+
+
+def detached(a: Any) -> Any:
+    """``a`` as a constant: the same value and bound, no gradient (``torch.Tensor.detach``); a reference
+    uses it where the spec says a value is read but not trained (an Embedding's padding row)."""
+    return Bounded(a.value, a.err) if isinstance(a, Bounded) else a
 
 
 def lift(a: Any) -> Bounded:
@@ -340,7 +346,7 @@ def maximum(a: Any, b: Any, pick: Callable = np.maximum) -> Bounded:
 
     def vjp(g: Bounded) -> tuple:
         takes_a = first()
-        return _unbroadcast(_masked(g, takes_a), shape_a), _unbroadcast(_masked(g, 1.0 - takes_a), shape_b)
+        return _unbroadcast(_masked(g, takes_a), shape_a), _unbroadcast(_masked(g, _complement(takes_a)), shape_b)
 
     return _make(value, err, (a, b), vjp)
 
@@ -375,6 +381,12 @@ def _compare(op: Callable) -> Callable:
     return rule
 
 
+def _complement(mask: Any) -> Bounded:
+    """``1 - mask`` of a 0/1 mask, exactly (its bound, where the mask may go either way, kept)."""
+    mask = lift(mask)
+    return Bounded(1.0 - mask.value, mask.err)
+
+
 def _masked(g: Bounded, mask: Any) -> Bounded:
     """``g`` where ``mask`` is 1, 0 where it is 0: where the mask may go either way, either; where it
     is 0 and ``g`` is not finite, ``g * 0`` may be read as 0 or NaN (undetermined)."""
@@ -403,7 +415,7 @@ def where(cond: Any, a: Any, b: Any) -> Bounded:
     shape_a, shape_b = a.shape, b.shape
 
     def vjp(g: Bounded) -> tuple:
-        return None, _unbroadcast(_masked(g, cond), shape_a), _unbroadcast(_masked(g, 1.0 - cond), shape_b)
+        return None, _unbroadcast(_masked(g, cond), shape_a), _unbroadcast(_masked(g, _complement(cond)), shape_b)
 
     return _make(value, err, (cond, a, b), vjp)
 

@@ -117,6 +117,8 @@ def draw_example(data: st.DataObject, ctx: CheckContext, spec: BlockSpec, dtype:
         if param_parts is not None:
             params = array_spec((), derive_seed(seed, 1), *param_parts)
         x = array_spec(shape, derive_seed(seed, 2), x_scale, x_values, x_layout)
+    if spec.indices is not None:  # integer inputs (indices into a table): no scale, no special values
+        x = replace(x, high=int(spec.indices(args)), scale=1.0, specials=())
     gy = values.pop(0) if grad else None
     example = Example(code=spec.code(args, ctx.target), dtype=dtype, seed=seed, x=x, params=params, device=ctx.device,
                       width=spec.input_width(args), anchor=data.label if isinstance(data, AnchorData) else None)
@@ -433,17 +435,20 @@ def raised_by(runner: Runner, what: str, fn: Callable[[], Any], body: str = "") 
 
 
 def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.ndarray, bound: np.ndarray,
-                 x: torch.Tensor, body: str) -> None:
-    """Shape, dtype, device and values of ``actual`` against the reference under the tolerance policy."""
+                 x: torch.Tensor, body: str, dtype: torch.dtype | None = None) -> None:
+    """Shape, dtype, device and values of ``actual`` against the reference under the tolerance policy.
+    The dtype expected: ``dtype``, else the input's (the example's for integer inputs)."""
     if not isinstance(actual, torch.Tensor):
         raise runner.failure(f"{name} is a {type(actual).__name__}, not a torch.Tensor", body=body)
     if tuple(actual.shape) != expected.shape:
         shapes = f"expected {expected.shape}, actual {tuple(actual.shape)}"
         raise runner.failure(f"{name} has the wrong shape", shapes, body=body, fact=shapes)
-    if actual.dtype != x.dtype:
+    dtype = dtype or (x.dtype if x.is_floating_point() else getattr(torch, runner.example.dtype))
+    if actual.dtype != dtype:
+        whose = "the input's" if x.dtype == dtype else "the block's"
         raise runner.failure(f"{name} has the wrong dtype",
-                             f"expected {x.dtype} (the input's), actual {actual.dtype}", body=body,
-                             fact=f"expected {x.dtype}, actual {actual.dtype}")
+                             f"expected {dtype} ({whose}), actual {actual.dtype}", body=body,
+                             fact=f"expected {dtype}, actual {actual.dtype}")
     if actual.device != x.device:
         devices = f"expected {x.device}, actual {actual.device}"
         raise runner.failure(f"{name} is on the wrong device", devices, body=body, fact=devices)

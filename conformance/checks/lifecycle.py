@@ -110,6 +110,7 @@ class BlockLife(RuleBasedStateMachine):
         # A life of a block without state (a chain of ReLUs) exercises nothing the lifecycle judges.
         assume(not self.spec.stateful or bool(self.spec.reference(drawn.args).state_dict()))
         self.shape = drawn.example.x.shape if drawn.example.x is not None else ()
+        self.high = drawn.example.x.high if drawn.example.x is not None else None  # indices into a table
         self.run = Runner(self.ctx, self.check, self.spec, drawn)
         self.block = self.run.build()
         wrapped = computed(self.block)
@@ -196,7 +197,8 @@ class BlockLife(RuleBasedStateMachine):
 
     def new_input(self, seed: int, requires_grad: bool) -> tuple[str, torch.Tensor]:
         self.count += 1
-        spec = ArraySpec(self.shape, derive_seed(self.run.example.seed, 10 + seed))
+        spec = ArraySpec(self.shape, derive_seed(self.run.example.seed, 10 + seed), high=self.high)
+        requires_grad = requires_grad and self.high is None  # indices have no gradient
         name = f"x{self.count}"
         self.say(f"{name} = {spec.code(self.dtype, self.ctx.device)}" + (".requires_grad_()" if requires_grad else ""))
         return name, spec.tensor(self.dtype, self.ctx.device).requires_grad_(requires_grad)
@@ -239,7 +241,8 @@ class BlockLife(RuleBasedStateMachine):
         if not isinstance(y, torch.Tensor):
             raise self.fail(f"forward ({mode}) returned a {type(y).__name__}, not a torch.Tensor")
         check_output(self.run, f"the output {name} ({mode}, after {self.operations} operations)", y,
-                     expected["y"], expected["ey"], x, "\n".join(self.program) + "\n" + show)
+                     expected["y"], expected["ey"], x, "\n".join(self.program) + "\n" + show,
+                     dtype=TORCH_DTYPES[self.dtype])
         wants_grad = mode == "grad" and (requires_grad or bool(self.param_names) and self.params_require_grad())
         if y is x:  # an identity (the empty Sequential) hands back its input as it is
             wants_grad = requires_grad

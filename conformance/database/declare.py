@@ -97,7 +97,7 @@ def declare(
     forward: Callable[..., Any] | None = None,
     params: dict[str, Tensor] | None = None,
     buffers: dict[str, Tensor] | None = None,
-    args: dict[str, st.SearchStrategy] | None = None,
+    args: "dict[str, st.SearchStrategy] | st.SearchStrategy[dict] | None" = None,
     input_width: Given = None,
     indices: Given = None,
     backward: Callable[..., dict] | None = None,
@@ -107,6 +107,7 @@ def declare(
     checks_width: bool | None = None,
     batch_ndim: int | None = None,
     anchors: tuple[Anchor, ...] = (),
+    derivative: Given = True,
     base: tuple[dict, tuple[int, ...]] | None = None,
     follows: str = "",
     source: str = "",
@@ -118,13 +119,17 @@ def declare(
       methods: ``reference.traced`` bounds each); or ``reference(args)``: a full ``reference.Module``.
     - ``backward(gy, x, **tensors, **args)``: optional analytic gradients, ``{"x": ..., name: ...}``.
     - ``params`` / ``buffers``: the state-dict layout, in order, with init laws.
-    - ``args``: Hypothesis strategies per argument (the rest: ``default_strategy``).
+    - ``args``: Hypothesis strategies per argument (the rest: ``default_strategy``), or one strategy
+      of the whole dict (when an argument depends on another).
     - ``input_width``: the input's last dim (an argument's name, a function, or None: any shape);
       ``indices``: the input holds integers in [0, indices) (an argument's name or a function).
     - ``rowwise``: a row's output depends on that row only; ``checks_width``: an input whose last dim is
       not ``input_width`` must raise (default: when there is an input width); ``batch_ndim``: leading
       dims required.
     - ``anchors``/``base``: named edge cases, on the base arguments and leading dims.
+    - ``derivative``: whether the spec's gradient is the derivative of its forward (a function of the
+      arguments; an Embedding's padding row is read but never trained: not there). Where it is not,
+      the finite-difference oracle (``gradcheck``) does not apply.
     """
     sig = Signature.parse(signature)
     params, buffers = dict(params or {}), dict(buffers or {})
@@ -133,10 +138,14 @@ def declare(
                          "(a reference.Module factory), one of them")
     strategies = {n: default_strategy(n, size=True) for n in sig.sizes}
     strategies.update({n: default_strategy(n, d) for n, d in sig.options.items()})
-    unknown = set(args or {}) - set(strategies)
-    if unknown:
-        raise ValueError(f"{sig.name}: args= names {sorted(unknown)}, which {signature!r} does not take")
-    strategies.update(args or {})
+    if isinstance(args, st.SearchStrategy):  # every argument drawn together (one may depend on another)
+        drawn = args
+    else:
+        unknown = set(args or {}) - set(strategies)
+        if unknown:
+            raise ValueError(f"{sig.name}: args= names {sorted(unknown)}, which {signature!r} does not take")
+        strategies.update(args or {})
+        drawn = st.fixed_dictionaries(strategies)
     width = _getter(input_width)
     index_range = _getter(indices)
     if reference is None:
@@ -148,7 +157,7 @@ def declare(
     tensors = {**params, **buffers}
     return BlockSpec(
         key=key or sig.name.lower(), name=sig.name,
-        args=st.fixed_dictionaries(strategies),
+        args=drawn,
         code=lambda a, t: call_code(t, sig.name, a),
         reference=reference,
         input_width=width,
@@ -159,6 +168,8 @@ def declare(
         stateful=bool(tensors) and all(t.when is None for t in tensors.values()),
         has_buffers=bool(buffers),
         reproducible=any(_random_law(t, simplest) for t in tensors.values()),
+        random_init=lambda a: any(t.present(a) and _random_law(t, a) and _free_entries(t, a) for t in tensors.values()),
+        derivative=lambda a: bool(_resolve(derivative, a)),
         base=base or (simplest, (2, 3) if width(simplest) is None else (2,)),
         anchors=(Anchor("base"),) + tuple(anchors),
         follows_torch=follows,
@@ -174,6 +185,13 @@ def _random_law(tensor: Tensor, args: dict) -> bool:
 
     law = _resolve(tensor.init, args)
     return law is not None and not isinstance(law, PointMass)
+
+
+def _free_entries(tensor: Tensor, args: dict) -> bool:
+    """Some entry of the tensor is left to its law (not all of its rows fixed by ``exact_rows``)."""
+    shape = tensor.shape_for(args)
+    fixed = {r for r in (_resolve(tensor.exact_rows, args) or {}) if r is not None}
+    return bool(shape) and 0 not in shape and len(fixed) < shape[0]
 
 
 def _getter(value: Given) -> Callable[[dict], Any]:

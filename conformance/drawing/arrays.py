@@ -43,6 +43,7 @@ class ArraySpec:
     scale: float = 1.0
     specials: tuple[tuple[int, float], ...] = ()
     layout: str = "contiguous"
+    high: int | None = None   # integers uniform in [0, high) (an Embedding's indices), int64 whatever the dtype
 
     def _expanded_dim(self) -> int | None:
         if self.layout != "expanded":
@@ -53,6 +54,9 @@ class ArraySpec:
         """The values, as a contiguous NumPy array."""
         dim = self._expanded_dim()
         shape = self.shape if dim is None else self.shape[:dim] + (1,) + self.shape[dim + 1:]
+        if self.high is not None:
+            values = np.random.default_rng(self.seed).integers(0, max(self.high, 1), shape, dtype=np.int64)
+            return values if dim is None else np.array(np.broadcast_to(values, self.shape))
         values = np.random.default_rng(self.seed).standard_normal(shape) * self.scale
         flat = values.reshape(-1)
         if flat.size:
@@ -74,13 +78,14 @@ class ArraySpec:
         if layout == "permuted" and ndim >= 2:
             order = tuple(reversed(range(ndim)))
             return torch.from_numpy(np.ascontiguousarray(values.transpose(order))).to(device).permute(order)
+        gap = np.nan if self.high is None else self.high  # what a kernel reading past a stride reads
         if layout == "sliced" and ndim >= 1:
-            buffer = np.full(tuple(2 * n for n in self.shape), np.nan, dtype=values.dtype)
+            buffer = np.full(tuple(2 * n for n in self.shape), gap, dtype=values.dtype)
             step = (slice(None, None, 2),) * ndim
             buffer[step] = values
             return torch.from_numpy(buffer).to(device)[step]
         if layout == "offset":
-            buffer = np.concatenate([np.full(OFFSET, np.nan, dtype=values.dtype), values.reshape(-1)])
+            buffer = np.concatenate([np.full(OFFSET, gap, dtype=values.dtype), values.reshape(-1)])
             return torch.from_numpy(buffer).to(device)[OFFSET:].view(self.shape)
         dim = self._expanded_dim()
         if dim is not None:
@@ -92,6 +97,8 @@ class ArraySpec:
         specials = "(" + "".join(f"({p}, {_literal(v)}), " for p, v in self.specials).rstrip(", ")
         specials += ",)" if len(self.specials) == 1 else ")"
         layout = f", layout={self.layout!r}" if self.layout != "contiguous" else ""
+        if self.high is not None:
+            return f"shape={self.shape!r}, seed={self.seed}, high={self.high}{layout}"
         return f"shape={self.shape!r}, seed={self.seed}, scale={self.scale!r}, specials={specials}{layout}"
 
     def code(self, dtype: str, device: str = "cpu") -> str:

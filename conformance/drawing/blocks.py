@@ -74,6 +74,8 @@ class BlockSpec:
     follows_torch: str = ""                             # where the contract follows torch.nn (a failure's hint)
     indices: Callable[[dict], int] | None = None        # integer inputs in [0, indices(args)) (an Embedding)
     init: dict[str, Any] = field(default_factory=dict, hash=False)  # parameter -> its default-init law
+    derivative: Callable[[dict], bool] = lambda args: True  # the spec's gradient is its forward's derivative
+    random_init: Callable[[dict], bool] = lambda args: True  # a construction draws from torch's generator
     source: str = ""                                    # the file that declared it ("" for the built-in blocks)
 
     @property

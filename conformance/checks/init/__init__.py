@@ -23,6 +23,7 @@ rejected sample from the target and reruns ``assess`` on it.
 
 from __future__ import annotations
 
+from conformance.checks.init.declared import check_declared_init  # noqa: F401
 from conformance.checks.init.defaults import (  # noqa: F401
     LINEAR_DESIGN,
     LINEAR_SAMPLER,
@@ -59,7 +60,6 @@ from conformance.checks.init.recipes import (  # noqa: F401
     check_my_init,
     check_xavier_42,
 )
-from conformance.checks.init.declared import check_declared_init  # noqa: F401
 from conformance.checks.init.reproducible import check_reproducible  # noqa: F401
 from conformance.checks.init.sampling import (  # noqa: F401
     Design,

@@ -330,6 +330,10 @@ class Runner:
         failure (this example is not judged here). Tensors a forward pre-hook recomputes (pruning,
         weight norm) are read as the forward sees them; a parametrization computes them when read."""
         ref, tensors = self.spec_tensors(block)
+        source = getattr(ref, "gradient_source", None)  # a declared block's reference (reference.declared)
+        if source and self.check.area in ("gradient", "lifecycle", "tying"):
+            self.ctx.note(f"{self.spec.name}: the reference's gradients come from {source}; its rounding-error "
+                          "bounds from its own operations (reference.traced)")
         self.judge_own_layout(block, tensors)
         self.exercises(ref)
         if has_pre_hooks(block):

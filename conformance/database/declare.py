@@ -147,7 +147,7 @@ def declare(
         strategies.update(args or {})
         drawn = st.fixed_dictionaries(strategies)
     width = _getter(input_width)
-    index_range = _getter(indices)
+    index_range = None if indices is None else _getter(indices)
     if reference is None:
         reference = _declared_reference(forward, params, buffers, backward)
     from conformance.loading.construction import register_signature

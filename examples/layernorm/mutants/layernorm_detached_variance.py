@@ -18,6 +18,6 @@ class LayerNorm(nn.Module):
         if x.shape[-1:] != (self.normalized_shape,):
             raise ValueError(f"expected (*, {self.normalized_shape}), got {tuple(x.shape)}")
         mean = x.mean(-1, keepdim=True)
-        var = x.var(-1, keepdim=True, unbiased=False).detach()  # no gradient through the variance
+        var = ((x - mean) ** 2).mean(-1, keepdim=True).detach()  # no gradient through the variance
         y = (x - mean) / torch.sqrt(var + self.eps)
         return y * self.weight + self.bias if self.affine else y

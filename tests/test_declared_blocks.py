@@ -1,0 +1,159 @@
+"""Blocks a user declares (``conformance.database``, ``--spec FILE``): the worked examples in
+``examples/`` (LayerNorm, Embedding) pass torch.nn's blocks and from-scratch ones, catch every mutant
+in their ``mutants/`` folder by a check its ``CATCHES`` names, and the declaration's front-ends
+(``run(spec=)``, ``--spec``, ``[specs]``, ``parametrize_with_checks(spec=)``) and usage errors work.
+
+Each example folder holds ``<block>_spec.py`` (the declaration), correct targets (``torch_*.py``,
+``scratch_*.py``) and ``mutants/*.py`` (docstring: the defect; ``CATCHES``: the checks meant to catch it)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import Phase, settings
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import conformance  # noqa: E402
+from conformance.core.errors import UsageError  # noqa: E402
+from conformance.core.registry import all_checks  # noqa: E402
+from conformance.database.store import using  # noqa: E402
+from conformance.frontends.runner import matches  # noqa: E402
+from conformance.loading.target import load_target  # noqa: E402
+
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir() and list(p.glob("*_spec.py")))
+MUTANTS = [m for e in EXAMPLES for m in sorted((e / "mutants").glob("*.py"))]
+CORRECT = [p for e in EXAMPLES for p in sorted(e.glob("*.py")) if p.stem.startswith(("torch_", "scratch_"))]
+#: As the mutant corpus runs: derandomized, no shrinking (only "caught" matters).
+FAST = settings(max_examples=100, derandomize=True, database=None, deadline=None,
+                phases=[Phase.explicit, Phase.generate], stateful_step_count=20)
+CORRECT_SETTINGS = settings(FAST, max_examples=40, phases=list(Phase))
+
+
+def spec_of(path: Path) -> Path:
+    folder = path.parent.parent if path.parent.name == "mutants" else path.parent
+    return next(folder.glob("*_spec.py"))
+
+
+def block_of(path: Path) -> str:
+    return spec_of(path).stem.removesuffix("_spec")
+
+
+def run(path: Path, checks: list[str], hypothesis_settings: settings = FAST):
+    return conformance.run(str(path), spec=str(spec_of(path)), checks=checks, settings=hypothesis_settings,
+                           quiet=True, isolate=False)
+
+
+def suite_errors(report) -> list[str]:
+    return [r.id for r in report.results if "SuiteError" in (r.message or "")]
+
+
+def test_the_examples_are_there() -> None:
+    assert {e.name for e in EXAMPLES} >= {"layernorm", "embedding"}
+    for example in EXAMPLES:
+        assert len([m for m in MUTANTS if m.parent.parent == example]) >= 5, example.name
+        assert (example / f"torch_{example.name}.py").is_file()
+
+
+@pytest.mark.parametrize("spec", [next(e.glob("*_spec.py")) for e in EXAMPLES], ids=lambda p: p.stem)
+def test_a_declaration_fits_in_one_short_file(spec: Path) -> None:
+    assert len(spec.read_text().splitlines()) <= 80, f"{spec.name} is longer than 80 lines"
+
+
+@pytest.mark.parametrize("path", MUTANTS, ids=lambda p: p.stem)
+def test_declared_block_mutant_is_caught(path: Path) -> None:
+    with using(str(spec_of(path))):
+        target = load_target(str(path))
+        catches = list(target.namespace["CATCHES"])
+        doc = (target.namespace.get("__doc__") or "").strip()
+        ids = [c.id for c in all_checks() if c.block == block_of(path)]
+    assert doc and catches, f"{path.name}: needs a docstring stating its defect and a CATCHES list"
+    ordered = list(dict.fromkeys(i for pattern in catches for i in ids if matches(pattern, i)))
+    assert ordered, f"{path.name}: CATCHES {catches} selects none of {ids}"
+    passed = []
+    for check_id in ordered:
+        report = run(path, [check_id])
+        assert not suite_errors(report), report.results[0].message
+        if report.results[0].status == "failed":
+            return
+        passed.append(f"{check_id} ({report.results[0].status})")
+    pytest.fail(f"{path.stem} ({doc.splitlines()[0]}) was caught by none of {catches}: {passed}")
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_declared_block_correct_implementation_passes(path: Path) -> None:
+    report = run(path, [f"{block_of(path)}.*"], CORRECT_SETTINGS)
+    bad = [r for r in report.results if r.status != "passed"]
+    assert not bad, "\n\n".join(f"{r.id}: {r.status}: {r.message or r.reason}" for r in bad)
+    assert len(report.results) >= 12
+
+
+def test_a_run_leaves_the_database_as_it_was() -> None:
+    before = [c.id for c in all_checks()]
+    path = ROOT / "examples" / "layernorm" / "torch_layernorm.py"
+    report = run(path, ["layernorm.structure"])
+    assert [r.status for r in report.results] == ["passed"]
+    assert [c.id for c in all_checks()] == before
+
+
+def test_gradients_source_is_reported() -> None:
+    report = run(ROOT / "examples" / "layernorm" / "torch_layernorm.py", ["layernorm.gradient[float64]"])
+    notes = " ".join(report.results[0].notes)
+    assert "automatic differentiation of the reference forward" in notes, notes
+
+
+def test_spec_usage_errors(tmp_path: Path) -> None:
+    target = str(ROOT / "examples" / "layernorm" / "torch_layernorm.py")
+    with pytest.raises(UsageError, match="no such file"):
+        conformance.run(target, spec=str(tmp_path / "missing.py"), quiet=True, isolate=False)
+    empty = tmp_path / "empty_spec.py"
+    empty.write_text("X = 1\n")
+    with pytest.raises(UsageError, match="declares no block"):
+        conformance.run(target, spec=str(empty), quiet=True, isolate=False)
+    broken = tmp_path / "broken_spec.py"
+    broken.write_text("raise RuntimeError('typo in my spec')\n")
+    with pytest.raises(UsageError, match="importing it raised RuntimeError: typo in my spec"):
+        conformance.run(target, spec=str(broken), quiet=True, isolate=False)
+    twice = tmp_path / "twice_spec.py"
+    twice.write_text("from conformance.database import declare\n"
+                     "L = declare('Linear(in_features, out_features)', forward=lambda x, **_: x)\n")
+    with pytest.raises(UsageError, match="declared twice"):
+        conformance.run(target, spec=str(twice), quiet=True, isolate=False)
+
+
+def test_the_expected_file_names_spec_files(tmp_path: Path) -> None:
+    spec = ROOT / "examples" / "layernorm" / "layernorm_spec.py"
+    expected = tmp_path / "expected.toml"
+    expected.write_text(f'[specs]\nfiles = ["{spec}"]\n[xfail]\n"layernorm.forward*" = "unbiased variance, fixing"\n')
+    mutant = ROOT / "examples" / "layernorm" / "mutants" / "layernorm_unbiased_variance.py"
+    with using(()):  # the file's specs are registered for this block only
+        report = conformance.run(str(mutant), expected=str(expected), checks=["layernorm.forward[float64]"],
+                                 settings=FAST, quiet=True, isolate=False)
+    assert [r.status for r in report.results] == ["xfail"]
+
+
+def test_parametrize_with_checks_takes_spec() -> None:
+    spec = ROOT / "examples" / "embedding" / "embedding_spec.py"
+    with using(()):
+        mark = conformance.parametrize_with_checks(str(ROOT / "examples" / "embedding" / "torch_embedding.py"),
+                                                   spec=str(spec), checks=["embedding.*"])
+    ids = [p.id for p in mark.args[1]]
+    assert "embedding.gradient[float32]" in ids and "embedding.init[default]" in ids
+
+
+def test_the_cli_takes_spec() -> None:
+    """One interpreter: a mutant fails the check that names it, exit status 1."""
+    folder = ROOT / "examples" / "layernorm"
+    proc = subprocess.run([sys.executable, "-m", "conformance", "--spec", str(folder / "layernorm_spec.py"),
+                           "--impl", str(folder / "mutants" / "layernorm_eps_outside_sqrt.py"),
+                           "-k", "layernorm.forward"],
+                          capture_output=True, text=True, cwd=ROOT, env={**__import__("os").environ, "CI": "1"},
+                          timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "layernorm.forward[float32]" in proc.stdout and "layernorm" in proc.stdout, proc.stdout

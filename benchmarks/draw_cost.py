@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from conformance.checks.common import example_parts  # noqa: E402
-from conformance.drawing.blocks import BLOCKS  # noqa: E402
+from conformance.database.chapter import BLOCKS  # noqa: E402
 
 N = 400
 SETTINGS = settings(max_examples=N, deadline=None, database=None, phases=[Phase.generate],

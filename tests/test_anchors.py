@@ -16,9 +16,9 @@ if str(HERE.parent) not in sys.path:
 
 import conformance  # noqa: E402
 from conformance.core.context import MIN_EXERCISED  # noqa: E402
+from conformance.database.chapter import BLOCKS  # noqa: E402
 from conformance.drawing import profiles  # noqa: E402
 from conformance.drawing.anchors import ANCHORS, BASE, WIDEST  # noqa: E402
-from conformance.drawing.blocks import BLOCKS  # noqa: E402
 from conformance.drawing.strategies import LARGE_WIDTHS  # noqa: E402
 
 profiles.register()

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import settings
 
 import conformance
-from conformance.drawing.blocks import BLOCKS
+from conformance.database.chapter import BLOCKS
 
 HERE = Path(__file__).resolve().parent
 QUICK = settings(max_examples=40, derandomize=True, database=None, deadline=None, stateful_step_count=20)

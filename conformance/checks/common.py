@@ -465,10 +465,10 @@ def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.n
 
 
 def relu_input(runner: Runner, x: torch.Tensor, index: tuple[int, ...]) -> tuple[str, float] | None:
-    """For ReLU (elementwise: output and gradients have the input's shape), where the input is at
+    """For an elementwise block (ReLU: output and gradients have the input's shape), where the input is at
     ``index`` of an output (``x[1, 2]``, or ``x`` for a 0-d input) and its value there; else None."""
     inside = len(index) == x.dim() and all(0 <= i < n for i, n in zip(index, x.shape, strict=True))
-    if runner.spec.key != "relu" or not inside:
+    if not runner.spec.elementwise or not inside:
         return None
     where = f"x[{', '.join(map(str, index))}]" if index else "x"
     return where, float(x.detach()[index])

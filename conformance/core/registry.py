@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from conformance.core.failures import NotProvided
+from conformance.database.store import blocks, find_block
 
 if TYPE_CHECKING:
     from conformance.core.context import CheckContext
@@ -67,7 +68,6 @@ class Check:
         return AREAS[self.property]
 
     def __call__(self, ctx: CheckContext) -> None:
-        from conformance.database.store import find_block
         from conformance.drawing.anchors import anchors_for
         from conformance.loading.builders import torch_leaves
         from conformance.loading.construction import construction, notes
@@ -177,8 +177,6 @@ def all_checks() -> list[Check]:
     """Every check of the suite, in a fixed order: each declared block (the chapter's, then the
     user's, ``database.blocks()``) times the properties that apply to it, then the checks of torch's
     functions (``save``/``load``, ``init``)."""
-    from conformance.database.store import blocks
-
     specs = blocks()
     out: list[Check] = []
     for spec in specs:

@@ -111,6 +111,10 @@ def declare(
     base: tuple[dict, tuple[int, ...]] | None = None,
     follows: str = "",
     source: str = "",
+    sizes: tuple[str, ...] | None = None,
+    lazy: str | None = None,
+    code: Callable[[dict, Any], str] | None = None,
+    **capabilities: Any,
 ) -> BlockSpec:
     """A block of the contract, declared by a user (or the suite).
 
@@ -130,8 +134,20 @@ def declare(
     - ``derivative``: whether the spec's gradient is the derivative of its forward (a function of the
       arguments; an Embedding's padding row is read but never trained: not there). Where it is not,
       the finite-difference oracle (``gradcheck``) does not apply.
+    - ``sizes``: the size arguments when some have defaults (a target that takes none is then checked
+      at those defaults); ``lazy``: the size a lazy block infers on its first forward. A ``bias``
+      option is passed only where the target's constructor takes one (else ``bias=False`` is not
+      provided).
+    - ``code(args, target)``: the constructor expression, for blocks the suite builds from others.
+    - ``**capabilities``: any other ``BlockSpec`` field (``container``, ``tied``, ``halves``,
+      ``own_checks``, ...), as the chapter's blocks declare them (``database/chapter.py``).
     """
     sig = Signature.parse(signature)
+    if sizes is not None:  # sizes with defaults: the spec's default sizes
+        defaults = {n: sig.options.pop(n) for n in sizes if n in sig.options}
+        sig = Signature(sig.name, tuple(sizes), sig.options)
+    else:
+        defaults = {}
     params, buffers = dict(params or {}), dict(buffers or {})
     if (forward is None) == (reference is None):
         raise ValueError(f"{sig.name}: give the reference as forward= (a NumPy function) or reference= "
@@ -147,36 +163,45 @@ def declare(
         strategies.update(args or {})
         drawn = st.fixed_dictionaries(strategies)
     width = _getter(input_width)
+    has_width = input_width is not None
     index_range = None if indices is None else _getter(indices)
     if reference is None:
         reference = _declared_reference(forward, params, buffers, backward)
     from conformance.loading.construction import register_signature
 
-    register_signature(sig.name, sig.sizes, tuple(sig.options))
-    simplest = {**{n: 3 for n in sig.sizes}, **sig.options}  # the base anchor's arguments
+    if code is None:
+        has_bias = "bias" in sig.options
+        register_signature(sig.name, sig.sizes, tuple(o for o in sig.options if o != "bias"), lazy=lazy,
+                           defaults=(defaults or None) if sizes is not None or sig.sizes else {}, bias=has_bias)
+    simplest = {**{n: defaults.get(n, 3) for n in sig.sizes}, **sig.options}  # the base anchor's arguments
     tensors = {**params, **buffers}
-    return BlockSpec(
+    fields: dict[str, Any] = dict(
         key=key or sig.name.lower(), name=sig.name,
         args=drawn,
-        code=lambda a, t: call_code(t, sig.name, a),
+        code=code or (lambda a, t: call_code(t, sig.name, a)),
         reference=reference,
         input_width=width,
-        rowwise=rowwise and width(simplest) is not None,
-        checks_width=width(simplest) is not None if checks_width is None else checks_width,
+        rowwise=rowwise and has_width,
+        checks_width=has_width if checks_width is None else checks_width,
         batch_ndim=batch_ndim,
-        any_shape=width(simplest) is None,
+        any_shape=not has_width,
         stateful=bool(tensors) and all(t.when is None for t in tensors.values()),
         has_buffers=bool(buffers),
         reproducible=any(_random_law(t, simplest) for t in tensors.values()),
-        random_init=lambda a: any(t.present(a) and _random_law(t, a) and _free_entries(t, a) for t in tensors.values()),
+        random_init=lambda a: not tensors or any(t.present(a) and _random_law(t, a) and _free_entries(t, a)
+                                                 for t in tensors.values()),
         derivative=lambda a: bool(_resolve(derivative, a)),
-        base=base or (simplest, (2, 3) if width(simplest) is None else (2,)),
-        anchors=(Anchor("base"),) + tuple(anchors),
+        base=base or (simplest, (2, 3) if not has_width else (2,)),
+        anchors=tuple(anchors) if anchors and anchors[0].name == "base" else (Anchor("base"),) + tuple(anchors),
         follows_torch=follows,
         indices=index_range,
         init={name: t for name, t in tensors.items() if t.init is not None or t.exact_rows},
         source=source,
     )
+    unknown = set(capabilities) - set(BlockSpec.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"{sig.name}: no capability {sorted(unknown)} (see BlockSpec)")
+    return BlockSpec(**{**fields, **capabilities})
 
 
 def _random_law(tensor: Tensor, args: dict) -> bool:

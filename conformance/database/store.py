@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from conformance.core.errors import UsageError
-from conformance.drawing.blocks import BLOCKS, BlockSpec
+from conformance.database.chapter import BLOCKS
+from conformance.drawing.blocks import BlockSpec
 from conformance.loading.target import DECLARED_NAMES
 
 #: Blocks declared by the spec files loaded in this process, in the order they were loaded.

@@ -1,7 +1,7 @@
-"""The chapter's blocks, the first entries of the block database (``conformance.database``): how to
-draw constructor arguments, build them with a target, build their reference, which inputs they take
-and which properties apply. A block differs from another only by its declaration (``BlockSpec``),
-and a user declares one the same way (``conformance.database.declare``)."""
+"""What a block of the contract is (``BlockSpec``: how to draw its constructor arguments, build it
+with a target, build its reference, which inputs it takes and which properties apply), and the
+strategies and builders the chapter's declarations use (``conformance/database/chapter.py``). A
+block differs from another only by its declaration (``conformance.database.declare``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 
 import reference as R
-from conformance.drawing.anchors import ANCHORS, BASE, Anchor
+from conformance.drawing.anchors import Anchor
 from conformance.drawing.strategies import (
     ANY_SHAPE,
     BATCH,
@@ -142,25 +142,6 @@ def restrict_layer(layer: tuple, target: Target) -> tuple:
     return layer
 
 
-# -- Linear ----------------------------------------------------------------------------------------
-LINEAR = BlockSpec(
-    key="linear", name="Linear",
-    args=st.tuples(WIDTHS, OUT_WIDTHS, st.booleans()).map(
-        lambda t: {"in_features": t[0], "out_features": out_width(t[1], t[0]), "bias": t[2]}),
-    code=lambda a, t: call_code(t, "Linear", a),
-    reference=lambda a: R.Linear(a["in_features"], a["out_features"], a["bias"]),
-    input_width=lambda a: a["in_features"], reproducible=True, base=BASE["linear"], anchors=ANCHORS["linear"],
-    own_checks=(OwnCheck("init", "default", "init", "check_linear_init"),),
-    follows_torch="the contract follows torch.nn.Linear: weight has shape (out_features, in_features)",
-)
-
-RELU = BlockSpec(
-    key="relu", name="ReLU", args=st.just({}),
-    code=lambda a, t: call_code(t, "ReLU", a), reference=lambda a: R.ReLU(), input_width=lambda a: None,
-    checks_width=False, any_shape=True, stateful=False, elementwise=True, base=BASE["relu"], anchors=ANCHORS["relu"],
-)
-
-
 # -- containers ------------------------------------------------------------------------------------
 #: One layer of a plan: ReLU, or Linear to an output width (None: the same as its input's) with or
 #: without bias. One choice per layer.
@@ -208,18 +189,9 @@ def plan_reference(args: dict) -> R.Sequential:
     return R.Sequential(*[R.Linear(*layer[1:]) if layer[0] == "Linear" else R.ReLU() for layer in args["layers"]])
 
 
-def container(key: str, name: str) -> BlockSpec:
-    return BlockSpec(key=key, name=name, args=LAYER_PLANS, code=plan_code(name), reference=plan_reference,
-                     input_width=lambda a: a["width"], container=True, leaves=True, indexable=True,
-                     base=BASE[key], anchors=ANCHORS[key])
-
-
 def plan_has_linear(args: dict) -> bool:
     return any(layer[0] == "Linear" for layer in args["layers"])
 
-
-SEQUENTIAL = container("sequential", "Sequential")
-MYSEQUENTIAL = container("mysequential", "MySequential")
 
 # -- the tutorial's blocks -------------------------------------------------------------------------
 #: The tutorial's width (20) a quarter of the time, else any width (a wide one about 5% of the time).
@@ -237,57 +209,6 @@ def mlp_args(tutorial: bool, n_in: int, hidden: int, out: int | None) -> dict:
     return dict(TUTORIAL_MLP) if tutorial else {"in_features": n_in, "hidden_features": hidden,
                                                 "out_features": out_width(out, n_in)}
 
-
-MLP = BlockSpec(
-    key="mlp", name="MLP", args=st.tuples(st.booleans(), WIDTHS, WIDTHS, OUT_WIDTHS).map(lambda t: mlp_args(*t)),
-    code=keyword_code("MLP"),
-    reference=lambda a: R.MLP(**a), input_width=lambda a: a["in_features"], reproducible=True,
-    base=BASE["mlp"], anchors=ANCHORS["mlp"],
-    follows_torch="the contract follows the tutorial: the hidden layer is named `hidden` and the last one `out`",
-)
-
-NESTMLP = BlockSpec(
-    key="nestmlp", name="NestMLP", args=TUTORIAL_OR_WIDTH.map(lambda n: {"in_features": n}),
-    code=keyword_code("NestMLP"), reference=lambda a: R.NestMLP(**a), input_width=lambda a: a["in_features"],
-    reproducible=True, base=BASE["nestmlp"], anchors=ANCHORS["nestmlp"],
-)
-
-FIXEDHIDDENMLP = BlockSpec(
-    key="fixedhiddenmlp", name="FixedHiddenMLP", args=TUTORIAL_OR_WIDTH.map(lambda n: {"features": n}),
-    code=keyword_code("FixedHiddenMLP"), reference=lambda a: R.FixedHiddenMLP(**a),
-    input_width=lambda a: a["features"], rowwise=False, batch_ndim=1, halves=True, has_buffers=True,
-    reproducible=True, base=BASE["fixedhiddenmlp"], anchors=ANCHORS["fixedhiddenmlp"],
-    own_checks=(OwnCheck("init", "rand_weight", "init", "check_rand_weight"),),
-)
-
-CHIMERA = BlockSpec(
-    key="chimera", name="Chimera", args=st.just({}), code=keyword_code("Chimera"),
-    reference=lambda a: R.Chimera(), input_width=lambda a: 20, rowwise=False, batch_ndim=1, has_buffers=True,
-    reproducible=True, base=BASE["chimera"], anchors=ANCHORS["chimera"],
-)
-
-CENTEREDLAYER = BlockSpec(
-    key="centeredlayer", name="CenteredLayer", args=st.just({}), code=keyword_code("CenteredLayer"),
-    reference=lambda a: R.CenteredLayer(), input_width=lambda a: None, rowwise=False, checks_width=False,
-    any_shape=True, stateful=False, base=BASE["centeredlayer"], anchors=ANCHORS["centeredlayer"],
-)
-
-
-MYLINEAR = BlockSpec(
-    key="mylinear", name="MyLinear",
-    args=st.tuples(WIDTHS, OUT_WIDTHS).map(lambda t: {"in_units": t[0], "units": out_width(t[1], t[0])}),
-    code=keyword_code("MyLinear"),
-    reference=lambda a: R.MyLinear(**a), input_width=lambda a: a["in_units"], reproducible=True,
-    base=BASE["mylinear"], anchors=ANCHORS["mylinear"],
-    follows_torch="the contract follows the tutorial's MyLinear: weight has shape (in_units, units)",
-    own_checks=(OwnCheck("init", "default", "init", "check_mylinear_init"),),
-)
-
-RGNET = BlockSpec(
-    key="rgnet", name="Sequential", args=st.sampled_from([4, 0, 1, 2, 3, 4]).map(lambda n: {"n_blocks": n}),
-    code=lambda a, t: f"rgnet(target, n_blocks={a['n_blocks']})", reference=lambda a: R.rgnet(**a),
-    input_width=lambda a: 4, leaves=True, prebuilt=True, indexable=True, base=BASE["rgnet"], anchors=ANCHORS["rgnet"],
-)
 
 TUTORIAL_TIED = {"w_in": 4, "width": 8, "w_out": 1, "middle": "SRSR"}  # the tutorial's net
 
@@ -311,23 +232,3 @@ def tied_args(tutorial: bool, width: int, w_in: int | None, w_out: int, middle: 
 
 
 TIED_ARGS = st.tuples(st.booleans(), WIDTHS, OUT_WIDTHS, st.integers(1, 4), MIDDLES).map(lambda t: tied_args(*t))
-
-
-def tied(key: str, container: str) -> BlockSpec:
-    return BlockSpec(
-        key=key, name=container, args=TIED_ARGS,
-        code=lambda a, t: (
-            f"tied_net(target, {container!r}, {a['w_in']}, {a['width']}, {a['w_out']}, {a['middle']!r})"
-        ),
-        reference=lambda a: R.tied_net(**a), input_width=lambda a: a["w_in"], leaves=True, tied=True, prebuilt=True,
-        base=BASE[key], anchors=ANCHORS[key],
-    )
-
-
-TIEDSEQUENTIAL = tied("tiedsequential", "Sequential")
-TIEDMYSEQUENTIAL = tied("tiedmysequential", "MySequential")
-
-#: The chapter's blocks, in the order reports list them (``conformance.database.blocks()`` adds the
-#: ones a user declares).
-BLOCKS: tuple[BlockSpec, ...] = (LINEAR, RELU, SEQUENTIAL, MYSEQUENTIAL, MLP, NESTMLP, FIXEDHIDDENMLP, CHIMERA,
-                                 CENTEREDLAYER, MYLINEAR, RGNET, TIEDSEQUENTIAL, TIEDMYSEQUENTIAL)

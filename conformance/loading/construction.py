@@ -56,26 +56,20 @@ class Construction:
 
 
 #: contract name -> (its size arguments in the contract's order, the one a lazy block infers, the
-#: spec's default sizes or None, whether it takes ``bias``). Containers take ``*blocks`` instead.
-SIGNATURES: dict[str, tuple[tuple[str, ...], str | None, dict | None, bool]] = {
-    "Linear": (("in_features", "out_features"), "in_features", None, True),
-    "MyLinear": (("in_units", "units"), "in_units", None, False),
-    "MLP": (("in_features", "hidden_features", "out_features"), "in_features",
-            {"in_features": 20, "hidden_features": 256, "out_features": 10}, False),
-    "NestMLP": (("in_features",), "in_features", {"in_features": 20}, False),
-    "FixedHiddenMLP": (("features",), "features", {"features": 20}, False),
-    "Chimera": ((), None, {}, False),
-    "CenteredLayer": ((), None, {}, False),
-    "ReLU": ((), None, {}, False),
-}
+#: spec's default sizes or None, whether it takes ``bias``), as each block's declaration states it
+#: (``conformance.database.declare``, through ``register_signature``). Containers take ``*blocks``.
+SIGNATURES: dict[str, tuple[tuple[str, ...], str | None, dict | None, bool]] = {}
 CONTAINERS = ("Sequential", "MySequential")
 #: contract name -> the arguments a declared block's constructor takes by name besides its sizes.
 OPTIONS: dict[str, tuple[str, ...]] = {}
 
 
-def register_signature(name: str, sizes: tuple[str, ...], options: tuple[str, ...]) -> None:
-    """A declared block's constructor (``conformance.database.declare``): sizes, then named options."""
-    SIGNATURES[name] = (sizes, None, None, False)
+def register_signature(name: str, sizes: tuple[str, ...], options: tuple[str, ...], lazy: str | None = None,
+                       defaults: dict | None = None, bias: bool = False) -> None:
+    """A declared block's constructor (``conformance.database.declare``): its sizes (in order), the one
+    a lazy block infers, the spec's default sizes (None: none), whether it takes ``bias``, and the
+    options passed by name."""
+    SIGNATURES[name] = (sizes, lazy, defaults, bias)
     OPTIONS[name] = options
 
 

@@ -100,8 +100,9 @@ class MyLinear(Module):
 
     def forward_error(self, ctx, ex, prec: Precision):
         ctx["ex"] = ex
-        ctx["ez"] = affine_error(ctx["x"], ex, self.params["weight"].T, self.params["bias"], prec)
-        return ctx["ez"]
+        ctx["ez"] = ez = affine_error(ctx["x"], ex, self.params["weight"].T, self.params["bias"], prec)
+        with np.errstate(invalid="ignore"):  # as ReLU's: a pre-activation surely negative gives exactly 0
+            return np.where(ctx["z"] < -ez, 0.0, ez)
 
     def backward_error(self, ctx, gy, egy, prec: Precision):
         z, ez, x, ex, w = ctx["z"], ctx["ez"], ctx["x"], ctx["ex"], self.params["weight"]

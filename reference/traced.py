@@ -8,15 +8,18 @@ given arithmetic (``Precision``) may be from it, and its gradients with their ow
 relative error ``u`` and an absolute ``tiny``; any summation order), applied to the operands' bounds:
 
 * sums, means and matrix products: ``gamma_n`` of the magnitudes summed (``bounds.sum_error``,
-  ``matmul_error``); a mean is a sum and a division in any order (``gamma_{n+1}``); an addition
-  right after a matrix product may be fused into its accumulation (gemm with ``beta = 1``), so its
-  bound is the larger of the two readings;
+  ``matmul_error``); a mean is a sum and a division in any order (``gamma_{n+1}``). A reduction's
+  result stays *open* until another operation reads it: an addition may be fused into its
+  accumulation (gemm with ``beta = 1``: one more term), a scaling by a constant may be applied to
+  each term before the sum (a mean computed as ``sum(x / n)``); the bound is the larger of the two
+  readings;
 * products and quotients: the exact propagation of the operands' bounds (``|a| eb + ea |b| + ea eb``;
   ``(ea + |a/b| eb) / (|b| - eb)``) plus one rounding;
 * monotone functions (``sqrt``, ``exp``, ``log``, ``tanh``, powers): the largest change of the
   function over the operand's interval, plus its own error (``ULPS``: correctly rounded ``sqrt``,
   one ulp for the others, as glibc's and SLEEF's are);
-* ``maximum``, ``abs``, indexing, reshapes: exact, 1-Lipschitz;
+* ``maximum``, ``abs``, indexing, reshapes: exact, 1-Lipschitz (a maximum surely decided, one operand
+  above the other by more than their bounds, has the chosen operand's bound alone);
 * comparisons: 0/1 whose bound is 1 where the operands are within their bounds of each other (a
   correct implementation may decide either way), so a ``where`` or a mask there accepts either
   branch.
@@ -73,7 +76,7 @@ class Bounded(NDArrayOperatorsMixin):
         self.err = np.zeros(self.value.shape) if err is None else np.broadcast_to(err, self.value.shape)
         self.parents, self.vjp = parents, vjp
         self.requires_grad = requires_grad or bool(parents)
-        self.fused = fused  # (propagated, magnitude, roundings) of a matrix product an addition may join
+        self.fused = fused  # an open reduction: (propagated error, magnitude summed, roundings of its terms)
 
     # -- what a reference reads -----------------------------------------------------------------
     shape = property(lambda self: self.value.shape)
@@ -205,7 +208,7 @@ def add(a: Any, b: Any, sign: float = 1.0) -> Bounded:
     with np.errstate(invalid="ignore", over="ignore"):
         value = a.value + sign * b.value
         err = _rounding(value, a.err + b.err)
-        if a.fused is not None or b.fused is not None:  # an addition fused into a product's accumulation
+        if a.fused is not None or b.fused is not None:  # an addition fused into a reduction's accumulation
             for prod, other in ((a, b), (b, a)):
                 if prod.fused is not None:
                     prop, mag, n = prod.fused
@@ -240,7 +243,7 @@ def multiply(a: Any, b: Any) -> Bounded:
         sa, sb = _sanitized(a.value), _sanitized(b.value)
         prop = np.abs(sa) * b.err + a.err * np.abs(sb) + a.err * b.err
         flushed = _State.prec.tiny * (np.abs(sa) + a.err + np.abs(sb) + b.err)  # a subnormal factor read as 0
-        err = _rounding(value, prop) + flushed
+        err = np.maximum(_rounding(value, prop) + flushed, _scaled_terms(a, b))
         und = (np.isinf(a.value) & ambiguous(b.value, b.err, _State.prec)) | (
             np.isinf(b.value) & ambiguous(a.value, a.err, _State.prec))
     err = _settle(value, err, a, b, undetermined=und)
@@ -252,6 +255,21 @@ def multiply(a: Any, b: Any) -> Bounded:
     return _make(value, err, (a, b), vjp)
 
 
+def _constant(a: Bounded) -> bool:
+    return not a.requires_grad and a.fused is None and not np.any(a.err) and bool(np.isfinite(a.value).all())
+
+
+def _scaled_terms(a: Bounded, b: Bounded) -> Any:
+    """A reduction scaled by a constant, the scaling applied to each term before the sum (two more
+    roundings per term: the constant's and the product's); 0 where neither operand is such a pair."""
+    for red, c in ((a, b), (b, a)):
+        if red.fused is not None and _constant(c):
+            prop, mag, n = red.fused
+            with np.errstate(invalid="ignore", over="ignore"):
+                return np.abs(c.value) * (prop + gamma(n + 2, _State.prec) * mag) + 2 * _State.prec.tiny
+    return 0.0
+
+
 def divide(a: Any, b: Any) -> Bounded:
     a, b = lift(a), lift(b)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -260,6 +278,8 @@ def divide(a: Any, b: Any) -> Bounded:
         prop = np.where(margin > 0, (a.err + np.abs(_sanitized(value)) * b.err) / np.where(margin > 0, margin, 1.0),
                         INF)
         err = _rounding(value, prop, ULPS["divide"])
+        if a.fused is not None and _constant(b) and np.all(b.value != 0):
+            err = np.maximum(err, _scaled_terms(a, Bounded(1.0 / b.value)))
         und = ambiguous(b.value, b.err, _State.prec) & ~np.isnan(value)
     err = _settle(value, err, a, b, undetermined=und & (margin <= 0))
     shape_a, shape_b = a.shape, b.shape
@@ -339,7 +359,11 @@ def maximum(a: Any, b: Any, pick: Callable = np.maximum) -> Bounded:
     _State.kinks.append(np.abs(a.value - b.value))
     with np.errstate(invalid="ignore"):
         value = pick(a.value, b.value)
-        err = np.maximum(np.broadcast_to(a.err, value.shape), np.broadcast_to(b.err, value.shape))
+        ea, eb = np.broadcast_to(a.err, value.shape), np.broadcast_to(b.err, value.shape)
+        a_above = a.value - a.err > b.value + b.err  # surely decided: the chosen operand's bound alone
+        b_above = b.value - b.err > a.value + a.err
+        a_sure, b_sure = (a_above, b_above) if pick is np.maximum else (b_above, a_above)
+        err = np.where(a_sure, ea, np.where(b_sure, eb, np.maximum(ea, eb)))
     err = _settle(value, err, a, b)
     shape_a, shape_b = a.shape, b.shape
     first = (lambda: a > b) if pick is np.maximum else (lambda: a < b)
@@ -471,16 +495,21 @@ def _expand(r: Bounded, axes: tuple[int, ...], shape: tuple[int, ...]) -> Bounde
 def sum(a: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Bounded:  # noqa: A001
     a = lift(a)
     axes = _axes(axis, a.ndim)
+    n = int(np.prod([a.shape[i] for i in axes])) if axes else 1
     with np.errstate(invalid="ignore", over="ignore"):
         value = np.sum(a.value, axis=axes, keepdims=keepdims)
         err = sum_error(a.value, a.err, axes, _State.prec)
         err = np.reshape(err, value.shape)
+        fused = None
+        if np.isfinite(value).all() and np.isfinite(err).all():
+            fused = (np.sum(a.err, axis=axes, keepdims=keepdims) + n * _State.prec.tiny,
+                     np.sum(np.abs(a.value) + a.err, axis=axes, keepdims=keepdims), max(n - 1, 0))
     shape = a.shape
 
     def vjp(g: Bounded) -> tuple:
         return (_expand(g, axes, shape),)
 
-    return _make(value, err, (a,), vjp)
+    return _make(value, err, (a,), vjp, fused=fused)
 
 
 def mean(a: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Bounded:
@@ -549,8 +578,11 @@ def _structural(name: str, forward: Callable, backward: Callable) -> Callable:
     def rule(a: Any, *args: Any, **kwargs: Any) -> Bounded:
         a = lift(a)
         shape = a.shape
+        fused = None if a.fused is None else (forward(np.broadcast_to(a.fused[0], shape), *args, **kwargs),
+                                              forward(np.broadcast_to(a.fused[1], shape), *args, **kwargs),
+                                              a.fused[2])
         return _make(forward(a.value, *args, **kwargs), forward(a.err, *args, **kwargs), (a,),
-                     lambda g: (backward(g, shape, *args, **kwargs),))
+                     lambda g: (backward(g, shape, *args, **kwargs),), fused=fused)
 
     rule.__name__ = name
     return rule

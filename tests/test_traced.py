@@ -1,0 +1,113 @@
+"""``reference.traced``: rounding-error bounds derived from a NumPy reference by running it on
+``Bounded`` arrays, and its gradients by reverse-mode differentiation of the same operations.
+
+The bounds must be sound and tight: on the chapter's blocks written as plain NumPy forwards they equal
+the hand-derived bounds of ``reference/`` (``benchmarks/derived_bounds.py``); a float32 computation
+in another order stays inside them; an operation without a rule is refused, naming it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.derived_bounds import PRECISIONS, compare  # noqa: E402
+from reference.declared import ANALYTIC, AUTOMATIC, Declared  # noqa: E402
+from reference.traced import UnsupportedOperation, evaluate  # noqa: E402
+
+F32 = PRECISIONS["float32"]
+
+
+def layer_norm(x, weight, bias, eps=1e-5):
+    mean = x.mean(axis=-1, keepdims=True)
+    centred = x - mean
+    return centred / np.sqrt((centred * centred).mean(axis=-1, keepdims=True) + eps) * weight + bias
+
+
+def test_derived_bounds_equal_the_hand_derived_ones_on_the_chapters_blocks() -> None:
+    table = compare(examples=8, seed=1)
+    assert {k[0] for k in table} >= {"Linear", "CenteredLayer", "MyLinear", "MLP"}
+    for key, (low, high) in table.items():
+        assert low >= 1 - 1e-12, f"{key}: the derived bound is below the hand-derived one ({low})"
+        assert high <= 1 + 1e-9, f"{key}: the derived bound is looser than the hand-derived one ({high})"
+
+
+def test_a_float32_computation_in_another_order_stays_inside_the_bound() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        n = int(rng.integers(1, 64))
+        x = (rng.standard_normal((4, n)) * 10.0 ** rng.integers(-2, 3) + rng.standard_normal()).astype(np.float32)
+        w, b = rng.standard_normal(n).astype(np.float32), rng.standard_normal(n).astype(np.float32)
+        ev = evaluate(layer_norm, {"x": x.astype(np.float64), "weight": w.astype(np.float64),
+                                   "bias": b.astype(np.float64)}, prec=F32)
+        # float32, reduced pairwise in reverse order, the reciprocal square root multiplied in
+        xr = x[:, ::-1]
+        mean = (np.add.reduce(xr, axis=-1, dtype=np.float32) / np.float32(n))[:, None]
+        centred = x - mean
+        var = (np.add.reduce((centred * centred)[:, ::-1], axis=-1, dtype=np.float32) / np.float32(n))[:, None]
+        y32 = centred * (np.float32(1) / np.sqrt(var + np.float32(1e-5))) * w + b
+        assert np.all(np.abs(y32.astype(np.float64) - ev.y) <= ev.ey)
+
+
+def test_a_float16_computation_of_a_float32_block_leaves_the_bound() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((8, 64))
+    w = rng.standard_normal((64, 64))
+    ev = evaluate(lambda x, w: x @ w.T, {"x": x, "w": w}, prec=F32)
+    half = (x.astype(np.float16) @ w.T.astype(np.float16)).astype(np.float64)
+    assert np.mean(np.abs(half - ev.y) > ev.ey) > 0.5
+
+
+def test_gradients_agree_with_central_differences() -> None:
+    rng = np.random.default_rng(5)
+    x, w, b, gy = (rng.standard_normal(s) for s in ((3, 6), (6,), (6,), (3, 6)))
+    ev = evaluate(layer_norm, {"x": x, "weight": w, "bias": b}, gy=gy, wrt=("x", "weight", "bias"))
+    for name, value in (("x", x), ("weight", w)):
+        direction = rng.standard_normal(value.shape)
+        h = 1e-6
+
+        def f(t, name=name):
+            inputs = {"x": x, "weight": w, "bias": b, name: t}
+            return float(np.sum(layer_norm(**inputs) * gy))
+
+        numeric = (f(value + h * direction) - f(value - h * direction)) / (2 * h)
+        assert np.isclose(np.sum(ev.grads[name] * direction), numeric, rtol=1e-6, atol=1e-8), name
+
+
+def test_an_analytic_backward_gives_the_same_gradients_and_says_so() -> None:
+    def forward(x, weight, **_):
+        return x * weight
+
+    def backward(gy, x, weight, **_):
+        return {"x": gy * weight, "weight": (gy * x).sum(axis=0)}
+
+    rng = np.random.default_rng(6)
+    x, w, gy = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal((4, 3))
+    auto, hand = Declared(forward, {"weight": (3,)}), Declared(forward, {"weight": (3,)}, backward=backward)
+    grads = []
+    for ref in (auto, hand):
+        ref.load_state_dict({"weight": w})
+        y, ctx = ref.forward(x)
+        grads.append((ref.backward(ctx, gy), ref.grad_dict()["weight"]))
+    assert np.allclose(grads[0][0], grads[1][0]) and np.allclose(grads[0][1], grads[1][1])
+    assert (auto.gradient_source, hand.gradient_source) == (AUTOMATIC, ANALYTIC)
+
+
+def test_an_operation_without_a_rule_is_refused_by_name() -> None:
+    with pytest.raises(UnsupportedOperation, match="numpy.sort"):
+        evaluate(lambda x: np.sort(x), {"x": np.ones(3)})
+    with pytest.raises(UnsupportedOperation, match="converted to a plain ndarray"):
+        evaluate(lambda x: np.asarray(x) * 2, {"x": np.ones(3)})
+
+
+def test_a_comparison_near_its_threshold_accepts_either_branch() -> None:
+    """where(x > 0, x, 0) at x within its bound of 0: 0 and x are both correct."""
+    x = np.array([1e-9, -1e-9, 1.0])
+    ev = evaluate(lambda x: np.where(x > 1e-9 - 1e-9, x * 3.0, 0.0), {"x": x}, errors={"x": np.full(3, 1e-8)},
+                  prec=F32)
+    assert ev.ey[0] >= 3e-9 and ev.ey[1] >= 0 and ev.ey[2] < 1e-6

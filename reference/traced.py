@@ -102,11 +102,11 @@ class Bounded(NDArrayOperatorsMixin):
         raise UnsupportedOperation("a Bounded array was converted to a plain ndarray (np.asarray, np.array or an "
                                    "operation without a rule): its error bound would be lost")
 
-    def reshape(self, *shape: Any) -> "Bounded":
-        return np.reshape(self, shape[0] if len(shape) == 1 else shape)
+    def reshape(self, *shape: Any) -> Any:
+        return np.reshape(self, shape[0] if len(shape) == 1 else shape)  # type: ignore[call-overload]
 
-    def transpose(self, *axes: Any) -> "Bounded":
-        return np.transpose(self, axes or None)
+    def transpose(self, *axes: Any) -> Any:
+        return np.transpose(self, axes or None)  # type: ignore[call-overload]
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> "Bounded":
         return np.sum(self, axis=axis, keepdims=keepdims)
@@ -457,7 +457,7 @@ def matmul(a: Any, b: Any) -> Bounded:
     with np.errstate(invalid="ignore", over="ignore"):
         value = ieee_matmul(a2, b2) if b2.ndim == 2 else a2 @ b2
         err = matmul_error(a2, ea2, b2, eb2, prec)
-        fused = None
+        fused: Any = None
         if np.isfinite(value).all() and np.isfinite(err).all():
             n = a2.shape[-1]
             aa, ab = np.abs(a2), np.abs(b2)
@@ -486,7 +486,7 @@ def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
     return tuple(sorted(int(i) % ndim for i in np.atleast_1d(axis))) if ndim else ()
 
 
-def _expand(r: Bounded, axes: tuple[int, ...], shape: tuple[int, ...]) -> Bounded:
+def _expand(r: Bounded, axes: tuple[int, ...], shape: tuple[int, ...]) -> Any:
     """A reduction's result broadcast back over the reduced axes."""
     kept = np.reshape(r, tuple(1 if i in axes else n for i, n in enumerate(shape)))
     return np.broadcast_to(kept, shape)

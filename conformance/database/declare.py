@@ -166,6 +166,7 @@ def declare(
     has_width = input_width is not None
     index_range = None if indices is None else _getter(indices)
     if reference is None:
+        assert forward is not None  # one of the two, checked above
         reference = _declared_reference(forward, params, buffers, backward)
     from conformance.loading.construction import register_signature
 

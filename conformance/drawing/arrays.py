@@ -55,8 +55,8 @@ class ArraySpec:
         dim = self._expanded_dim()
         shape = self.shape if dim is None else self.shape[:dim] + (1,) + self.shape[dim + 1:]
         if self.high is not None:
-            values = np.random.default_rng(self.seed).integers(0, max(self.high, 1), shape, dtype=np.int64)
-            return values if dim is None else np.array(np.broadcast_to(values, self.shape))
+            indices = np.random.default_rng(self.seed).integers(0, max(self.high, 1), shape, dtype=np.int64)
+            return indices if dim is None else np.array(np.broadcast_to(indices, self.shape))
         values = np.random.default_rng(self.seed).standard_normal(shape) * self.scale
         flat = values.reshape(-1)
         if flat.size:

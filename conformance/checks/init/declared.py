@@ -24,7 +24,7 @@ from conformance.judging.bridge import to_numpy
 from conformance.judging.statistics import ALPHA_CHECK, assess, describe_sample
 from reference.distributions import Normal, PointMass, Uniform
 
-STANDARD = {Normal: Normal(0.0, 1.0), Uniform: Uniform(-1.0, 1.0)}
+STANDARD: dict[type, Any] = {Normal: Normal(0.0, 1.0), Uniform: Uniform(-1.0, 1.0)}
 #: Relative slack of a support bound: a bound rounded to float32 (the dtype blocks are built in).
 SUPPORT_RTOL = 2.0**-23
 

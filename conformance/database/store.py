@@ -4,6 +4,7 @@ in their own files (``--spec FILE``), in one list every front-end's registry rea
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, Iterator
 from conformance.core.errors import UsageError
 from conformance.database.chapter import BLOCKS
 from conformance.drawing.blocks import BlockSpec
-from conformance.loading.target import DECLARED_NAMES
+from conformance.loading.target import DECLARED_FILES, DECLARED_NAMES
 
 #: Blocks declared by the spec files loaded in this process, in the order they were loaded.
 _DECLARED: list[BlockSpec] = []
@@ -63,6 +64,7 @@ def load_spec_files(paths: Any, relative_to: "str | Path | None" = None) -> tupl
         for spec in declared:
             register(spec)
         _FILES.append(str(path))
+        DECLARED_FILES.append(str(path))
         added += declared
     return tuple(added)
 
@@ -83,7 +85,7 @@ def _import(raw: Any, path: Path) -> tuple[BlockSpec, ...]:
     except Exception as exc:  # the user's file: its error, named
         del sys.modules[name]
         raise UsageError(f"--spec {raw}: importing it raised {type(exc).__name__}: {exc}") from exc
-    declared = tuple(v for v in vars(module).values() if isinstance(v, BlockSpec))
+    declared = tuple(dataclasses.replace(v, source=str(path)) for v in vars(module).values() if isinstance(v, BlockSpec))
     if not declared:
         raise UsageError(f"--spec {raw}: declares no block (a module-level value returned by "
                          "conformance.database.declare)")
@@ -99,4 +101,4 @@ def using(paths: Any) -> Iterator[tuple[BlockSpec, ...]]:
     try:
         yield load_spec_files(paths)
     finally:
-        _DECLARED[:], _FILES[:], DECLARED_NAMES[:] = declared, files, names
+        _DECLARED[:], _FILES[:], DECLARED_NAMES[:], DECLARED_FILES[:] = declared, files, names, files

@@ -21,8 +21,10 @@ CONTRACT_NAMES = (
     "CenteredLayer", "MyLinear", "init", "save", "load",
 )
 
-#: Contract names of the blocks users declared (``conformance.database``), in the order declared.
+#: Contract names of the blocks users declared (``conformance.database``), in the order declared,
+#: and the spec files that declared them (a reproduction snippet loads them first).
 DECLARED_NAMES: list[str] = []
+DECLARED_FILES: list[str] = []
 
 
 def contract_names() -> tuple[str, ...]:
@@ -63,6 +65,7 @@ class Target:
         """The call that loads this target in a reproduction snippet (``--name`` mappings included)."""
         names = {k: v for k, v in self.names.items() if BUILTIN_NAMES.get(self.spec, {}).get(k) != v}
         code = (f"load_target({self.spec!r}" + (f", names={dict(names)!r}" if names else "")
+                + (f", specs={DECLARED_FILES!r}" if DECLARED_FILES else "")
                 + (", unwrap=True)" if self.unwrap else ")"))
         if not self.torch_fills:
             return code
@@ -178,7 +181,7 @@ def refuse_missing_names(spec: str | None, names: Mapping[str, str] | None, opti
 
 def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = None,
                 names: Mapping[str, str] | None = None, option: str = "--name", label: str = CLI_TARGET,
-                unwrap: bool | None = None) -> Target:
+                unwrap: bool | None = None, specs: "list[str] | None" = None) -> Target:
     """Resolve a target: a Target, a module, a mapping of names to factories, or a string.
 
     A string is a built-in alias (``torch``), a path ending in ``.py``, or a dotted module name
@@ -188,7 +191,10 @@ def load_target(spec: "str | ModuleType | Mapping[str, Any] | Target | None" = N
     ``label`` names the value in it (``--impl {}``, or the API's ``run(target={})``).
     ``unwrap``: judge the layout of a wrapped block (compiled, parametrized, pruned, a library
     wrapper) by the module inside (``conformance.loading.wrappers``); None keeps a Target's own setting.
+    ``specs``: files declaring blocks of the user's own, registered first (``conformance.database``).
     """
+    if specs:  # the database sits above this module: imported by name, not as a dependency
+        importlib.import_module("conformance.database.store").load_spec_files(specs)
     if isinstance(spec, Target):
         target = _checked(_named(spec, names, option), label) if names else spec
     else:

@@ -3,6 +3,8 @@ torch.nn) checked under several Hypothesis seeds; a correct block must pass ever
 
     python benchmarks/correct_seeds.py                       # 20 seeds, profile dev, 2 processes
     python benchmarks/correct_seeds.py --seeds 20 --examples 20 --jobs 2   # dev, 20 examples per check
+    python benchmarks/correct_seeds.py --spec examples/layernorm/layernorm_spec.py \
+        examples/layernorm/torch_layernorm.py examples/layernorm/scratch_layernorm.py   # a declared block
 
 Each (file, seed) runs in its own process (the checks the file's own blocks select, as
 ``tests/test_mutants.py`` chooses them). Prints one line per run and the totals: checks passed,
@@ -29,9 +31,11 @@ warnings.simplefilter("ignore")
 import conformance
 from test_mutants import applicable_checks, target_of
 from pathlib import Path
+from conformance.database.store import load_spec_files
+load_spec_files({specs!r})
 path = Path({path!r})
 target = target_of(path) if path.suffix == ".py" else None
-ids = applicable_checks(target, own_only=True) if target is not None else None
+ids = applicable_checks(target, own_only=not {specs!r}) if target is not None else None
 report = conformance.run(str(path) if target is not None else "torch", checks=ids, profile={profile!r},
                          max_examples={examples}, seed={seed}, quiet=True, isolate=False)
 print(json.dumps([(r.id, r.status, (r.reason or r.message).splitlines()[0] if (r.reason or r.message) else "")
@@ -39,9 +43,10 @@ print(json.dumps([(r.id, r.status, (r.reason or r.message).splitlines()[0] if (r
 """
 
 
-def run_one(path: Path, seed: int, profile: str, examples: int | None) -> tuple[str, int, list, float]:
+def run_one(path: Path, seed: int, profile: str, examples: int | None,
+            specs: list[str]) -> tuple[str, int, list, float]:
     code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), path=str(path), profile=profile, seed=seed,
-                        examples=examples)
+                        examples=examples, specs=specs)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -58,13 +63,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", default="dev")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--examples", type=int, default=None, help="examples per check (default: the profile's)")
+    parser.add_argument("--spec", action="append", default=[], help="a file declaring the files' block")
     parser.add_argument("files", nargs="*", help="correct files (default: every tests/correct/*.py, and torch)")
     args = parser.parse_args(argv)
     paths = [Path(f).resolve() for f in args.files] or [*CORRECT, Path("torch")]
     totals = {"passed": 0, "failed": 0, "not checked": 0, "other": 0}
     start = time.perf_counter()
     with ThreadPoolExecutor(args.jobs) as pool:
-        runs = [pool.submit(run_one, p, s, args.profile, args.examples) for p in paths for s in range(args.seeds)]
+        specs = [str(Path(f).resolve()) for f in args.spec]
+        runs = [pool.submit(run_one, p, s, args.profile, args.examples, specs) for p in paths
+                for s in range(args.seeds)]
         for future in runs:
             name, seed, results, wall = future.result()
             for check_id, status, reason in results:

@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         return merge(args[1:])
     if any(a in ("-h", "--help") for a in args):
         print(__doc__)
-        print("Options: --impl TARGET, --device DEVICE, --expected FILE, --report FILE.json, --report-md FILE.md, "
+        print("Options: --impl TARGET, --spec FILE (blocks of your own: docs/adding_a_block.md), "
+              "--device DEVICE, --expected FILE, --report FILE.json, --report-md FILE.md, "
               "--shard K/N, --check-timeout S, --memory-limit GiB, --unwrap, -k EXPR, -n N (pytest-xdist; default 1), "
               "--hypothesis-profile {ci,dev,thorough}, "
               "--hypothesis-seed N, --progress {auto,bar,lines,off}, -q, --full-trace; any other pytest option "

@@ -85,7 +85,8 @@ def _import(raw: Any, path: Path) -> tuple[BlockSpec, ...]:
     except Exception as exc:  # the user's file: its error, named
         del sys.modules[name]
         raise UsageError(f"--spec {raw}: importing it raised {type(exc).__name__}: {exc}") from exc
-    declared = tuple(dataclasses.replace(v, source=str(path)) for v in vars(module).values() if isinstance(v, BlockSpec))
+    declared = tuple(dataclasses.replace(v, source=str(path)) for v in vars(module).values()
+                     if isinstance(v, BlockSpec))
     if not declared:
         raise UsageError(f"--spec {raw}: declares no block (a module-level value returned by "
                          "conformance.database.declare)")

@@ -8,6 +8,11 @@ of the forward (``traced.evaluate``); its rounding-error bounds, forward and bac
 the same code on ``traced.Bounded`` arrays (``traced``'s rules), so a user-written reference is
 judged with per-element bounds like the built-in blocks'.
 
+Where the forward uses an operation ``traced`` has no rule for, the declaration may state an explicit
+``tolerance`` instead: values are then computed on plain arrays, bounded by ``tolerance * (|value| +
+max |value|)`` elementwise, and gradients (without an analytic backward) come from central finite
+differences of the forward in extended precision (``numpy.longdouble``). The report says so.
+
 IEEE semantics: a result the reference computes as NaN or an infinity *from non-finite inputs* (the
 input, a parameter or the upstream gradient) is not determined by the declaration: algebraically
 equal formulas give different classes there (``inf - inf`` in one, ``inf`` in another), so any
@@ -24,10 +29,11 @@ import numpy as np
 
 from .bounds import Precision
 from .module import Module
-from .traced import EXACT, Bounded, evaluate
+from .traced import EXACT, Bounded, UnsupportedOperation, evaluate
 
 #: How a declared block's gradients are computed (what the report says).
 ANALYTIC, AUTOMATIC = "the declaration's analytic backward", "automatic differentiation of the reference forward"
+FINITE_DIFFERENCES = "central finite differences of the reference forward in extended precision (numpy.longdouble)"
 
 
 def _any_nonfinite(*arrays: Any) -> bool:
@@ -47,9 +53,10 @@ class Declared(Module):
 
     def __init__(self, forward: Callable[..., Any], params: dict[str, tuple[int, ...]],
                  buffers: dict[str, tuple[int, ...]] | None = None, args: dict[str, Any] | None = None,
-                 backward: Callable[..., dict[str, Any]] | None = None) -> None:
+                 backward: Callable[..., dict[str, Any]] | None = None, tolerance: float | None = None) -> None:
         super().__init__()
-        self.fn, self.analytic, self.args = forward, backward, dict(args or {})
+        self.fn, self.analytic, self.args, self.tolerance = forward, backward, dict(args or {}), tolerance
+        self.untraced = ""  # the operation without a rule, where the declared tolerance bounds it instead
         for name, shape in params.items():
             self.params[name] = np.zeros(shape)
         for name, shape in (buffers or {}).items():
@@ -57,7 +64,26 @@ class Declared(Module):
 
     @property
     def gradient_source(self) -> str:
-        return ANALYTIC if self.analytic is not None else AUTOMATIC
+        if self.analytic is not None:
+            return ANALYTIC
+        return FINITE_DIFFERENCES if self.untraced else AUTOMATIC
+
+    @property
+    def bound_source(self) -> str:
+        return (f"the declared tolerance {self.tolerance:g} (the reference uses {self.untraced}, which has no "
+                "rule)") if self.untraced else "its own operations (reference.traced)"
+
+    def _traced(self, run: Callable[[], Any]) -> Any:
+        """``run()``, or None where it needs an operation without a rule and a tolerance is declared."""
+        if self.untraced:
+            return None
+        try:
+            return run()
+        except UnsupportedOperation as exc:
+            if self.tolerance is None:
+                raise
+            self.untraced = str(exc).split(":")[0].removeprefix("reference.traced has no error-bound rule for ")
+            return None
 
     def _inputs(self, x: np.ndarray) -> dict[str, Any]:
         return {"x": x, **self.params, **self.buffers}
@@ -66,11 +92,15 @@ class Declared(Module):
         return (("x",) if np.asarray(x).dtype.kind == "f" else ()) + tuple(self.params)
 
     def forward(self, x):
-        ev = evaluate(self.fn, self._inputs(x), constants=self.args)
+        ev = self._traced(lambda: evaluate(self.fn, self._inputs(x), constants=self.args))
+        if ev is None:  # on plain arrays; no kink is known
+            return np.asarray(self.fn(**self._inputs(x), **self.args), dtype=np.float64), {"x": x, "kinks": []}
         return ev.y, {"x": x, "kinks": ev.kinks}
 
     def _gradients(self, ctx: dict, gy: np.ndarray, egy: Any, prec: Precision) -> tuple[dict, dict]:
         x, ex = ctx["x"], ctx.get("ex")
+        if self.untraced:
+            return self._untraced_gradients(x, gy)
         if self.analytic is None:
             ev = evaluate(self.fn, self._inputs(x), {"x": ex} if ex is not None else None, prec, gy, egy,
                           self._wrt(x), self.args)
@@ -90,6 +120,26 @@ class Declared(Module):
             grads[name], errors[name] = ev.y, np.array(ev.ey)
         return grads, errors
 
+    def _untraced_gradients(self, x: np.ndarray, gy: np.ndarray) -> tuple[dict, dict]:
+        """Gradients where the forward cannot be traced: the analytic backward on plain arrays, else
+        central differences in extended precision; bounded by the declared tolerance."""
+        inputs = self._inputs(x)
+        wrt = self._wrt(x)
+        if self.analytic is not None:
+            out = self.analytic(gy, **inputs, **self.args)
+            grads = {n: np.asarray(out[n], dtype=np.float64) for n in wrt}
+            return grads, {n: self._tolerance_bound(g) for n, g in grads.items()}
+        found = {n: _central_differences(self.fn, inputs, self.args, n, gy) for n in wrt}
+        grads = {n: g for n, (g, _) in found.items()}
+        # at a kink (one-sided differences disagree) any value is accepted: the spec does not say which side
+        return grads, {n: np.where(kink, np.inf, self._tolerance_bound(g)) for n, (g, kink) in found.items()}
+
+    def _tolerance_bound(self, value: np.ndarray) -> np.ndarray:
+        assert self.tolerance is not None  # set whenever untraced
+        with np.errstate(invalid="ignore"):
+            scale = float(np.max(np.abs(value), initial=0.0, where=np.isfinite(value)))
+            return self.tolerance * (np.abs(np.where(np.isfinite(value), value, 0.0)) + scale)
+
     def backward(self, ctx, gy):
         grads, _ = self._gradients(ctx, gy, None, EXACT)
         for name in self.params:
@@ -100,7 +150,10 @@ class Declared(Module):
     def forward_error(self, ctx, ex, prec: Precision):
         ctx["ex"] = ex
         errors = {"x": ex} if np.asarray(ctx["x"]).dtype.kind == "f" else None
-        ev = evaluate(self.fn, self._inputs(ctx["x"]), errors, prec, constants=self.args)
+        ev = self._traced(lambda: evaluate(self.fn, self._inputs(ctx["x"]), errors, prec, constants=self.args))
+        if ev is None:
+            y = np.asarray(self.fn(**self._inputs(ctx["x"]), **self.args), dtype=np.float64)
+            return _open_nonfinite(y, self._tolerance_bound(y), True)
         return _open_nonfinite(ev.y, ev.ey, _any_nonfinite(*self._inputs(ctx["x"]).values()))
 
     def backward_error(self, ctx, gy, egy, prec: Precision):
@@ -112,4 +165,35 @@ class Declared(Module):
         return _open_nonfinite(grads.get("x", gx), gx, nonfinite)
 
 
-__all__ = ["Declared", "Bounded", "ANALYTIC", "AUTOMATIC"]
+def _central_differences(fn: Callable[..., Any], inputs: dict[str, Any], args: dict[str, Any], name: str,
+                         gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d <gy, fn(inputs)> / d inputs[name], entry by entry, by central differences in numpy.longdouble,
+    and where the function is not smooth (its one-sided differences disagree: a kink, a tie of a
+    sort), which a correct implementation may resolve either way. Step: the cube root of longdouble's
+    epsilon relative to the entry (to the tensor's median magnitude for an entry at 0), so truncation
+    and rounding both stay near eps^(2/3), about 4e-13 on x86's 80-bit format."""
+    wide = {k: (np.asarray(v, dtype=np.longdouble) if np.asarray(v).dtype.kind == "f" else v)
+            for k, v in inputs.items()}
+    weights = np.asarray(gy, dtype=np.longdouble)
+    base = wide[name]
+    step0 = np.cbrt(np.finfo(np.longdouble).eps)
+    magnitudes = np.abs(base[np.isfinite(base) & (base != 0)])
+    typical = float(np.median(magnitudes)) if magnitudes.size else 1.0  # the step of an entry at 0
+    centre = np.asarray(fn(**wide, **args), dtype=np.longdouble)
+    grad, kink = np.zeros(base.shape), np.zeros(base.shape, dtype=bool)
+    for index in np.ndindex(base.shape):
+        h = step0 * (abs(base[index]) if np.isfinite(base[index]) and base[index] != 0 else typical)
+        sides = []
+        for sign in (1, -1):
+            moved = base.copy()
+            moved[index] += sign * h
+            # differences per output element first: a sum of large outputs would swamp a small change
+            with np.errstate(invalid="ignore"):
+                change = (np.asarray(fn(**{**wide, name: moved}, **args), dtype=np.longdouble) - centre) * weights
+                sides.append(sign * np.sum(change) / h)
+        grad[index] = float((sides[0] + sides[1]) / 2)
+        kink[index] = not abs(sides[0] - sides[1]) <= 1e-6 * (abs(sides[0]) + abs(sides[1])) + 1e-300
+    return grad, kink
+
+
+__all__ = ["Declared", "Bounded", "ANALYTIC", "AUTOMATIC", "FINITE_DIFFERENCES"]

@@ -157,3 +157,33 @@ def test_the_cli_takes_spec() -> None:
                           timeout=300)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "layernorm.forward[float32]" in proc.stdout and "layernorm" in proc.stdout, proc.stdout
+
+
+SORTER_SPEC = """
+import numpy as np
+from conformance.database import declare
+SORTER = declare("Sorter()", forward=lambda x, **_: np.sort(x, axis=-1){tolerance})
+"""
+SORTER_TARGET = """
+import torch
+class Sorter(torch.nn.Module):
+    def forward(self, x):
+        return torch.sort(x, dim=-1).values
+"""
+
+
+def test_a_reference_without_bound_rules_needs_a_declared_tolerance(tmp_path: Path) -> None:
+    """Without ``tolerance=`` every check that needs the reference is *not checked*, naming the
+    operation; with it, the checks run (bounded by it; gradients by extended-precision differences)."""
+    (tmp_path / "sorter.py").write_text(SORTER_TARGET)
+    (tmp_path / "plain_spec.py").write_text(SORTER_SPEC.format(tolerance=""))
+    (tmp_path / "tolerant_spec.py").write_text(SORTER_SPEC.format(tolerance=", tolerance=1e-6"))
+    checks = ["sorter.forward[float64]", "sorter.gradient[float64]"]
+    plain = conformance.run(str(tmp_path / "sorter.py"), spec=str(tmp_path / "plain_spec.py"), checks=checks,
+                            settings=FAST, quiet=True, isolate=False)
+    assert [r.status for r in plain.results] == ["not checked", "not checked"]
+    assert "numpy.sort" in plain.results[0].reason and "tolerance" in plain.results[0].reason
+    tolerant = conformance.run(str(tmp_path / "sorter.py"), spec=str(tmp_path / "tolerant_spec.py"), checks=checks,
+                               settings=FAST, quiet=True, isolate=False)
+    assert [r.status for r in tolerant.results] == ["passed", "passed"], [r.message for r in tolerant.results]
+    assert "finite differences" in " ".join(tolerant.results[1].notes)

@@ -111,3 +111,26 @@ def test_a_comparison_near_its_threshold_accepts_either_branch() -> None:
     ev = evaluate(lambda x: np.where(x > 1e-9 - 1e-9, x * 3.0, 0.0), {"x": x}, errors={"x": np.full(3, 1e-8)},
                   prec=F32)
     assert ev.ey[0] >= 3e-9 and ev.ey[1] >= 0 and ev.ey[2] < 1e-6
+
+
+def test_a_declared_tolerance_bounds_a_reference_without_rules_and_differentiates_it_in_extended_precision() -> None:
+    def softsort(x, weight, **_):  # np.sort has no rule
+        return np.sort(x, axis=-1) * weight
+
+    rng = np.random.default_rng(7)
+    x, w, gy = rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((3, 4))
+    with pytest.raises(UnsupportedOperation, match="numpy.sort"):
+        Declared(softsort, {"weight": (4,)}).forward(x)
+    ref = Declared(softsort, {"weight": (4,)}, tolerance=1e-6)
+    ref.load_state_dict({"weight": w})
+    from reference import run_forward_backward
+
+    out = run_forward_backward(ref, x, gy, F32)
+    assert np.allclose(out["y"], np.sort(x, axis=-1) * w)
+    assert np.all(out["ey"] == 1e-6 * (np.abs(out["y"]) + np.abs(out["y"]).max()))
+    assert np.allclose(out["grads"]["weight"], (np.sort(x, axis=-1) * gy).sum(axis=0), rtol=1e-9)
+    order = np.argsort(x, axis=-1)
+    expected_gx = np.zeros_like(x)
+    np.put_along_axis(expected_gx, order, gy * w, axis=-1)
+    assert np.allclose(out["gx"], expected_gx, rtol=1e-9, atol=1e-12)
+    assert "finite differences" in ref.gradient_source and "numpy.sort" in ref.bound_source

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import reference as R
 from conformance.core.context import CheckContext
-from conformance.core.failures import CheckFailure, fail
+from conformance.core.failures import CheckFailure, NotChecked, fail
 from conformance.core.framing import is_suite_assertion
 from conformance.core.registry import Check
 from conformance.drawing.anchors import AnchorData, NotApplicable, choices, simplest
@@ -36,6 +36,7 @@ from conformance.judging.tolerance import compact, compare, max_finite
 from conformance.loading.wrappers import forward_view, has_pre_hooks, spec_names
 from conformance.loading.wrappers import summary as describe_wrappers
 from conformance.sandbox.timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
+from reference.traced import UnsupportedOperation
 
 T = TypeVar("T")
 
@@ -229,8 +230,7 @@ class Runner:
         is labelled as such."""
         if self.example.anchor and not self.example.anchor.endswith(".base"):  # (the base case is no edge)
             return f"anchor case {self.example.anchor}"
-        width = next((self.drawn.args[k] for k in ("in_features", "in_units", "features", "width", "w_in")
-                      if k in self.drawn.args), None)
+        width = self.spec.input_width(self.drawn.args)
         if width == 0:
             return "at the edge: input width 0"
         x = self.example.x
@@ -273,12 +273,16 @@ class Runner:
         check to hold the target to that contract."""
         try:
             expected = R.run_forward_backward(ref, to_numpy(x), None if gy is None else to_numpy(gy), prec=prec)
+        except UnsupportedOperation as exc:  # the declaration's, not the target's: nothing can be judged
+            raise NotChecked(f"the declared reference of {self.spec.name} cannot be bounded: {exc}") from None
         except R.NonFiniteNorm:
             if not nonfinite_norm:
                 assume(False)
             raise
         except (ValueError, FloatingPointError):
             assume(False)
+        finally:
+            self.declared_notes(ref)
         assume_representable(self.example.dtype, expected)
         if expected["y"].size == 0:
             self.ctx.trivial("an empty output")
@@ -330,10 +334,6 @@ class Runner:
         failure (this example is not judged here). Tensors a forward pre-hook recomputes (pruning,
         weight norm) are read as the forward sees them; a parametrization computes them when read."""
         ref, tensors = self.spec_tensors(block)
-        source = getattr(ref, "gradient_source", None)  # a declared block's reference (reference.declared)
-        if source and self.check.area in ("gradient", "lifecycle", "tying"):
-            self.ctx.note(f"{self.spec.name}: the reference's gradients come from {source}; its rounding-error "
-                          "bounds from its own operations (reference.traced)")
         self.judge_own_layout(block, tensors)
         self.exercises(ref)
         if has_pre_hooks(block):
@@ -363,6 +363,15 @@ class Runner:
             if not self.owns("structure"):
                 self.cannot_judge(problem, self.structure_id)  # the structure check reads them too, and fails
             raise self.failure(problem, body="print(block.state_dict().keys())") from exc
+
+    def declared_notes(self, ref: R.Module) -> None:
+        """What a declared block's report says of its reference: where its gradients and bounds come from."""
+        source = getattr(ref, "gradient_source", None)  # a declared block's reference (reference.declared)
+        if source and self.check.area in ("gradient", "lifecycle", "tying"):
+            self.ctx.note(f"{self.spec.name}: the reference's gradients come from {source}; its rounding-error "
+                          f"bounds from {ref.bound_source}")  # type: ignore[attr-defined]
+        elif getattr(ref, "untraced", "") and self.check.area in ("forward", "saveload"):
+            self.ctx.note(f"{self.spec.name}: the reference's bounds come from {ref.bound_source}")  # type: ignore[attr-defined]
 
     def judge_own_layout(self, block: torch.nn.Module, tensors: dict[str, torch.Tensor]) -> None:
         """Parameters beyond the spec's (an adapter's low-rank factors): the block's output is not the

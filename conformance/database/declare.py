@@ -108,6 +108,7 @@ def declare(
     batch_ndim: int | None = None,
     anchors: tuple[Anchor, ...] = (),
     derivative: Given = True,
+    tolerance: float | None = None,
     base: tuple[dict, tuple[int, ...]] | None = None,
     follows: str = "",
     source: str = "",
@@ -134,6 +135,9 @@ def declare(
     - ``derivative``: whether the spec's gradient is the derivative of its forward (a function of the
       arguments; an Embedding's padding row is read but never trained: not there). Where it is not,
       the finite-difference oracle (``gradcheck``) does not apply.
+    - ``tolerance``: a relative tolerance for a reference that uses an operation ``reference.traced``
+      has no rule for (its bound is then ``tolerance * (|value| + max |value|)``, its gradients, without
+      an analytic backward, central differences in extended precision; the report says so).
     - ``sizes``: the size arguments when some have defaults (a target that takes none is then checked
       at those defaults); ``lazy``: the size a lazy block infers on its first forward. A ``bias``
       option is passed only where the target's constructor takes one (else ``bias=False`` is not
@@ -167,7 +171,7 @@ def declare(
     index_range = None if indices is None else _getter(indices)
     if reference is None:
         assert forward is not None  # one of the two, checked above
-        reference = _declared_reference(forward, params, buffers, backward)
+        reference = _declared_reference(forward, params, buffers, backward, tolerance)
     from conformance.loading.construction import register_signature
 
     if code is None:
@@ -231,13 +235,13 @@ def _getter(value: Given) -> Callable[[dict], Any]:
 
 
 def _declared_reference(forward: Callable, params: dict[str, Tensor], buffers: dict[str, Tensor],
-                        backward: Callable | None) -> Callable[[dict], Any]:
+                        backward: Callable | None, tolerance: float | None) -> Callable[[dict], Any]:
     from reference.declared import Declared
 
     def build(args: dict) -> Declared:
         return Declared(forward,
                         {n: t.shape_for(args) for n, t in params.items() if t.present(args)},
                         {n: t.shape_for(args) for n, t in buffers.items() if t.present(args)},
-                        args, backward)
+                        args, backward, tolerance)
 
     return build

@@ -125,6 +125,10 @@ def test_spec_usage_errors(tmp_path: Path) -> None:
                      "L = declare('Linear(in_features, out_features)', forward=lambda x, **_: x)\n")
     with pytest.raises(UsageError, match="declared twice"):
         conformance.run(target, spec=str(twice), quiet=True, isolate=False)
+    from conformance.loading.construction import SIGNATURES
+
+    assert SIGNATURES["Linear"] == (("in_features", "out_features"), "in_features", None, True), \
+        "a refused declaration must leave the chapter's Linear as it was"
 
 
 def test_the_expected_file_names_spec_files(tmp_path: Path) -> None:

@@ -140,9 +140,9 @@ def test_a_report_made_by_hand_reads_the_same() -> None:
 
 # -- a subnormal input, named ---------------------------------------------------------------------
 class _Runner:
-    """What check_output needs of a check's Runner: the block's spec key and how a failure is made."""
+    """What check_output needs of a check's Runner: the block's spec (key, elementwise) and how a failure is made."""
 
-    spec = SimpleNamespace(key="relu")
+    spec = SimpleNamespace(key="relu", elementwise=True)
 
     def failure(self, problem: str, detail: str = "", body: str = "", fact: str = "") -> AssertionError:
         return failure("relu.forward[float32]", problem, detail, fact=fact)

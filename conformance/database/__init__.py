@@ -11,12 +11,23 @@ theirs in a file of their own, passed as ``--spec FILE`` (see ``docs/adding_a_bl
                                 "bias": Param(("normalized_shape",), init=Constant(0.0), when="elementwise_affine")})
 """
 
+from typing import Any
+
 from conformance.database.declare import Buffer, Param, Signature, Tensor, declare
 from conformance.database.store import blocks, find_block, load_spec_files
 from conformance.drawing.anchors import Anchor
-from reference.distributions import Normal, PointMass, Uniform
 
-Constant = PointMass
+_LAWS = {"Normal": "Normal", "Uniform": "Uniform", "PointMass": "PointMass", "Constant": "PointMass"}
+
+
+def __getattr__(name: str) -> Any:
+    """The init laws, imported when first named (``reference.distributions`` imports scipy, which the
+    xdist controller, listing the checks, never needs)."""
+    if name in _LAWS:
+        from reference import distributions
+
+        return getattr(distributions, _LAWS[name])
+    raise AttributeError(f"module 'conformance.database' has no attribute {name!r}")
 
 __all__ = ["declare", "Param", "Buffer", "Tensor", "Signature", "Anchor", "Normal", "Uniform", "Constant", "PointMass",
            "blocks", "find_block", "load_spec_files"]

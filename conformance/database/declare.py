@@ -172,12 +172,10 @@ def declare(
     if reference is None:
         assert forward is not None  # one of the two, checked above
         reference = _declared_reference(forward, params, buffers, backward, tolerance)
-    from conformance.loading.construction import register_signature
-
+    constructor = None  # how the target's constructor is called, registered with the block (store.register)
     if code is None:
-        has_bias = "bias" in sig.options
-        register_signature(sig.name, sig.sizes, tuple(o for o in sig.options if o != "bias"), lazy=lazy,
-                           defaults=(defaults or None) if sizes is not None or sig.sizes else {}, bias=has_bias)
+        constructor = (sig.sizes, lazy, (defaults or None) if sizes is not None or sig.sizes else {},
+                       "bias" in sig.options, tuple(o for o in sig.options if o != "bias"))
     simplest = {**{n: defaults.get(n, 3) for n in sig.sizes}, **sig.options}  # the base anchor's arguments
     tensors = {**params, **buffers}
     fields: dict[str, Any] = dict(
@@ -202,6 +200,7 @@ def declare(
         indices=index_range,
         init={name: t for name, t in tensors.items() if t.init is not None or t.exact_rows},
         source=source,
+        signature=constructor,
     )
     unknown = set(capabilities) - set(BlockSpec.__dataclass_fields__)
     if unknown:

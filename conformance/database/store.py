@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from conformance.core.errors import UsageError
 from conformance.database.chapter import BLOCKS
 from conformance.drawing.blocks import BlockSpec
+from conformance.loading.construction import register_signature
 from conformance.loading.target import DECLARED_FILES, DECLARED_NAMES
 
 #: Blocks declared by the spec files loaded in this process, in the order they were loaded.
@@ -37,13 +38,25 @@ def spec_files() -> tuple[str, ...]:
     return tuple(_FILES)
 
 
+def _install(spec: BlockSpec) -> None:
+    """How the target's constructor for the block's contract name is called (``loading.construction``)."""
+    if spec.signature is not None:
+        sizes, lazy, defaults, bias, options = spec.signature
+        register_signature(spec.name, sizes, options, lazy=lazy, defaults=defaults, bias=bias)
+
+
+for _chapter_block in BLOCKS:  # the chapter's constructors, before any target is read
+    _install(_chapter_block)
+
+
 def register(spec: BlockSpec) -> None:
     """Add a declared block; its key and contract name must be new."""
-    clash = next((s for s in blocks() if s.key == spec.key), None)
+    clash = next((s for s in blocks() if s.key == spec.key or (s.name == spec.name and spec.signature)), None)
     if clash is not None:
         where = clash.source or "the chapter's blocks"
         raise UsageError(f"block {spec.key!r} ({spec.name}) is declared twice: in {spec.source or 'the suite'} "
                          f"and in {where}")
+    _install(spec)
     _DECLARED.append(spec)
     if spec.name not in DECLARED_NAMES:
         DECLARED_NAMES.append(spec.name)

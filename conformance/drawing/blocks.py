@@ -77,6 +77,7 @@ class BlockSpec:
     derivative: Callable[[dict], bool] = lambda args: True  # the spec's gradient is its forward's derivative
     random_init: Callable[[dict], bool] = lambda args: True  # a construction draws from torch's generator
     source: str = ""                                    # the file that declared it ("" for the built-in blocks)
+    signature: tuple | None = field(default=None, hash=False)  # (sizes, lazy, defaults, bias, options) to register
 
     @property
     def input_width_known(self) -> bool:

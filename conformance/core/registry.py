@@ -29,6 +29,8 @@ AREAS = {
     "init": "init", "apply": "init", "reproducible": "init",
     "function": "init",
     "lifecycle": "lifecycle",
+    "gradgrad": "gradient", "copy": "lifecycle", "meta": "structure", "factory": "structure",
+    "bad_args": "structure",
 }
 
 
@@ -144,14 +146,22 @@ PROPERTIES: tuple[Property, ...] = (
     Property("strict", (None,), "persistence", "check_strict_loading"),
     Property("access", (None,), "semantics", "check_access", lambda s: s.indexable),
     Property("lifecycle", DTYPES, "lifecycle", "check_lifecycle", dtype=True),
+    # the rest of torch.nn's module protocol (a drop-in replacement's)
+    Property("gradgrad", ("float64",), "second_order", "check_gradgrad",
+             lambda s: s.twice_differentiable and s.float_input, dtype=True),
+    Property("copy", (None,), "protocol", "check_copy", lambda s: s.stateful),
+    Property("meta", (None,), "protocol", "check_meta", lambda s: s.stateful and s.signature is not None),
+    Property("factory", ("float64",), "protocol", "check_factory",
+             lambda s: s.stateful and s.signature is not None, dtype=True),
+    Property("bad_args", (None,), "protocol", "check_bad_args", lambda s: bool(s.bad_args), anchored=False),
 )
 #: Properties checked after the init area's own checks.
 LATE_PROPERTIES: tuple[Property, ...] = (
     Property("reproducible", (None,), "init", "check_reproducible", lambda s: s.reproducible, anchored=False),
 )
 #: The generic default-init property of a declared block with init laws (``BlockSpec.init``).
-DECLARED_INIT = Property("init", ("default",), "init", "check_declared_init", lambda s: bool(s.init),
-                         anchored=False)
+DECLARED_INIT = Property("init", ("default",), "init", "check_declared_init", lambda s: bool(s.init) and not any(
+    c.property == "init" and c.variant == "default" for c in s.own_checks), anchored=False)
 
 
 def block_checks(spec: Any, properties: tuple[Property, ...]) -> list[Check]:

@@ -190,7 +190,8 @@ def declare(
         any_shape=not has_width,
         stateful=bool(tensors) and all(t.when is None for t in tensors.values()),
         has_buffers=bool(buffers),
-        reproducible=any(_random_law(t, simplest) for t in tensors.values()),
+        reproducible=capabilities.get("reproducible") if "reproducible" in capabilities else any(
+            _random_law(t, simplest) for t in tensors.values()),
         random_init=lambda a: not tensors or any(t.present(a) and _random_law(t, a) and _free_entries(t, a)
                                                  for t in tensors.values()),
         derivative=lambda a: bool(_resolve(derivative, a)),

@@ -42,6 +42,15 @@ class OwnCheck:
 
 
 @dataclass(frozen=True)
+class BadArgs:
+    """Constructor arguments the spec forbids, the exceptions a block must raise for them, and why."""
+
+    args: dict
+    why: str
+    raises: tuple[type[BaseException], ...] = (ValueError, RuntimeError)
+
+
+@dataclass(frozen=True)
 class BlockSpec:
     """One block of the contract: its declaration. The flags are its capabilities, which decide the
     properties that apply (``core.registry.PROPERTIES``)."""
@@ -78,6 +87,8 @@ class BlockSpec:
     random_init: Callable[[dict], bool] = lambda args: True  # a construction draws from torch's generator
     source: str = ""                                    # the file that declared it ("" for the built-in blocks)
     signature: tuple | None = field(default=None, hash=False)  # (sizes, lazy, defaults, bias, options) to register
+    bad_args: tuple[BadArgs, ...] = field(default=(), hash=False)  # constructor calls the spec forbids
+    twice_differentiable: bool = False                  # its gradient is differentiable (second derivatives)
 
     @property
     def input_width_known(self) -> bool:

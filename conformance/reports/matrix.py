@@ -26,16 +26,17 @@ PROBLEMS = ("failed", "xpass")
 #: Matrix columns, in this order (properties not listed follow in order of appearance).
 PROPERTY_ORDER = ("forward", "gradient", "gradcheck", "structure", "bad_input", "independence", "container", "access",
                   "buffers", "termination", "tying", "saveload", "strict", "tensors", "load_safety", "init", "function",
-                  "apply", "reproducible", "lifecycle")
+                  "apply", "reproducible", "lifecycle", "gradgrad", "copy", "meta", "factory", "bad_args")
 #: Shorter headers, tried in turn until the matrix fits.
 ABBREVIATIONS = (
     {"gradcheck": "gradchk", "structure": "struct", "bad_input": "badin", "independence": "indep",
      "container": "contain", "termination": "term", "saveload": "saveld", "tensors": "tensor", "load_safety": "ldsafe",
-     "function": "func", "reproducible": "repro", "lifecycle": "life"},
+     "function": "func", "reproducible": "repro", "lifecycle": "life", "gradgrad": "gradgrd", "bad_args": "badarg"},
     {"forward": "fwd", "gradient": "grd", "gradcheck": "gck", "structure": "str", "bad_input": "bad",
      "independence": "ind", "container": "con", "access": "acc", "buffers": "buf", "termination": "trm",
      "tying": "tie", "saveload": "sav", "strict": "sct", "tensors": "ten", "load_safety": "lds", "init": "ini",
-     "function": "fun", "apply": "app", "reproducible": "rep", "lifecycle": "lif"},
+     "function": "fun", "apply": "app", "reproducible": "rep", "lifecycle": "lif", "gradgrad": "gg",
+     "copy": "cpy", "meta": "met", "factory": "fac", "bad_args": "bda"},
 )
 NOT_PROVIDED = "not provided"
 WIDTH = 100

@@ -1,0 +1,284 @@
+"""The rest of torch.nn's module protocol a drop-in replacement honours: copies, the meta device and
+deferred materialisation, factory keywords, and constructor arguments the spec forbids.
+
+* ``copy``: ``copy.deepcopy(block)`` has equal values in distinct tensors (tied ones still tied inside
+  the copy); training the copy leaves the original unchanged.
+* ``meta``: built under ``with torch.device("meta")`` the block allocates nothing and has the spec's
+  names and shapes; ``to_empty(device=...)`` then every module's own ``reset_parameters()`` (where it
+  has one) gives a working block, whose re-initialised tensors follow the spec's init law.
+* ``factory``: where the constructor takes ``dtype=``/``device=`` (read from its signature), the block
+  holds every tensor in that dtype on that device, follows the spec's init law there, and computes.
+* ``bad_args``: each constructor call the declaration forbids (a negative size) raises.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any
+
+import numpy as np
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from conformance.checks.common import Runner, bit_identical, check_output, draw_example, raised_by
+from conformance.core.context import CheckContext
+from conformance.core.failures import NotProvided
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.drawing.examples import seeded
+from conformance.judging.bridge import LayoutError, spec_tensors, to_numpy
+from conformance.loading.construction import INSTANCE, construction
+
+COPY_BODY = """import copy
+twin = copy.deepcopy(block)
+print([(n, p is q, p.data_ptr() == q.data_ptr()) for (n, p), (_, q) in zip(block.named_parameters(),
+                                                                        twin.named_parameters())])"""
+
+#: The law of each built-in block's tensors after its own ``reset_parameters()`` (torch.nn's), by
+#: the spec's names: U(-1/sqrt(in), 1/sqrt(in)) for a Linear's weight and bias.
+SUPPORT_RTOL = 2.0**-20
+
+
+def _laws(spec: BlockSpec, args: dict) -> dict[str, Any]:
+    """The init law of each tensor the declaration gives one (None where it gives none)."""
+    out = {}
+    for name, declared in spec.init.items():
+        law = declared.init(args) if callable(declared.init) and not isinstance(declared.init, type) else declared.init
+        out[name] = law
+    return out
+
+
+def _train_once(run: Runner, block: torch.nn.Module, x: torch.Tensor, what: str, body: str) -> None:
+    """One SGD step (lr 0.1) on ``<w, block(x)>`` for fixed weights w, through the block's own
+    parameters()."""
+    y = run.forward(f"forward of {what}", lambda: block(x), body)
+    if not y.requires_grad:  # nothing to train (a block without parameters)
+        return
+    weights = torch.ones_like(y)
+    run.call(f"backward of {what}", lambda: (y * weights).sum().backward(), body)
+    with torch.no_grad():
+        for p in block.parameters():
+            if p.grad is not None:
+                p -= 0.1 * p.grad
+
+
+def check_copy(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """``copy.deepcopy(block)``: the spec's tensors equal and distinct (tied ones tied), and training the
+    copy leaves the original's values and gradients as they were."""
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def copies_are_independent(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, "float64", plain=True)
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        ref, tensors = run.reference(block)
+        twin = run.call("copy.deepcopy(block)", lambda: copy.deepcopy(block), COPY_BODY)
+        if not isinstance(twin, torch.nn.Module):
+            raise run.failure(f"copy.deepcopy(block) gave a {type(twin).__name__}, not a torch.nn.Module",
+                              body=COPY_BODY)
+        try:
+            copied = spec_tensors(twin, ref)
+        except LayoutError as exc:
+            raise run.failure("the copy's tensors do not have the spec's names and shapes", str(exc),
+                              body=COPY_BODY) from None
+        x = run.example.input()
+        try:  # the original must compute before its copy is judged by computing
+            run.call("forward of the original", lambda: block(x), COPY_BODY)
+        except AssertionError as failed:
+            if failed.__cause__ is None:
+                raise
+            run.cannot_judge(f"the block's own forward raised {type(failed.__cause__).__name__}",
+                             f"{spec.key}.forward[float64]")
+        before = {name: t.detach().clone() for name, t in tensors.items()}
+        for name, t in tensors.items():
+            twin_t = copied[name]
+            if twin_t is t or (t.numel() and twin_t.untyped_storage().data_ptr() == t.untyped_storage().data_ptr()):
+                raise run.failure(f"the copy shares {name!r} with the original (the same "
+                                  f"{'tensor' if twin_t is t else 'storage'})",
+                                  "a deep copy owns its tensors: training it would train the original",
+                                  body=COPY_BODY, fact=f"{name!r} shared")
+            if not bit_identical(twin_t.detach(), t.detach()):
+                raise run.failure(f"the copy's {name!r} differs from the original's", body=COPY_BODY)
+        for group in ref.tied_names():
+            if len({id(copied[name]) for name in group}) != 1:
+                raise run.failure(f"the copy unties {group}: one parameter in the original, several in the copy",
+                                  body=COPY_BODY, fact=f"{group[0]!r} untied")
+        _train_once(run, twin, x, "the copy", COPY_BODY)
+        for name, t in tensors.items():
+            if not bit_identical(t.detach(), before[name]):
+                raise run.failure(f"training the copy changed the original's {name!r}",
+                                  "an SGD step on the copy's parameters() wrote into the original's tensors",
+                                  body=COPY_BODY + "\n# ... one SGD step on twin, then compare block's tensors",
+                                  fact=f"{name!r} changed")
+            if isinstance(t, torch.nn.Parameter) and t.grad is not None:
+                raise run.failure(f"a backward through the copy gave the original's {name!r} a gradient",
+                                  body=COPY_BODY, fact=f"{name!r}.grad set")
+
+    copies_are_independent()
+
+
+META_BODY = """with torch.device("meta"):
+    block = {code}
+print([(n, t.device, tuple(t.shape)) for n, t in block.state_dict().items()])
+block = block.to_empty(device={device!r})
+for m in block.modules():
+    if callable(getattr(m, "reset_parameters", None)):
+        m.reset_parameters()
+print(block(x))"""
+
+
+def _constructor(ctx: CheckContext, spec: BlockSpec) -> Any:
+    """The target's constructor for ``spec`` (NotProvided where it is an instance: nothing is built)."""
+    c = construction(ctx.target, spec.name)
+    if c.kind == INSTANCE:
+        raise NotProvided(NotProvided.PREFIX + f"{spec.name} is an instance: the contract builds none")
+    return ctx.target.get(spec.name)
+
+
+def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """Built under ``torch.device("meta")``: no tensor on a real device, the spec's names and shapes;
+    after ``to_empty`` and the modules' own ``reset_parameters()``: on the device, computing what the
+    spec computes on its values, and following the spec's init law where a module re-initialised them."""
+    _constructor(ctx, spec)
+    prec = ctx.precision(check.id, "float32")
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def materialises(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, "float32", plain=True)
+        run = Runner(ctx, check, spec, drawn)
+        body = META_BODY.format(code=run.example.code, device=ctx.device)
+        with torch.device("meta"):
+            block = run.call('construction under torch.device("meta")',
+                             lambda: run.example.construct(ctx.target), body)
+        if not isinstance(block, torch.nn.Module):
+            raise run.failure(f"the construction gave a {type(block).__name__}, not a torch.nn.Module", body=body)
+        listed = run.call("state_dict() of the meta block", lambda: block.state_dict(keep_vars=True), body)
+        real = [f"{n} ({t.device})" for n, t in listed.items() if isinstance(t, torch.Tensor) and not t.is_meta]
+        if real:
+            raise run.failure('the block allocated real memory under torch.device("meta")',
+                              f"tensors not on the meta device: {', '.join(real)}", body=body,
+                              fact=f"{real[0]} not meta")
+        ref = spec.reference(drawn.args)
+        try:
+            spec_tensors(block, ref)
+        except LayoutError as exc:
+            raise run.failure('the block built under torch.device("meta") does not have the spec\'s names and shapes',
+                              str(exc), body=body) from None
+        run.exercises(ref)
+        block = run.call(f"block.to_empty(device={ctx.device!r})", lambda: block.to_empty(device=ctx.device), body)
+        reset = [m for m in block.modules() if callable(getattr(m, "reset_parameters", None))]
+        with seeded(drawn.example.seed, ctx.device):
+            for module in reset:
+                run.call(f"{type(module).__name__}.reset_parameters()", module.reset_parameters, body)
+        ref, tensors = run.reference(block)
+        owners = {id(t) for m in reset for t in [*m.parameters(recurse=False), *m.buffers(recurse=False)]}
+        for name, law in _laws(spec, drawn.args).items():
+            t = tensors.get(name)
+            if law is None or t is None or id(t) not in owners:
+                continue
+            values = to_numpy(t).ravel()
+            if not bool(np.all(law.contains(values, SUPPORT_RTOL))):
+                bad = values[~law.contains(values, SUPPORT_RTOL)]
+                raise run.failure(f"after to_empty and reset_parameters(), {name!r} does not follow its law {law}",
+                                  f"{bad.size} of {values.size} values outside it, e.g. {float(bad[0])!r}", body=body)
+        x = run.example.input()
+        expected = run.expected(ref, x, None, prec)
+        y = run.forward("forward of the materialised block", lambda: block(x), body)
+        check_output(run, "the materialised block's output", y, expected["y"], expected["ey"], x, body)
+
+    materialises()
+
+
+FACTORY_BODY = """block = {code}
+print([(n, t.dtype, t.device) for n, t in block.state_dict().items()])
+print(block(x))"""
+
+
+def takes_factory_keywords(obj: Any) -> bool:
+    """The constructor's signature names ``dtype`` and ``device`` (or takes ``**kwargs``)."""
+    try:
+        params = inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return True  # a builtin: take it at its word (the call decides)
+    return ({"dtype", "device"} <= set(params)) or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def check_factory(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
+    """``Block(..., dtype=, device=)``: every tensor in that dtype on that device, the init law held
+    there, and a forward in that dtype that computes what the spec computes."""
+    obj = _constructor(ctx, spec)
+    if not takes_factory_keywords(obj):
+        theirs = ctx.target.names.get(spec.name, spec.name)
+        raise NotProvided(NotProvided.PREFIX + f"{theirs}'s constructor takes no dtype=/device= (factory keywords)")
+    prec = ctx.precision(check.id, dtype)
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def built_in_place(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, dtype, plain=True)
+        run = Runner(ctx, check, spec, drawn)
+        base = run.example.code
+        assume(base.endswith(")") and not base.startswith("copy."))
+        code = base[:-1] + ("" if base.endswith("()") else ", ") + f"dtype=torch.{dtype}, device={ctx.device!r})"
+        body = FACTORY_BODY.format(code=code)
+        with seeded(drawn.example.seed, ctx.device):
+            block = run.call(code, lambda: eval(code, {"target": ctx.target, "torch": torch}), body)  # noqa: S307
+        if not isinstance(block, torch.nn.Module):
+            raise run.failure(f"{code} gave a {type(block).__name__}, not a torch.nn.Module", body=body)
+        listed = run.call("state_dict()", lambda: block.state_dict(keep_vars=True), body)
+        wrong = [f"{n} ({t.dtype}, {t.device})" for n, t in listed.items() if isinstance(t, torch.Tensor)
+                 and (t.dtype != getattr(torch, dtype) or t.device.type != torch.device(ctx.device).type)]
+        if wrong:
+            raise run.failure(f"built with dtype=torch.{dtype}, device={ctx.device!r}, the block holds tensors of "
+                              "another dtype or device", ", ".join(wrong), body=body,
+                              fact=f"{wrong[0]}, not torch.{dtype}")
+        ref, tensors = run.reference(block)
+        for name, law in _laws(spec, drawn.args).items():
+            t = tensors.get(name)
+            if law is None or t is None:
+                continue
+            values = to_numpy(t).ravel()
+            inside = law.contains(values, SUPPORT_RTOL)
+            if not bool(np.all(inside)):
+                raise run.failure(f"built with dtype=torch.{dtype}, {name!r} does not follow its law {law}",
+                                  f"e.g. {float(values[~inside][0])!r}", body=body)
+        x = run.example.input()
+        expected = run.expected(ref, x, None, prec)
+        y = run.forward("forward", lambda: block(x), body)
+        check_output(run, "the output", y, expected["y"], expected["ey"], x, body)
+
+    built_in_place()
+
+
+def check_bad_args(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
+    """Every constructor call the declaration forbids (``BlockSpec.bad_args``) raises one of the
+    exceptions it names, within the time limit; constructing a block there is a failure."""
+    _constructor(ctx, spec)
+    cases = [c for c in spec.bad_args if spec.restrict(dict(c.args), ctx.target) == dict(c.args)]
+    if not cases:
+        raise NotProvided(NotProvided.PREFIX + f"{spec.name} is built at fixed sizes: no forbidden size can be passed")
+
+    @ctx.hypothesis_settings()
+    @given(case=st.sampled_from(cases))
+    def forbidden_arguments_raise(case: Any) -> None:
+        from conformance.checks.common import Drawn
+        from conformance.drawing.examples import Example
+
+        code = spec.code(dict(case.args), ctx.target)
+        run = Runner(ctx, check, spec, Drawn(dict(case.args), Example(code=code, dtype="float32", seed=0)))
+        body = f"block = {code}  # should raise {' or '.join(e.__name__ for e in case.raises)}: {case.why}"
+        made, raised = raised_by(run, f"constructing {code}", lambda: run.example.construct(ctx.target), body)
+        if raised is None:
+            raise run.failure(f"{code} constructed a block: {case.why}",
+                              f"it returned {type(made).__name__}; the spec asks for "
+                              f"{' or '.join(e.__name__ for e in case.raises)}", body=body,
+                              fact=f"{code} did not raise")
+        if not isinstance(raised, case.raises):
+            raise run.failure(f"{code} raised {type(raised).__name__}, not "
+                              f"{' or '.join(e.__name__ for e in case.raises)}", str(raised), body=body)
+
+    forbidden_arguments_raise()

@@ -1,0 +1,216 @@
+"""Second derivatives (``gradgrad[float64]``): differentiating through the block's backward
+(``create_graph=True``), as gradient penalties, Hessian-vector products and MAML do.
+
+For random directions v (the first derivative's) and u (the second's), over the input, every parameter
+and the upstream gradient w at once, the directional second derivative ``d/du <grad <w, f>, v>``
+computed by autograd through the block's own backward must equal
+
+* the central difference of the block's own first derivative ``<grad <w, f>, v>`` along u (the
+  oracle ``gradcheck`` is for the first order; a backward built under ``no_grad``, detached, or from
+  operations autograd cannot differentiate has no graph or a wrong one), and
+* the reference's: the central difference of the reference's gradient along u.
+
+The chapter's blocks are piecewise linear in each argument, so the differences are exact away from
+kinks up to rounding; a smooth declared block's truncation error is estimated at twice the step and
+allowed (as in ``oracle``).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import reference as R
+from conformance.checks.common import Runner, draw_example
+from conformance.checks.oracle import (
+    KINK_MARGIN,
+    RELATIVE_TOLERANCE,
+    STEP,
+    TRUNCATION_FACTOR,
+    directional_derivatives,
+    intact,
+    min_kink_distance,
+)
+from conformance.core.context import CheckContext
+from conformance.core.registry import Check
+from conformance.drawing.blocks import BlockSpec
+from conformance.judging.bridge import to_numpy
+from conformance.loading.wrappers import is_scripted, modules
+
+GRADGRAD_BODY = """from conformance.checks.second_order import second_derivatives
+autograd, finite_difference, scale = second_derivatives(block, x, seed={seed})
+print(autograd, finite_difference)"""
+
+
+class NoGraph(Exception):
+    """The block's gradient, taken with ``create_graph=True``, has no graph to differentiate."""
+
+
+def _directions(rng: np.random.Generator, tensors: list[torch.Tensor]) -> list[torch.Tensor]:
+    return [torch.from_numpy(rng.standard_normal(tuple(t.shape))).to(t) if t.is_floating_point()
+            else torch.zeros_like(t) for t in tensors]
+
+
+def second_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) -> tuple[float, float, float]:
+    """(autograd's directional second derivative, the central difference of the block's own first
+    derivative, the magnitude they are judged by: see ``oracle.directional_derivatives``)."""
+    rng = np.random.default_rng(seed)
+    names = [n for n, _ in block.named_parameters()]
+    theta = [x.detach()] + [p.detach() for _, p in block.named_parameters()]
+    smooth = [t.is_floating_point() for t in theta]
+
+    def f(values: list[torch.Tensor]) -> torch.Tensor:
+        with intact(block):
+            return torch.func.functional_call(block, dict(zip(names, values[1:], strict=True)), (values[0],))
+
+    with torch.no_grad():
+        y0 = f(theta)
+    v, u = _directions(rng, theta), _directions(rng, theta)
+    w0 = torch.from_numpy(rng.standard_normal(tuple(y0.shape))).to(y0)
+    uw = torch.from_numpy(rng.standard_normal(tuple(y0.shape))).to(y0)
+
+    def first(values: list[torch.Tensor], w: torch.Tensor, create_graph: bool) -> torch.Tensor:
+        """<grad <w, f(values)>, v> (a graph through it when ``create_graph``)."""
+        y = f(values)
+        wrt = [t for t, d in zip(values, smooth, strict=True) if d]
+        found = iter(torch.autograd.grad((y * w).sum(), wrt, create_graph=create_graph, allow_unused=True))
+        grads = [next(found) if d else None for d in smooth]
+        terms = [(g * d).sum() for g, d in zip(grads, v, strict=True) if g is not None]
+        return torch.stack(terms).sum() if terms else y.new_zeros(())
+
+    leaves = [t.clone().requires_grad_(d) for t, d in zip(theta, smooth, strict=True)]
+    w = w0.clone().requires_grad_(True)
+    s = first(leaves, w, create_graph=True)
+    if not s.requires_grad:
+        raise NoGraph("the gradient taken with create_graph=True has no graph (its backward ran without one)")
+    wrt = [t for t, d in zip(leaves, smooth, strict=True) if d] + [w]
+    second = torch.autograd.grad(s, wrt, allow_unused=True)
+    directions = [d for d, ok in zip(u, smooth, strict=True) if ok] + [uw]
+    autograd = sum(float((g * d).sum()) for g, d in zip(second, directions, strict=True) if g is not None)
+    scale = sum(float((g.abs() * d.abs()).sum()) for g, d in zip(second, directions, strict=True) if g is not None)
+
+    def central(step: float) -> float:
+        at = []
+        for sign in (1, -1):
+            moved = [(t + sign * step * d) if ok else t for t, d, ok in zip(theta, u, smooth, strict=True)]
+            moved = [t.clone().requires_grad_(ok) for t, ok in zip(moved, smooth, strict=True)]
+            at.append(float(first(moved, w0 + sign * step * uw, create_graph=False)))
+        return (at[0] - at[1]) / (2 * step)
+
+    finite_difference = central(STEP)
+    truncation = abs(central(2 * STEP) - finite_difference) * TRUNCATION_FACTOR
+    scale += abs(float(s.detach())) / STEP * 2.0**-52 + truncation / RELATIVE_TOLERANCE
+    return autograd, finite_difference, scale
+
+
+def reference_second_derivative(ref: R.Module, tensors: dict[str, torch.Tensor], block: torch.nn.Module,
+                                x: torch.Tensor, seed: int) -> float | None:
+    """The same directional second derivative from the reference: the central difference of its
+    gradient along the same directions (None where the block holds parameters the spec does not name)."""
+    rng = np.random.default_rng(seed)
+    theta = [x.detach()] + [p.detach() for _, p in block.named_parameters()]
+    v, u = _directions(rng, theta), _directions(rng, theta)
+    with torch.no_grad():
+        y0 = block(x.detach())
+    w0 = rng.standard_normal(tuple(y0.shape))
+    uw = rng.standard_normal(tuple(y0.shape))
+    position = {id(p): i + 1 for i, (_, p) in enumerate(block.named_parameters())}
+    names = {}
+    for name, t in tensors.items():
+        if name in dict(ref.named_parameters()) or any(name in g for g in ref.tied_names()):
+            if id(t) not in position:
+                return None
+            names.setdefault(id(t), name)  # a tied parameter once, under its first name
+    if len(names) != len(position):
+        return None
+    state = {name: to_numpy(t) for name, t in tensors.items()}
+    x0 = to_numpy(x)
+    smooth = x0.dtype.kind == "f"
+
+    def s_at(eps: float) -> float:
+        shifted = dict(state)
+        for key in names:
+            i = position[key]
+            delta = eps * to_numpy(u[i])
+            for alias, t in tensors.items():
+                if id(t) == key:
+                    shifted[alias] = state[alias] + delta
+        ref.load_state_dict(shifted)
+        xs = x0 + eps * to_numpy(u[0]) if smooth else x0
+        out = R.run_forward_backward(ref, xs, w0 + eps * uw)
+        total = float(np.sum(out["gx"] * to_numpy(v[0]))) if smooth else 0.0
+        for key, name in names.items():
+            total += float(np.sum(out["grads"][name] * to_numpy(v[position[key]])))
+        return total
+
+    try:
+        value = (s_at(STEP) - s_at(-STEP)) / (2 * STEP)
+    finally:
+        ref.load_state_dict(state)
+    return value
+
+
+def check_gradgrad(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
+
+    @ctx.hypothesis_settings()
+    @given(data=st.data())
+    def second_derivatives_agree(data: st.DataObject) -> None:
+        drawn = draw_example(data, ctx, spec, dtype, plain=True)
+        assume(spec.derivative(drawn.args))
+        run = Runner(ctx, check, spec, drawn)
+        block = run.build()
+        assume(not any(is_scripted(m) for m in modules(block)))
+        ref, tensors = run.reference(block)
+        x = run.example.input()
+        expected = run.expected(ref, x, None, ctx.precision(check.id, dtype))
+        assume(x.numel() > 0 and min_kink_distance(expected["ctx"]) > KINK_MARGIN)
+        seed = drawn.example.seed
+        body = GRADGRAD_BODY.format(seed=seed)
+        first = run.call("autograd and finite differences (first order)",
+                         lambda: directional_derivatives(block, x, seed), body)
+        if not abs(first[0] - first[1]) <= RELATIVE_TOLERANCE * (first[2] + abs(first[1])) + 1e-300:
+            run.cannot_judge("the block's first derivative disagrees with its own finite differences",
+                             f"{spec.key}.gradcheck[float64]")
+        outcome = run.call("second derivatives (autograd.grad with create_graph=True)",
+                           lambda: _graph_or_reason(lambda: second_derivatives(block, x, seed)), body)
+        if isinstance(outcome, str):
+            raise run.failure("the block's gradient cannot be differentiated: " + outcome,
+                              "a backward computed under torch.no_grad(), detached, marked once_differentiable, or "
+                              "built from operations autograd cannot differentiate gives no second derivative",
+                              body=body, fact="no graph through the backward")
+        auto, numeric, scale = outcome
+        allowed = RELATIVE_TOLERANCE * (scale + abs(numeric)) + 1e-300
+        if not abs(auto - numeric) <= allowed:
+            raise run.failure("the second derivative through the backward disagrees with finite differences of "
+                              "the block's own gradient",
+                              f"directional second derivative: autograd {auto!r}, central difference {numeric!r} "
+                              f"(step {STEP}, allowed |difference| {allowed:.3g})", body=body,
+                              fact=f"autograd {auto:.6g}, finite diff. {numeric:.6g}")
+        expected_second = reference_second_derivative(ref, tensors, block, x, seed)
+        if expected_second is not None and not abs(auto - expected_second) <= RELATIVE_TOLERANCE * (
+                scale + abs(expected_second)) + 1e-300:
+            raise run.failure("the second derivative through the backward differs from the reference's",
+                              f"directional second derivative: autograd {auto!r}, reference {expected_second!r}",
+                              body=body, fact=f"autograd {auto:.6g}, reference {expected_second:.6g}")
+
+    second_derivatives_agree()
+
+
+#: What autograd says when a gradient has no graph to differentiate.
+NO_GRAPH_MESSAGES = ("does not require grad", "does not have a grad_fn", "once_differentiable")
+
+
+def _graph_or_reason(fn: Callable[[], tuple[float, float, float]]) -> "tuple[float, float, float] | str":
+    """``fn()``, or why the gradient could not be differentiated (a missing graph, autograd's refusal)."""
+    try:
+        return fn()
+    except NoGraph as exc:
+        return str(exc)
+    except RuntimeError as exc:
+        if any(m in str(exc) for m in NO_GRAPH_MESSAGES):
+            return str(exc).splitlines()[0]
+        raise

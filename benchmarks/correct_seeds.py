@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("files", nargs="*", help="correct files (default: every tests/correct/*.py, and torch)")
     args = parser.parse_args(argv)
     paths = [Path(f).resolve() for f in args.files] or [*CORRECT, Path("torch")]
-    totals = {"passed": 0, "failed": 0, "not checked": 0, "other": 0}
+    totals = {"passed": 0, "failed": 0, "not checked": 0, "not provided": 0, "other": 0}
     start = time.perf_counter()
     with ThreadPoolExecutor(args.jobs) as pool:
         specs = [str(Path(f).resolve()) for f in args.spec]

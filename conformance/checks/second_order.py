@@ -55,9 +55,12 @@ def _directions(rng: np.random.Generator, tensors: list[torch.Tensor]) -> list[t
             else torch.zeros_like(t) for t in tensors]
 
 
-def second_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) -> tuple[float, float, float]:
+def second_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int,
+                       only: str | None = None) -> tuple[float, float, float]:
     """(autograd's directional second derivative, the central difference of the block's own first
-    derivative, the magnitude they are judged by: see ``oracle.directional_derivatives``)."""
+    derivative, the magnitude they are judged by: see ``oracle.directional_derivatives``). ``only``:
+    the second direction u restricted to one group (``"x"``, a parameter's name, or ``"gy"``, the
+    upstream gradient), to tell which second derivative is missing or wrong."""
     rng = np.random.default_rng(seed)
     names = [n for n, _ in block.named_parameters()]
     theta = [x.detach()] + [p.detach() for _, p in block.named_parameters()]
@@ -72,6 +75,10 @@ def second_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) -> tu
     v, u = _directions(rng, theta), _directions(rng, theta)
     w0 = torch.from_numpy(rng.standard_normal(tuple(y0.shape))).to(y0)
     uw = torch.from_numpy(rng.standard_normal(tuple(y0.shape))).to(y0)
+    if only is not None:
+        groups = ["x", *names]
+        u = [d if g == only else torch.zeros_like(d) for g, d in zip(groups, u, strict=True)]
+        uw = uw if only == "gy" else torch.zeros_like(uw)
 
     def first(values: list[torch.Tensor], w: torch.Tensor, create_graph: bool) -> torch.Tensor:
         """<grad <w, f(values)>, v> (a graph through it when ``create_graph``)."""
@@ -119,7 +126,7 @@ def reference_second_derivative(ref: R.Module, tensors: dict[str, torch.Tensor],
     w0 = rng.standard_normal(tuple(y0.shape))
     uw = rng.standard_normal(tuple(y0.shape))
     position = {id(p): i + 1 for i, (_, p) in enumerate(block.named_parameters())}
-    names = {}
+    names: dict[int, str] = {}
     for name, t in tensors.items():
         if name in dict(ref.named_parameters()) or any(name in g for g in ref.tied_names()):
             if id(t) not in position:
@@ -185,8 +192,9 @@ def check_gradgrad(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
         auto, numeric, scale = outcome
         allowed = RELATIVE_TOLERANCE * (scale + abs(numeric)) + 1e-300
         if not abs(auto - numeric) <= allowed:
+            wrong = which_second_derivatives(run, block, x, seed, body)
             raise run.failure("the second derivative through the backward disagrees with finite differences of "
-                              "the block's own gradient",
+                              f"the block's own gradient: {wrong}",
                               f"directional second derivative: autograd {auto!r}, central difference {numeric!r} "
                               f"(step {STEP}, allowed |difference| {allowed:.3g})", body=body,
                               fact=f"autograd {auto:.6g}, finite diff. {numeric:.6g}")
@@ -198,6 +206,25 @@ def check_gradgrad(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
                               body=body, fact=f"autograd {auto:.6g}, reference {expected_second:.6g}")
 
     second_derivatives_agree()
+
+
+def which_second_derivatives(run: Runner, block: torch.nn.Module, x: torch.Tensor, seed: int, body: str) -> str:
+    """The groups (the input, each parameter, the upstream gradient) along which the gradient's
+    derivative disagrees: 'missing' where autograd gives 0 and the differences do not."""
+    wrong = []
+    for group in ["x", *(n for n, _ in block.named_parameters()), "gy"]:
+        def along(group: str = group) -> "tuple[float, float, float] | str":
+            return _graph_or_reason(lambda: second_derivatives(block, x, seed, group))
+
+        found = run.call(f"second derivatives along {group}", along, body)
+        if isinstance(found, str):
+            continue
+        auto, numeric, scale = found
+        if not abs(auto - numeric) <= RELATIVE_TOLERANCE * (scale + abs(numeric)) + 1e-300:
+            what = "the input" if group == "x" else "the upstream gradient" if group == "gy" else repr(group)
+            wrong.append(f"{'missing' if auto == 0 else 'wrong'} along {what} (autograd {auto:.6g}, "
+                         f"finite difference {numeric:.6g})")
+    return "; ".join(wrong) or "along the directions together"
 
 
 #: What autograd says when a gradient has no graph to differentiate.

@@ -1,0 +1,37 @@
+"""Linear whose hand-written backward is right but marked once_differentiable: a gradient penalty or a
+Hessian-vector product through it fails (no second derivative)."""
+
+import math
+
+import torch
+from torch import nn
+from torch.autograd.function import once_differentiable
+
+CATCHES = ["linear.gradgrad*"]
+
+
+class _Affine(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        ctx.has_bias = bias is not None
+        return nn.functional.linear(x, weight, bias)
+
+    @staticmethod
+    @once_differentiable  # defect: the backward cannot itself be differentiated
+    def backward(ctx, gy):
+        x, weight = ctx.saved_tensors
+        rows = math.prod(x.shape[:-1])
+        x2, gy2 = x.reshape(rows, x.shape[-1]), gy.reshape(rows, gy.shape[-1])
+        return gy @ weight, gy2.T @ x2, gy2.sum(0) if ctx.has_bias else None
+
+
+class Linear(nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        k = 1 / math.sqrt(in_features) if in_features else 0.0
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-k, k))
+        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-k, k)) if bias else None
+
+    def forward(self, x):
+        return _Affine.apply(x, self.weight, self.bias)

@@ -27,9 +27,9 @@ from conformance.core.context import CheckContext
 from conformance.core.failures import NotProvided
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
-from conformance.drawing.examples import seeded
+from conformance.drawing.examples import is_lazy, seeded, sized
 from conformance.judging.bridge import LayoutError, spec_tensors, to_numpy
-from conformance.loading.construction import INSTANCE, construction
+from conformance.loading.construction import INSTANCE, LAZY_SIZES, SIGNATURES, construction
 
 COPY_BODY = """import copy
 twin = copy.deepcopy(block)
@@ -163,17 +163,29 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         if not isinstance(block, torch.nn.Module):
             raise run.failure(f"the construction gave a {type(block).__name__}, not a torch.nn.Module", body=body)
         listed = run.call("state_dict() of the meta block", lambda: block.state_dict(keep_vars=True), body)
-        real = [f"{n} ({t.device})" for n, t in listed.items() if isinstance(t, torch.Tensor) and not t.is_meta]
+        from torch.nn.parameter import is_lazy as unsized
+
+        real = [f"{n} ({t.device})" for n, t in listed.items()
+                if isinstance(t, torch.Tensor) and not unsized(t) and not t.is_meta]
         if real:
             raise run.failure('the block allocated real memory under torch.device("meta")',
                               f"tensors not on the meta device: {', '.join(real)}", body=body,
                               fact=f"{real[0]} not meta")
         ref = spec.reference(drawn.args)
+        width = spec.input_width(drawn.args)
+        if is_lazy(block) and width is not None:  # sized as torch documents it: a dry run on a meta input
+            try:
+                with torch.device("meta"):
+                    sized(block, width, torch.float32, "meta")
+            except Exception as exc:  # noqa: BLE001 - e.g. a forward that reads values (the halving loop)
+                raise NotProvided(NotProvided.PREFIX + f"{spec.name} is lazy and its first forward cannot run on "
+                                  f"the meta device ({type(exc).__name__}: {str(exc).splitlines()[0]}): it cannot be "
+                                  "sized there") from None
         try:
             spec_tensors(block, ref)
         except LayoutError as exc:
-            raise run.failure('the block built under torch.device("meta") does not have the spec\'s names and shapes',
-                              str(exc), body=body) from None
+            raise run.failure('the block built under torch.device("meta") does not have the spec\'s names and '
+                              "shapes", str(exc), body=body) from None
         run.exercises(ref)
         block = run.call(f"block.to_empty(device={ctx.device!r})", lambda: block.to_empty(device=ctx.device), body)
         reset = [m for m in block.modules() if callable(getattr(m, "reset_parameters", None))]
@@ -265,6 +277,10 @@ def check_bad_args(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
     exceptions it names, within the time limit; constructing a block there is a failure."""
     _constructor(ctx, spec)
     cases = [c for c in spec.bad_args if spec.restrict(dict(c.args), ctx.target) == dict(c.args)]
+    built = construction(ctx.target, spec.name)
+    if built.kind == LAZY_SIZES:  # the size a lazy block infers is never passed: a case forbidding it does not apply
+        lazy = SIGNATURES[spec.name][1]
+        cases = [c for c in cases if not (isinstance(c.args.get(lazy), int) and c.args[lazy] < 0)]
     if not cases:
         raise NotProvided(NotProvided.PREFIX + f"{spec.name} is built at fixed sizes: no forbidden size can be passed")
 
@@ -277,7 +293,13 @@ def check_bad_args(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         code = spec.code(dict(case.args), ctx.target)
         run = Runner(ctx, check, spec, Drawn(dict(case.args), Example(code=code, dtype="float32", seed=0)))
         body = f"block = {code}  # should raise {' or '.join(e.__name__ for e in case.raises)}: {case.why}"
-        made, raised = raised_by(run, f"constructing {code}", lambda: run.example.construct(ctx.target), body)
+        def construct() -> Any:
+            block = run.example.construct(ctx.target)
+            if is_lazy(block):  # a lazy block may refuse its sizes when it sizes itself, on its first forward
+                sized(block, spec.input_width(dict(case.args)) or 1)
+            return block
+
+        made, raised = raised_by(run, f"constructing {code}", construct, body)
         if raised is None:
             raise run.failure(f"{code} constructed a block: {case.why}",
                               f"it returned {type(made).__name__}; the spec asks for "

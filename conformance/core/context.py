@@ -45,6 +45,7 @@ class CheckContext:
     notes: list[str] = field(default_factory=list, compare=False)  # what the report says of the check now running
     causes: list[str] = field(default_factory=list, compare=False)  # checks whose failure left examples unjudged
     anchors: tuple = field(default=(), compare=False)  # the running check's anchor cases (``drawing.anchors``)
+    budget: float = field(default=1.0, compare=False)  # the running check's share of the profile's examples
     exercised: int | None = field(default=None, compare=False)  # examples the last check judged that exercised it
     _unjudged: Counter = field(default_factory=Counter, compare=False, repr=False)
     _trivial: Counter = field(default_factory=Counter, compare=False, repr=False)
@@ -67,8 +68,9 @@ class CheckContext:
         if self._this_trivial is None:
             self._this_trivial = reason
 
-    def begin_check(self, check_id: str, anchors: tuple = ()) -> None:
+    def begin_check(self, check_id: str, anchors: tuple = (), budget: float = 1.0) -> None:
         self.check_id, self.notes, self.causes, self.anchors, self.exercised = check_id, [], [], anchors, None
+        self.budget = budget
 
     def __post_init__(self) -> None:
         from conformance.sandbox.timeouts import warm_up
@@ -84,8 +86,9 @@ class CheckContext:
         anchors = self.anchors
         base = self.settings if self.settings is not None else HypothesisSettings()
         # The anchor cases run first, in every profile; the random draw is shortened by as many, to no
-        # less than half the profile's examples.
-        chosen = self.check_settings(max_examples=max(base.max_examples - len(anchors), base.max_examples // 2, 1))
+        # less than half the profile's examples (of the check's budget: its share of the profile's).
+        budgeted = max(round(base.max_examples * self.budget), 1)
+        chosen = self.check_settings(max_examples=max(budgeted - len(anchors), budgeted // 2, 1))
 
         def apply(test: F) -> F:
             for anchor in reversed(anchors):  # Hypothesis runs explicit examples in the order listed

@@ -60,6 +60,7 @@ class Check:
     func: Callable[[CheckContext, "Check"], None]
     leaves: bool = False            # builds Linear/ReLU: the target's, else torch.nn's
     anchored: bool = False          # draws its examples with ``draw_example``: the block's anchor cases run first
+    budget: float = 1.0             # the share of the profile's examples it draws (a protocol property needs few)
 
     @builtins.property  # the field `property` shadows the builtin for mypy
     def id(self) -> str:
@@ -75,7 +76,7 @@ class Check:
         from conformance.loading.construction import construction, notes
         from conformance.sandbox.exits import refuse_exit
 
-        ctx.begin_check(self.id, anchors_for(find_block(self.block)) if self.anchored else ())
+        ctx.begin_check(self.id, anchors_for(find_block(self.block)) if self.anchored else (), self.budget)
         missing = [name for name in self.requires if not ctx.target.provides(name)]
         if missing:
             raise NotProvided(f"{NotProvided.PREFIX}target {ctx.target.spec!r} defines no {', '.join(missing)}")
@@ -126,6 +127,7 @@ class Property:
     applies: Callable[[Any], bool] = lambda spec: True
     dtype: bool = False             # the variant is the dtype, passed as ``dtype=``
     anchored: bool = True           # draws examples with ``draw_example`` (the block's anchor cases run first)
+    budget: float = 1.0             # the share of the profile's examples it draws
 
 
 #: Every generic property, in the order a block's checks are listed; which apply to a block is
@@ -149,10 +151,12 @@ PROPERTIES: tuple[Property, ...] = (
     # the rest of torch.nn's module protocol (a drop-in replacement's)
     Property("gradgrad", ("float64",), "second_order", "check_gradgrad",
              lambda s: s.twice_differentiable and s.float_input, dtype=True),
-    Property("copy", (None,), "protocol", "check_copy", lambda s: s.stateful),
-    Property("meta", (None,), "protocol", "check_meta", lambda s: s.stateful and s.signature is not None),
+    # (structural: a quarter of the profile's random examples besides the anchor cases)
+    Property("copy", (None,), "protocol", "check_copy", lambda s: s.stateful, budget=0.25),
+    Property("meta", (None,), "protocol", "check_meta", lambda s: s.stateful and s.signature is not None,
+             budget=0.25),
     Property("factory", ("float64",), "protocol", "check_factory",
-             lambda s: s.stateful and s.signature is not None, dtype=True),
+             lambda s: s.stateful and s.signature is not None, dtype=True, budget=0.25),
     Property("bad_args", (None,), "protocol", "check_bad_args", lambda s: bool(s.bad_args), anchored=False),
 )
 #: Properties checked after the init area's own checks.
@@ -172,7 +176,7 @@ def block_checks(spec: Any, properties: tuple[Property, ...]) -> list[Check]:
             for variant in prop.variants:
                 kwargs = {"spec": spec, **({"dtype": variant} if prop.dtype else {})}
                 out.append(Check(spec.key, prop.name, variant, spec.needs, Lazy(prop.module, prop.func, kwargs),
-                                 leaves=spec.leaves, anchored=prop.anchored))
+                                 leaves=spec.leaves, anchored=prop.anchored, budget=prop.budget))
     return out
 
 

@@ -102,6 +102,8 @@ def render_terminal(results: Sequence[Outcome], width: int = WIDTH, corner: str 
             lines = _table([[corner] + headers] + body, gap)
             if max(len(line) for line in lines) <= width:
                 break
+        else:  # too many properties for one table: the most compact one, in parts of consecutive columns
+            lines = _parts(corner, [names.get(p, p) for p in props], body, gap, width)
         legend_names = {names.get(p, p): p for p in props if names.get(p, p) != p}
     if folded:
         count = sum(len(cells.get((b, p), [])) for b in folded for p in props)
@@ -112,6 +114,24 @@ def render_terminal(results: Sequence[Outcome], width: int = WIDTH, corner: str 
     if key:
         lines += wrap_items("legend:", key, width)
     return "\n".join(lines)
+
+
+def _parts(corner: str, headers: list[str], body: list[list[str]], gap: int, width: int) -> list[str]:
+    """The table split into tables of consecutive property columns, each at most ``width`` wide (a
+    blank line between them), every one with the block column."""
+    lines: list[str] = []
+    start = 0
+    while start < len(headers):
+        end = start + 1
+        while end < len(headers) and max(len(line) for line in _table(
+                [[corner] + headers[start:end + 1]] + [[row[0]] + row[1 + start:2 + end] for row in body],
+                gap)) <= width:
+            end += 1
+        if lines:
+            lines.append("")
+        lines += _table([[corner] + headers[start:end]] + [[row[0]] + row[1 + start:1 + end] for row in body], gap)
+        start = end
+    return lines
 
 
 def wrap_items(head: str, items: list[str], width: int) -> list[str]:

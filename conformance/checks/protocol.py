@@ -50,6 +50,27 @@ def _laws(spec: BlockSpec, args: dict) -> dict[str, Any]:
     return out
 
 
+def follows_laws_and_computes(run: Runner, spec: BlockSpec, block: torch.nn.Module, prec: Any, when: str,
+                              body: str, judged: Any = lambda t: True) -> None:
+    """The block's tensors (those ``judged`` selects) lie in the support of the spec's init law, and its
+    forward on the example's input is the spec's function of its current values."""
+    ref, tensors = run.reference(block)
+    for name, law in _laws(spec, run.drawn.args).items():
+        t = tensors.get(name)
+        if law is None or t is None or not judged(t):
+            continue
+        values = to_numpy(t).ravel()
+        inside = law.contains(values, SUPPORT_RTOL)
+        if not bool(np.all(inside)):
+            raise run.failure(f"{when}, {name!r} does not follow its law {law}",
+                              f"{int((~inside).sum())} of {values.size} values outside it, e.g. "
+                              f"{float(values[~inside][0])!r}", body=body)
+    x = run.example.input()
+    expected = run.expected(ref, x, None, prec)
+    y = run.forward("forward", lambda: block(x), body)
+    check_output(run, f"the output ({when})", y, expected["y"], expected["ey"], x, body)
+
+
 def _train_once(run: Runner, block: torch.nn.Module, x: torch.Tensor, what: str, body: str) -> None:
     """One SGD step (lr 0.1) on ``<w, block(x)>`` for fixed weights w, through the block's own
     parameters()."""
@@ -192,21 +213,9 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         with seeded(drawn.example.seed, ctx.device):
             for module in reset:
                 run.call(f"{type(module).__name__}.reset_parameters()", module.reset_parameters, body)
-        ref, tensors = run.reference(block)
         owners = {id(t) for m in reset for t in [*m.parameters(recurse=False), *m.buffers(recurse=False)]}
-        for name, law in _laws(spec, drawn.args).items():
-            t = tensors.get(name)
-            if law is None or t is None or id(t) not in owners:
-                continue
-            values = to_numpy(t).ravel()
-            if not bool(np.all(law.contains(values, SUPPORT_RTOL))):
-                bad = values[~law.contains(values, SUPPORT_RTOL)]
-                raise run.failure(f"after to_empty and reset_parameters(), {name!r} does not follow its law {law}",
-                                  f"{bad.size} of {values.size} values outside it, e.g. {float(bad[0])!r}", body=body)
-        x = run.example.input()
-        expected = run.expected(ref, x, None, prec)
-        y = run.forward("forward of the materialised block", lambda: block(x), body)
-        check_output(run, "the materialised block's output", y, expected["y"], expected["ey"], x, body)
+        follows_laws_and_computes(run, spec, block, prec, "after to_empty and reset_parameters()", body,
+                                  judged=lambda t: id(t) in owners)
 
     materialises()
 
@@ -254,20 +263,7 @@ def check_factory(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
             raise run.failure(f"built with dtype=torch.{dtype}, device={ctx.device!r}, the block holds tensors of "
                               "another dtype or device", ", ".join(wrong), body=body,
                               fact=f"{wrong[0]}, not torch.{dtype}")
-        ref, tensors = run.reference(block)
-        for name, law in _laws(spec, drawn.args).items():
-            t = tensors.get(name)
-            if law is None or t is None:
-                continue
-            values = to_numpy(t).ravel()
-            inside = law.contains(values, SUPPORT_RTOL)
-            if not bool(np.all(inside)):
-                raise run.failure(f"built with dtype=torch.{dtype}, {name!r} does not follow its law {law}",
-                                  f"e.g. {float(values[~inside][0])!r}", body=body)
-        x = run.example.input()
-        expected = run.expected(ref, x, None, prec)
-        y = run.forward("forward", lambda: block(x), body)
-        check_output(run, "the output", y, expected["y"], expected["ey"], x, body)
+        follows_laws_and_computes(run, spec, block, prec, f"built with dtype=torch.{dtype}", body)
 
     built_in_place()
 

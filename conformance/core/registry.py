@@ -149,14 +149,14 @@ PROPERTIES: tuple[Property, ...] = (
     Property("access", (None,), "semantics", "check_access", lambda s: s.indexable),
     Property("lifecycle", DTYPES, "lifecycle", "check_lifecycle", dtype=True),
     # the rest of torch.nn's module protocol (a drop-in replacement's)
-    Property("gradgrad", ("float64",), "second_order", "check_gradgrad",
-             lambda s: s.twice_differentiable and s.float_input, dtype=True),
+    Property("gradgrad", ("float64",), "second_order", "check_gradgrad", lambda s: s.twice_differentiable,
+             dtype=True),
     # (structural: a quarter of the profile's random examples besides the anchor cases)
-    Property("copy", (None,), "protocol", "check_copy", lambda s: s.stateful, budget=0.25),
-    Property("meta", (None,), "protocol", "check_meta", lambda s: s.stateful and s.signature is not None,
-             budget=0.25),
+    Property("copy", (None,), "protocol", "check_copy", lambda s: s.stateful or s.has_state, budget=0.25),
+    Property("meta", (None,), "protocol", "check_meta",
+             lambda s: (s.stateful or s.has_state) and s.signature is not None, budget=0.25),
     Property("factory", ("float64",), "protocol", "check_factory",
-             lambda s: s.stateful and s.signature is not None, dtype=True, budget=0.25),
+             lambda s: (s.stateful or s.has_state) and s.signature is not None, dtype=True, budget=0.25),
     Property("bad_args", (None,), "protocol", "check_bad_args", lambda s: bool(s.bad_args), anchored=False),
 )
 #: Properties checked after the init area's own checks.

@@ -16,6 +16,7 @@ from typing import Any
 from conformance.database.declare import Buffer, Param, Signature, Tensor, declare
 from conformance.database.store import blocks, find_block, load_spec_files
 from conformance.drawing.anchors import Anchor
+from conformance.drawing.blocks import BadArgs
 
 _LAWS = {"Normal": "Normal", "Uniform": "Uniform", "PointMass": "PointMass", "Constant": "PointMass"}
 
@@ -29,5 +30,5 @@ def __getattr__(name: str) -> Any:
         return getattr(distributions, _LAWS[name])
     raise AttributeError(f"module 'conformance.database' has no attribute {name!r}")
 
-__all__ = ["declare", "Param", "Buffer", "Tensor", "Signature", "Anchor", "Normal", "Uniform", "Constant", "PointMass",
+__all__ = ["declare", "Param", "Buffer", "Tensor", "Signature", "Anchor", "BadArgs", "Normal", "Uniform", "Constant", "PointMass",
            "blocks", "find_block", "load_spec_files"]

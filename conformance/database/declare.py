@@ -189,6 +189,8 @@ def declare(
         batch_ndim=batch_ndim,
         any_shape=not has_width,
         stateful=bool(tensors) and all(t.when is None for t in tensors.values()),
+        has_state=bool(tensors),
+        twice_differentiable=forward is not None,
         has_buffers=bool(buffers),
         reproducible=capabilities.get("reproducible") if "reproducible" in capabilities else any(
             _random_law(t, simplest) for t in tensors.values()),

@@ -89,6 +89,7 @@ class BlockSpec:
     signature: tuple | None = field(default=None, hash=False)  # (sizes, lazy, defaults, bias, options) to register
     bad_args: tuple[BadArgs, ...] = field(default=(), hash=False)  # constructor calls the spec forbids
     twice_differentiable: bool = False                  # its gradient is differentiable (second derivatives)
+    has_state: bool = False                             # declares parameters or buffers (some arguments may drop them)
 
     @property
     def input_width_known(self) -> bool:

@@ -9,7 +9,7 @@ starts at 0 and is never trained (its gradient is 0). A row no index points at g
 import numpy as np
 from hypothesis import strategies as st
 
-from conformance.database import Anchor, Normal, Param, declare
+from conformance.database import Anchor, BadArgs, Normal, Param, declare
 from reference.traced import detached
 
 
@@ -37,4 +37,5 @@ EMBEDDING = declare(
     anchors=(Anchor("scalar", leading=()), Anchor("empty", leading=(0,)),
              Anchor("padding", args={"num_embeddings": 3, "embedding_dim": 3, "padding_idx": 0}, leading=(5, 4)),
              Anchor("one_row", args={"num_embeddings": 1, "embedding_dim": 2, "padding_idx": None})),
+    bad_args=(BadArgs({"num_embeddings": -1, "embedding_dim": 3, "padding_idx": None}, "a negative table size"),),
 )

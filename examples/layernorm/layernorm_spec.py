@@ -9,7 +9,7 @@ mean and divided by sqrt(biased variance + eps); with ``elementwise_affine`` the
 import numpy as np
 from hypothesis import strategies as st
 
-from conformance.database import Anchor, Constant, Param, declare
+from conformance.database import Anchor, BadArgs, Constant, Param, declare
 
 
 def layer_norm(x, weight=None, bias=None, *, eps, elementwise_affine, **_):
@@ -32,4 +32,5 @@ LAYERNORM = declare(
              Anchor("no_affine", args={"elementwise_affine": False}),
              Anchor("single_feature", args={"normalized_shape": 1}),
              Anchor("large_eps", args={"eps": 0.5})),
+    bad_args=(BadArgs({"normalized_shape": -1, "eps": 1e-5, "elementwise_affine": True}, "a negative size"),),
 )

@@ -60,7 +60,7 @@ def test_target_providing_none_of_the_selection_is_a_usage_error(tmp_path: Path)
     only_linear.write_text("from torch.nn import Linear\n")
     result = run("-m", "pytest", "conformance", "--impl", str(only_linear), "-k", "relu")
     assert result.returncode == 4, result.stdout[-2000:]
-    assert "ERROR: target " in result.stdout and "provides none of the 11 selected checks" in result.stdout
+    assert "ERROR: target " in result.stdout and "provides none of the 12 selected checks" in result.stdout
 
 
 @pytest.mark.parametrize("option", ["--report", "--report-md"])

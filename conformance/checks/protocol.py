@@ -225,21 +225,25 @@ print([(n, t.dtype, t.device) for n, t in block.state_dict().items()])
 print(block(x))"""
 
 
-def takes_factory_keywords(obj: Any) -> bool:
-    """The constructor's signature names ``dtype`` and ``device`` (or takes ``**kwargs``)."""
+def takes_factory_keywords(obj: Any) -> bool | None:
+    """The constructor's signature names ``dtype`` and ``device`` (True), cannot (False), or may
+    through ``**kwargs`` or an unreadable signature (None: the call decides)."""
     try:
         params = inspect.signature(obj).parameters
     except (TypeError, ValueError):
-        return True  # a builtin: take it at its word (the call decides)
-    return ({"dtype", "device"} <= set(params)) or any(p.kind is p.VAR_KEYWORD for p in params.values())
+        return None  # a builtin: take it at its word
+    if {"dtype", "device"} <= set(params):
+        return True
+    return None if any(p.kind is p.VAR_KEYWORD for p in params.values()) else False
 
 
 def check_factory(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
     """``Block(..., dtype=, device=)``: every tensor in that dtype on that device, the init law held
     there, and a forward in that dtype that computes what the spec computes."""
     obj = _constructor(ctx, spec)
-    if not takes_factory_keywords(obj):
-        theirs = ctx.target.names.get(spec.name, spec.name)
+    named = takes_factory_keywords(obj)
+    theirs = ctx.target.names.get(spec.name, spec.name)
+    if named is False:
         raise NotProvided(NotProvided.PREFIX + f"{theirs}'s constructor takes no dtype=/device= (factory keywords)")
     prec = ctx.precision(check.id, dtype)
 
@@ -253,7 +257,14 @@ def check_factory(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
         code = base[:-1] + ("" if base.endswith("()") else ", ") + f"dtype=torch.{dtype}, device={ctx.device!r})"
         body = FACTORY_BODY.format(code=code)
         with seeded(drawn.example.seed, ctx.device):
-            block = run.call(code, lambda: eval(code, {"target": ctx.target, "torch": torch}), body)  # noqa: S307
+            if named is None:  # **kwargs: a constructor that refuses the keywords does not take them
+                try:
+                    block = eval(code, {"target": ctx.target, "torch": torch})  # noqa: S307
+                except Exception as exc:  # noqa: BLE001 - its refusal says it has no factory keywords
+                    raise NotProvided(NotProvided.PREFIX + f"{theirs}'s constructor does not take dtype=/device= "
+                                      f"through its catch-all arguments ({type(exc).__name__}: {exc})") from None
+            else:
+                block = run.call(code, lambda: eval(code, {"target": ctx.target, "torch": torch}), body)  # noqa: S307
         if not isinstance(block, torch.nn.Module):
             raise run.failure(f"{code} gave a {type(block).__name__}, not a torch.nn.Module", body=body)
         listed = run.call("state_dict()", lambda: block.state_dict(keep_vars=True), body)

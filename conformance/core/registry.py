@@ -29,8 +29,7 @@ AREAS = {
     "init": "init", "apply": "init", "reproducible": "init",
     "function": "init",
     "lifecycle": "lifecycle",
-    "gradgrad": "gradient", "copy": "lifecycle", "meta": "structure", "factory": "structure",
-    "bad_args": "structure",
+    "gradgrad": "gradient", "copy": "protocol", "meta": "protocol", "factory": "protocol", "bad_args": "protocol",
 }
 
 

@@ -30,5 +30,5 @@ def __getattr__(name: str) -> Any:
         return getattr(distributions, _LAWS[name])
     raise AttributeError(f"module 'conformance.database' has no attribute {name!r}")
 
-__all__ = ["declare", "Param", "Buffer", "Tensor", "Signature", "Anchor", "BadArgs", "Normal", "Uniform", "Constant", "PointMass",
-           "blocks", "find_block", "load_spec_files"]
+__all__ = ["declare", "Param", "Buffer", "Tensor", "Signature", "Anchor", "BadArgs", "Normal", "Uniform", "Constant",
+           "PointMass", "blocks", "find_block", "load_spec_files"]

@@ -4,7 +4,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-EXPECTED = {"mlp.*": "passed", "nestmlp.*": "passed", "fixedhiddenmlp.*": "passed", "linear.*": "passed"}
+EXPECTED = {"linear.*": "passed", "*.factory*": "not provided", "*.bad_args": "not provided", "mlp.*": "passed",
+            "nestmlp.*": "passed", "fixedhiddenmlp.*": "passed"}
 NOTES = {"mlp.forward[float32]": "checked at fixed sizes", "mlp.structure": "checked at fixed sizes",
          "nestmlp.forward[float32]": "checked at fixed sizes", "fixedhiddenmlp.structure": "checked at fixed sizes"}
 

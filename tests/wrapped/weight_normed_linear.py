@@ -6,10 +6,13 @@ the wrapper; --unwrap accepts)."""
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
-EXPECTED = {"linear.lifecycle*": "not checked", "linear.structure": "failed", "linear.saveload*": "failed", "linear.*": "passed"}
+EXPECTED = {"linear.gradgrad*": "failed", "linear.factory*": "not provided", "linear.lifecycle*": "not checked", "linear.structure": "failed", "linear.saveload*": "failed", "linear.*": "passed"}
 UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
 NOTES = {"linear.forward[float64]": "is weight-normed"}
-REASONS = {"linear.structure": "parametrizations.weight.original0"}
+# torch's weight-norm kernel (torch._weight_norm) has a wrong double backward in torch 2.13 on CPU:
+# torch.autograd.gradgradcheck(lambda v, g: torch._weight_norm(v, g, 0), (v, g)) fails too
+REASONS = {"linear.structure": "parametrizations.weight.original0",
+           "linear.gradgrad[float64]": "wrong along 'parametrizations.weight.original1'"}
 
 
 def Linear(in_features, out_features, bias=True):

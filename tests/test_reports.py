@@ -135,7 +135,7 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
     for key in ("target", "target_version", "torch", "numpy", "hypothesis", "python", "suite_version", "profile",
                 "hypothesis_seed", "device", "float32_matmul_precision"):
         assert key in meta, key
-    assert meta["hypothesis_seed"] == 12345 and meta["profile"] == "dev" and parallel["summary"]["failed"] == 6
+    assert meta["hypothesis_seed"] == 12345 and meta["profile"] == "dev" and parallel["summary"]["failed"] == 7
 
 
 def test_report_failure_replays_from_its_snippet(tmp_path: Path) -> None:

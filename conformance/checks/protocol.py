@@ -23,6 +23,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conformance.checks.common import Runner, bit_identical, check_output, draw_example, raised_by
+from conformance.checks.init.declared import SUPPORT_RTOL
 from conformance.core.context import CheckContext
 from conformance.core.failures import NotProvided
 from conformance.core.registry import Check
@@ -36,18 +37,6 @@ twin = copy.deepcopy(block)
 print([(n, p is q, p.data_ptr() == q.data_ptr()) for (n, p), (_, q) in zip(block.named_parameters(),
                                                                         twin.named_parameters())])"""
 
-#: The law of each built-in block's tensors after its own ``reset_parameters()`` (torch.nn's), by
-#: the spec's names: U(-1/sqrt(in), 1/sqrt(in)) for a Linear's weight and bias.
-SUPPORT_RTOL = 2.0**-20
-
-
-def _laws(spec: BlockSpec, args: dict) -> dict[str, Any]:
-    """The init law of each tensor the declaration gives one (None where it gives none)."""
-    out = {}
-    for name, declared in spec.init.items():
-        law = declared.init(args) if callable(declared.init) and not isinstance(declared.init, type) else declared.init
-        out[name] = law
-    return out
 
 
 def follows_laws_and_computes(run: Runner, spec: BlockSpec, block: torch.nn.Module, prec: Any, when: str,
@@ -55,8 +44,8 @@ def follows_laws_and_computes(run: Runner, spec: BlockSpec, block: torch.nn.Modu
     """The block's tensors (those ``judged`` selects) lie in the support of the spec's init law, and its
     forward on the example's input is the spec's function of its current values."""
     ref, tensors = run.reference(block)
-    for name, law in _laws(spec, run.drawn.args).items():
-        t = tensors.get(name)
+    for name, declared in spec.init.items():
+        law, t = declared.law(run.drawn.args), tensors.get(name)
         if law is None or t is None or not judged(t):
             continue
         values = to_numpy(t).ravel()
@@ -102,6 +91,8 @@ def check_copy(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         run = Runner(ctx, check, spec, drawn)
         block = run.build()
         ref, tensors = run.reference(block)
+        if not tensors:  # (a LayerNorm without affine: nothing of its own to copy)
+            ctx.trivial("no parameter or buffer in the block")
         twin = run.call("copy.deepcopy(block)", lambda: copy.deepcopy(block), COPY_BODY)
         if not isinstance(twin, torch.nn.Module):
             raise run.failure(f"copy.deepcopy(block) gave a {type(twin).__name__}, not a torch.nn.Module",

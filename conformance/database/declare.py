@@ -47,6 +47,14 @@ class Tensor:
             return True
         return bool(args[self.when]) if isinstance(self.when, str) else bool(self.when(args))
 
+    def law(self, args: dict) -> Any:
+        """The default-init law at these arguments (None: not judged)."""
+        return _resolve(self.init, args)
+
+    def fixed_rows(self, args: dict) -> dict:
+        """The rows the default init sets exactly, ``{row: value}`` (a ``None`` row: none)."""
+        return {r: v for r, v in (_resolve(self.exact_rows, args) or {}).items() if r is not None}
+
     def shape_for(self, args: dict) -> tuple[int, ...]:
         dims = _resolve(self.shape, args)
         return tuple(int(args[d]) if isinstance(d, str) else int(d) for d in dims)
@@ -215,14 +223,14 @@ def _random_law(tensor: Tensor, args: dict) -> bool:
     """The tensor's default init draws random values (a construction consumes torch's generator)."""
     from reference.distributions import PointMass
 
-    law = _resolve(tensor.init, args)
+    law = tensor.law(args)
     return law is not None and not isinstance(law, PointMass)
 
 
 def _free_entries(tensor: Tensor, args: dict) -> bool:
     """Some entry of the tensor is left to its law (not all of its rows fixed by ``exact_rows``)."""
     shape = tensor.shape_for(args)
-    fixed = {r for r in (_resolve(tensor.exact_rows, args) or {}) if r is not None}
+    fixed = set(tensor.fixed_rows(args))
     return bool(shape) and 0 not in shape and len(fixed) < shape[0]
 
 

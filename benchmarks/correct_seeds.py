@@ -36,6 +36,11 @@ load_spec_files({specs!r})
 path = Path({path!r})
 target = target_of(path) if path.suffix == ".py" else None
 ids = applicable_checks(target, own_only=not {specs!r}) if target is not None else None
+if {select!r}:
+    from fnmatch import fnmatchcase
+    from conformance.core.registry import all_checks
+    ids = [i for i in (ids if ids is not None else [c.id for c in all_checks()])
+           if any(fnmatchcase(i, p) for p in {select!r})]
 report = conformance.run(str(path) if target is not None else "torch", checks=ids, profile={profile!r},
                          max_examples={examples}, seed={seed}, quiet=True, isolate=False)
 print(json.dumps([(r.id, r.status, (r.reason or r.message).splitlines()[0] if (r.reason or r.message) else "")
@@ -44,9 +49,9 @@ print(json.dumps([(r.id, r.status, (r.reason or r.message).splitlines()[0] if (r
 
 
 def run_one(path: Path, seed: int, profile: str, examples: int | None,
-            specs: list[str]) -> tuple[str, int, list, float]:
+            specs: list[str], select: list[str]) -> tuple[str, int, list, float]:
     code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), path=str(path), profile=profile, seed=seed,
-                        examples=examples, specs=specs)
+                        examples=examples, specs=specs, select=select)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -64,6 +69,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--examples", type=int, default=None, help="examples per check (default: the profile's)")
     parser.add_argument("--spec", action="append", default=[], help="a file declaring the files' block")
+    parser.add_argument("--select", action="append", default=[],
+                        help="only the check ids matching this pattern (fnmatch, e.g. '*[float16]'; repeatable)")
     parser.add_argument("files", nargs="*", help="correct files (default: every tests/correct/*.py, and torch)")
     args = parser.parse_args(argv)
     paths = [Path(f).resolve() for f in args.files] or [*CORRECT, Path("torch")]
@@ -71,7 +78,7 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     with ThreadPoolExecutor(args.jobs) as pool:
         specs = [str(Path(f).resolve()) for f in args.spec]
-        runs = [pool.submit(run_one, p, s, args.profile, args.examples, specs) for p in paths
+        runs = [pool.submit(run_one, p, s, args.profile, args.examples, specs, args.select) for p in paths
                 for s in range(args.seeds)]
         for future in runs:
             name, seed, results, wall = future.result()

@@ -48,7 +48,7 @@ def run_forward_backward(block: Module, x, gy=None, prec: Precision | None = Non
             if prec is not None:
                 out["egx"] = block.backward_error(ctx, gy, np.zeros_like(gy), prec)
                 out["grad_errors"] = block.grad_error_dict()
-    out["peak"] = peak_magnitude([ctx, out.get("gx"), out.get("grads")])
+    out["peak"] = peak_magnitude([ctx, out["y"], out.get("gx"), out.get("grads")])
     return out
 
 

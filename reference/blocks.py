@@ -49,8 +49,8 @@ class CenteredLayer(Module):
     """
 
     def forward(self, x):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return x - (x.mean() if x.size else np.nan), {"x": x}
+        with np.errstate(invalid="ignore", divide="ignore"):  # (the sum: how large an intermediate gets)
+            return x - (x.mean() if x.size else np.nan), {"x": x, "sum": np.asarray(x.sum())}
 
     def backward(self, ctx, gy):
         return gy - (gy.mean() if gy.size else 0.0)
@@ -65,7 +65,10 @@ class CenteredLayer(Module):
             # a non-finite entry makes every output non-finite, determined unless an error is infinite
             return np.full(a.shape, INF if np.isinf(ea).any() else 0.0)
         mean_error = (gamma(n + 1, prec) * np.sum(np.abs(a) + ea) + np.sum(ea)) / n + (n + 1) * prec.tiny
-        return ea + mean_error + prec.u * (np.abs(a - a.mean()) + ea + mean_error) + prec.tiny
+        # in a narrower storage format the sum and the mean may each be stored
+        mean_error = prec.stored(a.mean(), prec.stored(a.sum() / n, mean_error))
+        centered = a - a.mean()
+        return prec.stored(centered, ea + mean_error + prec.u * (np.abs(centered) + ea + mean_error) + prec.tiny)
 
     def forward_error(self, ctx, ex, prec: Precision):
         return self._centering_error(ctx["x"], ex, prec)
@@ -151,7 +154,7 @@ class FixedHiddenMLP(Module):
         y = np.sum(h3) * 0.5**halvings
         thresholds = np.array([norm * 0.5**j - 1 for j in range(max(halvings - 1, 0), halvings + 1)])
         return np.asarray(y), {"x": x, "c1": c1, "h1": h1, "a": a, "c3": c3, "h3": h3, "halvings": halvings,
-                               "kinks": [a, thresholds]}
+                               "norm": np.asarray(norm), "kinks": [a, thresholds]}
 
     def backward(self, ctx, gy):
         gh3 = np.full_like(ctx["h3"], float(gy) * 0.5 ** ctx["halvings"])
@@ -193,16 +196,20 @@ class FixedHiddenMLP(Module):
         if counts is None or not np.isfinite(e_total):  # an undetermined hidden value: any result
             return np.asarray(INF)
         y = total * 0.5 ** ctx["halvings"]
-        # Halving is exact; any count in range may be taken; the sum is rounded once more at the end.
-        worst = max(abs(total * 0.5**k - y) + e_total * 0.5**k for k in counts)
-        return np.asarray(worst + prec.u * (abs(y) + worst) + prec.tiny)
+        # Halving is exact but where it underflows (each of the n entries may lose ``store_tiny`` per
+        # halving in a narrower storage format); any count in range may be taken; the sum is rounded
+        # once more at the end.
+        n = ctx["h3"].size
+        worst = max(abs(total * 0.5**k - y) + e_total * 0.5**k + n * k * prec.store_tiny for k in counts)
+        return np.asarray(prec.stored(y, worst + prec.u * (abs(y) + worst) + prec.tiny))
 
     def backward_error(self, ctx, gy, egy, prec: Precision):
         counts, k = ctx["halvings_range"], ctx["halvings"]
         gy, egy = float(gy), float(egy)
         if counts is None or not np.isfinite(egy):
             counts, egy = range(k, k + 1), INF
-        spread = max(abs(0.5**j - 0.5**k) for j in counts) * abs(gy) + egy * 0.5 ** min(counts)
+        spread = (max(abs(0.5**j - 0.5**k) for j in counts) * abs(gy) + egy * 0.5 ** min(counts)
+                  + max(counts) * prec.store_tiny)  # a halving of the gradient may underflow too
         egh3 = np.full_like(ctx["h3"], spread)
         egh2 = self.linear.backward_error(ctx["c3"], ctx["gh3"], egh3, prec)
         a, ea = ctx["a"], ctx["ea"]

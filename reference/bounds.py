@@ -42,10 +42,34 @@ INF = float("inf")
 class Precision:
     """The arithmetic being judged: unit roundoff ``u`` and the absolute error ``tiny`` that one
     rounding may add when its result underflows (the smallest normal number, which covers
-    flush-to-zero as well as gradual underflow)."""
+    flush-to-zero as well as gradual underflow).
+
+    A storage format narrower than the arithmetic (``store_u`` > 0: float16 and bfloat16 tensors,
+    computed in float32 as torch's CPU and CUDA kernels do) rounds every result an operation stores
+    once more, by ``store_u`` relative and ``store_tiny`` absolute (that format's smallest normal
+    number); the accumulation inside a reduction stays in the arithmetic (``u``, ``tiny``). A rule
+    covering several operations (an affine map, a mean) allows one storage rounding per operation,
+    since an implementation may store each intermediate."""
 
     u: float
     tiny: float
+    store_u: float = 0.0
+    store_tiny: float = 0.0
+
+    def elementwise(self) -> "Precision":
+        """The arithmetic of a chain of elementwise operations each of whose results is stored: one
+        unit of both roundings per operation (``u + store_u``, ``tiny + store_tiny``)."""
+        if not self.store_u:
+            return self
+        return Precision(self.u + self.store_u, self.tiny + self.store_tiny)
+
+    def stored(self, value, err):
+        """``err`` plus one rounding to the storage format of a result within ``err`` of ``value``
+        (``err`` unchanged where the storage format is the arithmetic's)."""
+        if not self.store_u:
+            return err
+        with np.errstate(invalid="ignore", over="ignore"):
+            return err + self.store_u * (np.abs(value) + err) + self.store_tiny
 
 
 def gamma(n: int | float, prec: Precision) -> float:
@@ -67,13 +91,15 @@ def _matmul_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
     """Bound on |fl(a' @ b') - a @ b| for |a' - a| <= ea, |b' - b| <= eb; reduction length n = a.shape[-1].
 
     Propagated error |a| eb + ea |b| + ea eb, plus the dot products' own rounding
-    gamma_n (|a| + ea)(|b| + eb), plus 2 n tiny for n products and n additions that may underflow.
+    gamma_n (|a| + ea)(|b| + eb), plus 2 n tiny for n products and n additions that may underflow,
+    plus the result's storage rounding (``Precision.stored``).
     """
     n = a.shape[-1]
     abs_a, abs_b = np.abs(a), np.abs(b)
     propagated = abs_a @ eb + ea @ abs_b + ea @ eb
     rounding = gamma(n, prec) * ((abs_a + ea) @ (abs_b + eb))
-    return propagated + rounding + 2 * n * prec.tiny + _flushed_inputs(abs_a + ea, abs_b + eb, prec)
+    err = propagated + rounding + 2 * n * prec.tiny + _flushed_inputs(abs_a + ea, abs_b + eb, prec)
+    return prec.stored(a @ b, err) if prec.store_u else err
 
 
 def _flushed_inputs(abs_a, abs_b, prec: Precision) -> np.ndarray:
@@ -99,7 +125,8 @@ def _affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
 
     The bias is one more summand of each output, not a final addition: an implementation may
     start its accumulation from it (BLAS ``gemm`` with beta = 1 does), so each output is a sum of
-    n + 1 terms in an unknown order.
+    n + 1 terms in an unknown order. In a narrower storage format the product may be stored before
+    the bias is added (``x @ w.T + b`` as two operations): two storage roundings.
     """
     n = x.shape[-1]
     abs_w = np.abs(w)
@@ -110,7 +137,14 @@ def _affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:
     flushed = _flushed_inputs(np.abs(x) + ex, abs_w.T, prec)
     if b is not None:
         flushed = flushed + prec.tiny
-    return ex @ abs_w.T + gamma(terms, prec) * magnitude + 2 * terms * prec.tiny + flushed
+    err = ex @ abs_w.T + gamma(terms, prec) * magnitude + 2 * terms * prec.tiny + flushed
+    if not prec.store_u:
+        return err
+    product = x @ w.T
+    if b is not None:
+        err = prec.stored(product, err)  # the product stored, then the bias added
+        product = product + b
+    return prec.stored(product, err)
 
 
 def add_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
@@ -120,7 +154,7 @@ def add_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             value = a + b
         return _nonfinite_result(add_error(a0, ea0, b0, eb0, prec), value, np.isinf(ea) | np.isinf(eb))
-    return ea + eb + prec.u * (np.abs(a + b) + ea + eb) + prec.tiny
+    return prec.stored(a + b, ea + eb + prec.u * (np.abs(a + b) + ea + eb) + prec.tiny)
 
 
 def sum_error(a, ea, axis, prec: Precision) -> np.ndarray:
@@ -134,12 +168,13 @@ def sum_error(a, ea, axis, prec: Precision) -> np.ndarray:
         return _nonfinite_result(sum_error(a0, ea0, axis, prec), value, und)
     n = a.size if axis is None else np.prod([a.shape[i] for i in np.atleast_1d(axis)])
     magnitude = np.sum(np.abs(a) + ea, axis=axis)
-    return np.sum(ea, axis=axis) + gamma(max(n - 1, 0), prec) * magnitude + n * prec.tiny
+    return prec.stored(np.sum(a, axis=axis), np.sum(ea, axis=axis) + gamma(max(n - 1, 0), prec) * magnitude
+                       + n * prec.tiny)
 
 
 def scale_error(a, ea, c: float, prec: Precision) -> np.ndarray:
     """Bound on |fl(c a') - c a| for an exact constant c: the scaled error plus one rounding."""
-    return abs(c) * ea + prec.u * abs(c) * (np.abs(a) + ea) + prec.tiny
+    return prec.stored(c * a, abs(c) * ea + prec.u * abs(c) * (np.abs(a) + ea) + prec.tiny)
 
 
 # -- non-finite values -------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ class Declared(Module):
         ev = self._traced(lambda: evaluate(self.fn, self._inputs(x), constants=self.args))
         if ev is None:  # on plain arrays; no kink is known
             return np.asarray(self.fn(**self._inputs(x), **self.args), dtype=np.float64), {"x": x, "kinks": []}
-        return ev.y, {"x": x, "kinks": ev.kinks}
+        return ev.y, {"x": x, "kinks": ev.kinks, "peak": np.asarray(ev.peak)}
 
     def _gradients(self, ctx: dict, gy: np.ndarray, egy: Any, prec: Precision) -> tuple[dict, dict]:
         x, ex = ctx["x"], ctx.get("ex")
@@ -104,6 +104,7 @@ class Declared(Module):
         if self.analytic is None:
             ev = evaluate(self.fn, self._inputs(x), {"x": ex} if ex is not None else None, prec, gy, egy,
                           self._wrt(x), self.args)
+            ctx["backward_peak"] = np.asarray(ev.peak)  # the backward's intermediates: how near overflow
             return ev.grads, ev.grad_errors
         grads: dict[str, np.ndarray] = {}
         errors: dict[str, np.ndarray] = {}
@@ -118,6 +119,7 @@ class Declared(Module):
             ev = evaluate(lambda _n=name, **t: run(**t)[_n], inputs,
                           {"x": ex, "gy": egy} if ex is not None else {"gy": egy}, prec)
             grads[name], errors[name] = ev.y, np.array(ev.ey)
+            ctx["backward_peak"] = np.maximum(ctx.get("backward_peak", 0.0), ev.peak)
         return grads, errors
 
     def _untraced_gradients(self, x: np.ndarray, gy: np.ndarray) -> tuple[dict, dict]:

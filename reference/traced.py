@@ -56,6 +56,7 @@ class _State:
     prec: Precision = EXACT
     recording: bool = False
     kinks: list[np.ndarray] = []  # |a - b| of every comparison (where the function may not be smooth)
+    peak: float = 0.0             # the largest finite |value| of any intermediate result (how near overflow)
 
 
 def _gamma_array(n: np.ndarray, prec: Precision) -> np.ndarray:
@@ -168,6 +169,8 @@ def lift(a: Any) -> Bounded:
 
 
 def _make(value: Any, err: Any, parents: tuple, vjp: Callable, fused: tuple | None = None) -> Bounded:
+    magnitude = np.abs(np.asarray(value, dtype=np.float64))
+    _State.peak = max(_State.peak, float(np.max(magnitude, initial=0.0, where=np.isfinite(magnitude))))
     live = tuple(p for p in parents if isinstance(p, Bounded) and p.requires_grad)
     if _State.recording and live:
         return Bounded(value, err, parents, vjp, fused=fused)
@@ -192,10 +195,11 @@ def _settle(value: np.ndarray, err: np.ndarray, *operands: Bounded, undetermined
 
 
 def _rounding(value: np.ndarray, propagated: np.ndarray, ulps: float = 1.0) -> np.ndarray:
-    """One rounding of a result within ``propagated`` of ``value``: ``ulps u`` of it, plus ``tiny``."""
+    """One rounding of a result within ``propagated`` of ``value``: ``ulps u`` of it, plus ``tiny``,
+    then its storage (``Precision.stored``: a float16 result computed in float32 is rounded again)."""
     prec = _State.prec
     with np.errstate(invalid="ignore", over="ignore"):
-        return propagated + ulps * prec.u * (np.abs(value) + propagated) + prec.tiny
+        return prec.stored(value, propagated + ulps * prec.u * (np.abs(value) + propagated) + prec.tiny)
 
 
 # -- arithmetic ---------------------------------------------------------------------------------------
@@ -213,7 +217,7 @@ def add(a: Any, b: Any, sign: float = 1.0) -> Bounded:
                 if prod.fused is not None:
                     prop, mag, n = prod.fused
                     joined = prop + other.err + gamma(n + 1, _State.prec) * (mag + np.abs(other.value) + other.err)
-                    err = np.maximum(err, joined + 2 * _State.prec.tiny)
+                    err = np.maximum(err, _State.prec.stored(value, joined + 2 * _State.prec.tiny))
     err = _settle(value, err, a, b)
     shape_a, shape_b = a.shape, b.shape
 
@@ -266,7 +270,8 @@ def _scaled_terms(a: Bounded, b: Bounded) -> Any:
         if red.fused is not None and _constant(c):
             prop, mag, n = red.fused
             with np.errstate(invalid="ignore", over="ignore"):
-                return np.abs(c.value) * (prop + gamma(n + 2, _State.prec) * mag) + 2 * _State.prec.tiny
+                scaled = np.abs(c.value) * (prop + gamma(n + 2, _State.prec) * mag) + 2 * _State.prec.tiny
+                return _State.prec.stored(c.value * red.value, scaled)
     return 0.0
 
 
@@ -525,6 +530,9 @@ def mean(a: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) ->
         err = (np.sum(a.err, axis=axes, keepdims=keepdims)
                + gamma(n + 1, prec) * np.sum(np.abs(sa) + a.err, axis=axes, keepdims=keepdims)) / max(n, 1)
         err = err + (n + 1) * prec.tiny
+        if prec.store_u:  # the sum and the quotient may each be stored
+            total = np.sum(sa, axis=axes, keepdims=keepdims)
+            err = prec.stored(total / max(n, 1), prec.stored(total, err * max(n, 1)) / max(n, 1))
     err = _settle(value, err, undetermined=np.any(np.isinf(a.err), axis=axes, keepdims=keepdims))
     shape = a.shape
 
@@ -623,7 +631,10 @@ def _scatter_add(g: Bounded, key: Any, shape: tuple[int, ...]) -> Bounded:
         np.add.at(err, key, g.err)
         np.add.at(mag, key, np.abs(_sanitized(g.value)) + g.err)
         np.add.at(count, key, np.ones(g.shape))
-        err = err + _gamma_array(np.maximum(count - 1, 0), prec) * mag + count * prec.tiny
+        # a scatter adds into the stored result one index at a time (``index_add_``): in a narrower
+        # storage format each addition is rounded to it
+        acc = Precision(prec.u + prec.store_u, prec.tiny + prec.store_tiny) if prec.store_u else prec
+        err = err + _gamma_array(np.maximum(count - 1, 0), acc) * mag + count * acc.tiny
     err = _settle(value, err)
     return _make(value, err, (g,), lambda h: (h[key],))
 
@@ -663,6 +674,7 @@ class Evaluation:
     def __init__(self, y: Bounded) -> None:
         self.y, self.ey = y.value, y.err
         self.kinks: list[np.ndarray] = []
+        self.peak = 0.0  # the largest finite |value| of an intermediate result, forward and backward
         self.grads: dict[str, np.ndarray] = {}
         self.grad_errors: dict[str, np.ndarray] = {}
 
@@ -676,8 +688,8 @@ def evaluate(fn: Callable[..., Any], inputs: dict[str, Any], errors: dict[str, A
     errors = errors or {}
     wrapped = {name: (np.asarray(v) if np.asarray(v).dtype.kind in "iub" else
                       Bounded(v, errors.get(name), requires_grad=name in wrt)) for name, v in inputs.items()}
-    previous = (_State.prec, _State.recording, _State.kinks)
-    _State.prec, _State.recording, _State.kinks = prec, gy is not None and bool(wrt), []
+    previous = (_State.prec, _State.recording, _State.kinks, _State.peak)
+    _State.prec, _State.recording, _State.kinks, _State.peak = prec, gy is not None and bool(wrt), [], 0.0
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             y = lift(fn(**wrapped, **(constants or {})))
@@ -691,8 +703,9 @@ def evaluate(fn: Callable[..., Any], inputs: dict[str, Any], errors: dict[str, A
                     g = grads.get(id(v)) if isinstance(v, Bounded) else None
                     g = g if g is not None else Bounded(np.zeros(np.shape(inputs[name])))
                     out.grads[name], out.grad_errors[name] = g.value, np.array(g.err)
+            out.peak = _State.peak
     finally:
-        _State.prec, _State.recording, _State.kinks = previous
+        _State.prec, _State.recording, _State.kinks, _State.peak = previous
     return out
 
 

@@ -19,7 +19,8 @@ QUICK = settings(max_examples=40, derandomize=True, database=None, deadline=None
 
 def test_every_block_has_a_lifecycle_check_per_dtype() -> None:
     ids = {c.id for c in conformance.all_checks() if c.property == "lifecycle"}
-    assert ids == {f"{spec.key}.lifecycle[{dtype}]" for spec in BLOCKS for dtype in ("float32", "float64")}
+    assert ids == {f"{spec.key}.lifecycle[{dtype}]" for spec in BLOCKS
+                   for dtype in ("float32", "float64", "float16", "bfloat16")}
 
 
 def test_a_failure_prints_a_program_that_runs_and_shows_it() -> None:

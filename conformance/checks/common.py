@@ -32,7 +32,7 @@ from conformance.drawing.strategies import (
     derive_seed,
 )
 from conformance.judging.bridge import LayoutError, loaded_reference, to_numpy
-from conformance.judging.tolerance import compact, compare, max_finite
+from conformance.judging.tolerance import bound_limit, compact, compare, overflow_limit
 from conformance.loading.wrappers import forward_view, has_pre_hooks, spec_names
 from conformance.loading.wrappers import summary as describe_wrappers
 from conformance.sandbox.timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
@@ -515,19 +515,16 @@ def input_at(runner: Runner, name: str, x: torch.Tensor, index: tuple[int, ...])
     return text
 
 
-#: Headroom below the dtype's largest finite value that every intermediate result must keep:
-#: a dot product's partial sums may exceed its inputs and result by the reduction length (<= 1e3 here).
-OVERFLOW_HEADROOM = 1e4
-
-
 def assume_representable(dtype: str, expected: dict) -> None:
     """Discard examples whose exact intermediate results, or error bounds, come near the dtype's
-    overflow threshold: the spec says nothing of overflow, so it is never blamed on the target."""
-    limit = max_finite(getattr(torch, dtype)) / OVERFLOW_HEADROOM
+    overflow threshold (``tolerance.overflow_limit``): the spec says nothing of overflow, so it is never
+    blamed on the target."""
+    torch_dtype = getattr(torch, dtype)
+    limit, largest_bound = overflow_limit(torch_dtype), bound_limit(torch_dtype)
     bounds = [expected.get("ey"), expected.get("egx"), *expected.get("grad_errors", {}).values()]
     with np.errstate(invalid="ignore"):
         ok = expected["peak"] < limit and all(  # infinite bounds mark undetermined results, not overflow
-            b is None or bool(np.all((np.abs(b) < limit * 1e-8) | np.isinf(b))) for b in bounds)
+            b is None or bool(np.all((np.abs(b) < largest_bound) | np.isinf(b))) for b in bounds)
     assume(ok)
 
 

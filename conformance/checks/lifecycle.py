@@ -22,7 +22,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 import reference as R
 from conformance.checks.common import (
-    OVERFLOW_HEADROOM,
     Runner,
     assume_representable,
     bit_identical,
@@ -36,7 +35,7 @@ from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded, sized
 from conformance.drawing.strategies import derive_seed
 from conformance.judging.bridge import loaded_reference, spec_tensors, to_numpy
-from conformance.judging.tolerance import compare, max_finite
+from conformance.judging.tolerance import compare, overflow_limit
 from conformance.loading.wrappers import computed
 from reference.bounds import gamma
 
@@ -61,6 +60,7 @@ class Expected:
         if self.value is None:
             return Expected(value.copy(), bound)
         total = self.value + value
+        prec = prec.elementwise()
         return Expected(total, self.bound + bound + prec.u * np.abs(total) + prec.tiny)
 
 
@@ -298,7 +298,7 @@ class BlockLife(RuleBasedStateMachine):
         values, the reference's gradient and torch's momentum buffer), within one step's rounding."""
         assert self.opt is not None
         self.operation("opt.step()")
-        prec, tensors = self.prec(), self.tensors()
+        prec, tensors = self.prec().elementwise(), self.tensors()
         moved: dict[int, Expected] = {}
         for name in self.param_names:
             p, grad = tensors[name], self.grads[name]
@@ -309,14 +309,14 @@ class BlockLife(RuleBasedStateMachine):
             buffer = self.opt.state.get(p, {}).get("momentum_buffer")
             b0 = to_numpy(buffer) if buffer is not None and self.momentum else None
             # a buffer kept from before .float()/.double() rounds in its own dtype
-            rounding = prec if b0 is None else max(prec, self.ctx.precision(self.check.id, str(buffer.dtype)[6:]),
-                                                    key=lambda q: q.u)
+            rounding = prec if b0 is None else max(
+                prec, self.ctx.precision(self.check.id, str(buffer.dtype)[6:]).elementwise(), key=lambda q: q.u)
             d = grad.value + self.decay * p0
             b = d if b0 is None else self.momentum * b0 + d
             size = np.abs(p0) + LR * (np.abs(grad.value) + self.decay * np.abs(p0)
                                       + (0 if b0 is None else self.momentum * np.abs(b0)))
             # the spec says nothing of overflow: a step that comes near it ends the life unjudged
-            assume(float(np.max(size, initial=0.0)) < max_finite(TORCH_DTYPES[self.dtype]) / OVERFLOW_HEADROOM)
+            assume(float(np.max(size, initial=0.0)) < overflow_limit(TORCH_DTYPES[self.dtype]))
             moved[id(p)] = Expected(p0 - LR * b, LR * grad.bound + gamma(6, rounding) * size + 2 * rounding.tiny)
         self.invoke("opt.step()", self.opt.step)
         for name in self.param_names:
@@ -393,11 +393,11 @@ class BlockLife(RuleBasedStateMachine):
 
     @rule()
     def to_other_dtype(self) -> None:
-        """``block.double()`` on a float32 block, ``block.float()`` on a float64 one: returns the
-        block; every parameter and gradient converted in place (the same objects), values rounded to
-        the new dtype."""
+        """``block.double()`` on a float32 block, ``block.float()`` on a float64 or half-precision one:
+        returns the block; every parameter and gradient converted in place (the same objects), values
+        rounded to the new dtype."""
         dtype = "float64" if self.dtype == "float32" else "float32"
-        limit = max_finite(TORCH_DTYPES[dtype]) / OVERFLOW_HEADROOM  # overflow in the new dtype: not judged
+        limit = overflow_limit(TORCH_DTYPES[dtype])  # overflow in the new dtype: not judged
         assume(all(float(np.max(np.abs(e.value), initial=0.0)) < limit
                    for e in [*self.state.values(), *self.grads.values()] if e.value is not None))
         method = "double" if dtype == "float64" else "float"

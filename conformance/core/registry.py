@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from conformance.core.context import CheckContext
 
 DTYPES = ("float32", "float64")
+#: Half precision: float32 arithmetic, results stored rounded to the format (``judging/tolerance.py``).
+HALF_DTYPES = ("float16", "bfloat16")
 
 #: property -> the pytest module (area) that runs it
 AREAS = {
@@ -128,12 +130,16 @@ class Property:
     anchored: bool = True           # draws examples with ``draw_example`` (the block's anchor cases run first)
     budget: float = 1.0             # the share of the profile's examples it draws
 
+    def variants_for(self, spec: Any) -> tuple[str | None, ...]:
+        """The variants ``spec`` gets: the half-precision ones only where its bounds hold there."""
+        return tuple(v for v in self.variants if v not in HALF_DTYPES or spec.half)
+
 
 #: Every generic property, in the order a block's checks are listed; which apply to a block is
 #: decided by its declaration's capabilities alone.
 PROPERTIES: tuple[Property, ...] = (
-    Property("forward", DTYPES, "forward", "check_forward", dtype=True),
-    Property("gradient", DTYPES, "gradient", "check_gradient", dtype=True),
+    Property("forward", DTYPES + HALF_DTYPES, "forward", "check_forward", dtype=True),
+    Property("gradient", DTYPES + HALF_DTYPES, "gradient", "check_gradient", dtype=True),
     Property("structure", (None,), "structure", "check_structure"),
     Property("container", (None,), "structure", "check_container", lambda s: s.container),
     Property("bad_input", (None,), "forward", "check_bad_input", lambda s: s.checks_width),
@@ -146,7 +152,7 @@ PROPERTIES: tuple[Property, ...] = (
     Property("saveload", DTYPES, "persistence", "check_state_dict_round_trip", dtype=True),
     Property("strict", (None,), "persistence", "check_strict_loading"),
     Property("access", (None,), "semantics", "check_access", lambda s: s.indexable),
-    Property("lifecycle", DTYPES, "lifecycle", "check_lifecycle", dtype=True),
+    Property("lifecycle", DTYPES + HALF_DTYPES, "lifecycle", "check_lifecycle", dtype=True),
     # the rest of torch.nn's module protocol (a drop-in replacement's)
     Property("gradgrad", ("float64",), "second_order", "check_gradgrad", lambda s: s.twice_differentiable,
              dtype=True),
@@ -172,7 +178,7 @@ def block_checks(spec: Any, properties: tuple[Property, ...]) -> list[Check]:
     out = []
     for prop in properties:
         if prop.applies(spec):
-            for variant in prop.variants:
+            for variant in prop.variants_for(spec):
                 kwargs = {"spec": spec, **({"dtype": variant} if prop.dtype else {})}
                 out.append(Check(spec.key, prop.name, variant, spec.needs, Lazy(prop.module, prop.func, kwargs),
                                  leaves=spec.leaves, anchored=prop.anchored, budget=prop.budget))

@@ -199,6 +199,7 @@ def declare(
         stateful=bool(tensors) and all(t.when is None for t in tensors.values()),
         has_state=bool(tensors),
         twice_differentiable=forward is not None,
+        half=tolerance is None,  # a declared tolerance is one number, not a bound that scales with the format
         has_buffers=bool(buffers),
         reproducible=capabilities.get("reproducible") if "reproducible" in capabilities else any(
             _random_law(t, simplest) for t in tensors.values()),

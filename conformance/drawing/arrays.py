@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-NUMPY_DTYPES = {"float32": np.float32, "float64": np.float64}
+#: The NumPy dtype an array's values are made in; bfloat16 (which NumPy lacks) is made in float32 and
+#: rounded to bfloat16 by torch (round to nearest even), exactly as ``.to(torch.bfloat16)`` does.
+NUMPY_DTYPES = {"float32": np.float32, "float64": np.float64, "float16": np.float16, "bfloat16": np.float32}
 
 #: Memory layouts of the torch tensor an ArraySpec builds (its values do not depend on it, except
 #: ``expanded``, whose rows repeat):
@@ -62,7 +64,10 @@ class ArraySpec:
         if flat.size:
             for position, value in self.specials:
                 flat[position % flat.size] = value
-        values = flat.reshape(shape).astype(NUMPY_DTYPES[dtype])
+        with np.errstate(over="ignore"):  # a large special value is infinite in float16, as a cast makes it
+            values = flat.reshape(shape).astype(NUMPY_DTYPES[dtype])
+        if dtype == "bfloat16":
+            values = _bfloat16_values(values)
         return values if dim is None else np.array(np.broadcast_to(values, self.shape))
 
     def tensor(self, dtype: str = "float64", device: str = "cpu") -> Any:
@@ -72,26 +77,30 @@ class ArraySpec:
 
         values = self.make(dtype)
         ndim, layout = values.ndim, self.layout
+        exact = torch.bfloat16 if dtype == "bfloat16" and self.high is None else None  # values already rounded
+
+        def as_tensor(a: np.ndarray) -> Any:
+            return torch.from_numpy(a).to(device=device, dtype=exact)
+
         if layout == "transposed" and ndim >= 2:
-            base = torch.from_numpy(np.ascontiguousarray(np.swapaxes(values, -1, -2))).to(device)
-            return base.transpose(-1, -2)
+            return as_tensor(np.ascontiguousarray(np.swapaxes(values, -1, -2))).transpose(-1, -2)
         if layout == "permuted" and ndim >= 2:
             order = tuple(reversed(range(ndim)))
-            return torch.from_numpy(np.ascontiguousarray(values.transpose(order))).to(device).permute(order)
+            return as_tensor(np.ascontiguousarray(values.transpose(order))).permute(order)
         gap = np.nan if self.high is None else self.high  # what a kernel reading past a stride reads
         if layout == "sliced" and ndim >= 1:
             buffer = np.full(tuple(2 * n for n in self.shape), gap, dtype=values.dtype)
             step = (slice(None, None, 2),) * ndim
             buffer[step] = values
-            return torch.from_numpy(buffer).to(device)[step]
+            return as_tensor(buffer)[step]
         if layout == "offset":
             buffer = np.concatenate([np.full(OFFSET, gap, dtype=values.dtype), values.reshape(-1)])
-            return torch.from_numpy(buffer).to(device)[OFFSET:].view(self.shape)
+            return as_tensor(buffer)[OFFSET:].view(self.shape)
         dim = self._expanded_dim()
         if dim is not None:
             row = np.array(values[(slice(None),) * dim + (slice(0, 1),)])
-            return torch.from_numpy(row).to(device).expand(self.shape)
-        return torch.from_numpy(values).to(device)
+            return as_tensor(row).expand(self.shape)
+        return as_tensor(values)
 
     def _args(self) -> str:
         specials = "(" + "".join(f"({p}, {_literal(v)}), " for p, v in self.specials).rstrip(", ")
@@ -116,3 +125,11 @@ def _literal(value: float) -> str:
     if value in (float("inf"), float("-inf")):
         return ("-" if value < 0 else "") + "float('inf')"
     return repr(value)
+
+
+def _bfloat16_values(values: np.ndarray) -> np.ndarray:
+    """float32 values rounded to bfloat16 (by torch, round to nearest even), kept as float32."""
+    import torch
+
+    flat = np.ascontiguousarray(values.reshape(-1))  # (ascontiguousarray makes a 0-d array 1-d)
+    return torch.from_numpy(flat).to(torch.bfloat16).to(torch.float32).numpy().reshape(values.shape)

@@ -90,6 +90,7 @@ class BlockSpec:
     bad_args: tuple[BadArgs, ...] = field(default=(), hash=False)  # constructor calls the spec forbids
     twice_differentiable: bool = False                  # its gradient is differentiable (second derivatives)
     has_state: bool = False                             # declares parameters or buffers (some arguments may drop them)
+    half: bool = True                                   # its bounds hold in float16/bfloat16 (float32 arithmetic)
 
     @property
     def input_width_known(self) -> bool:

@@ -19,7 +19,8 @@ import torch
 from conformance.drawing.arrays import ArraySpec
 from conformance.sandbox.timeouts import time_limit
 
-TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+                "bfloat16": torch.bfloat16}
 
 
 def namespace(target: Any) -> dict[str, Any]:
@@ -73,7 +74,7 @@ class Example:
     """Everything needed to rebuild one checked case: block, dtype, seeds, input and upstream gradient."""
 
     code: str                        # the constructor call, an expression over ``target`` and ``nn``
-    dtype: str                       # "float32" or "float64"
+    dtype: str                       # "float32", "float64", "float16" or "bfloat16"
     seed: int                        # torch seed in force while the block is constructed
     x: ArraySpec | None = None       # the input
     params: ArraySpec | None = None  # when set, parameters are overwritten (shape taken per parameter)

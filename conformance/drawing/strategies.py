@@ -30,6 +30,15 @@ SCALES = (1.0, 1e-3, 1e3, 1e-30, 1e12)
 #: Parameter magnitudes (when the parameters are overwritten).
 PARAM_SCALES = (1.0, 1e-3, 1e2)
 
+#: Each dtype's range: (smallest normal, smallest subnormal, a large value well inside its range), and
+#: bulk magnitudes (input, parameters) that keep float16's narrow range (largest 65504) mostly free of
+#: overflow while reaching its subnormals (1e-6); bfloat16 has float32's range.
+FORMATS = {
+    "float32": (2.0**-126, 2.0**-149, 1e12), "float64": (2.0**-1022, 2.0**-1074, 1e12),
+    "float16": (2.0**-14, 2.0**-24, 1e4), "bfloat16": (2.0**-126, 2.0**-133, 1e12),
+}
+DTYPE_SCALES = {"float16": ((1.0, 1e-3, 30.0, 1e-6, 1e3), (1.0, 1e-3, 10.0))}
+
 
 INF, NAN = float("inf"), float("nan")
 #: Non-finite values, alone or together: what a diverging run hands over. The reference states
@@ -43,12 +52,11 @@ def special_sets(dtype: str, nonfinite: bool = True) -> list[tuple[float, ...]]:
     boundary, the smallest subnormal, large values of both signs and (``nonfinite``) NaN and
     infinities. The empty set (no special value) comes first (Hypothesis shrinks towards it) and is
     drawn about a third of the time; a non-finite set about a sixth."""
-    info = np.finfo(np.dtype(dtype))
-    tiny, sub = float(info.tiny), float(info.smallest_subnormal)
+    tiny, sub, big = FORMATS[dtype]
     none: list[tuple[float, ...]] = [()]
     singles: list[tuple[float, ...]] = [(0.0,), (-0.0,), (1.0,), (-1.0,), (tiny,), (-tiny,), (sub,), (0.5,),
-                                        (1e12,), (-1e12,)]
-    pairs: list[tuple[float, ...]] = [(0.0, -0.0), (-0.0, 0.0), (tiny, -tiny), (1e12, -1e12), (1.0, -1.0), (sub, -sub)]
+                                        (big,), (-big,)]
+    pairs: list[tuple[float, ...]] = [(0.0, -0.0), (-0.0, 0.0), (tiny, -tiny), (big, -big), (1.0, -1.0), (sub, -sub)]
     return none * 8 + singles + pairs + (NONFINITE_SETS if nonfinite else [])
 
 
@@ -85,25 +93,27 @@ def array_parts(dtype: str, nonfinite: bool = True) -> st.SearchStrategy[Parts]:
     """(scale, special values, memory layout) of an array that the block only reads (an input, an
     upstream gradient), as one choice among their combinations (ordered so that shrinking goes to
     the contiguous layout, then to scale 1, then to no special value)."""
+    scales = DTYPE_SCALES.get(dtype, (SCALES, PARAM_SCALES))[0]
     return st.sampled_from([(scale, values, layout) for layout in weighted_layouts(LAYOUTS)
-                            for values in special_sets(dtype, nonfinite) for scale in SCALES])
+                            for values in special_sets(dtype, nonfinite) for scale in scales])
 
 
 def param_parts(dtype: str, layouts: tuple[str, ...] = PARAM_LAYOUTS) -> st.SearchStrategy[Parts | None]:
     """None (the block's own initialisation, first, two fifths of the draws) or (scale, special
     values, layout) to overwrite every parameter with, as one choice. Parameters stay finite: the
     spec judges non-finite inputs and upstream gradients, not non-finite weights."""
+    scales = DTYPE_SCALES.get(dtype, (SCALES, PARAM_SCALES))[1]
     overwrite = [(scale, values, layout) for layout in weighted_layouts(layouts)
-                 for values in special_sets(dtype, nonfinite=False) for scale in PARAM_SCALES]
+                 for values in special_sets(dtype, nonfinite=False) for scale in scales]
     return st.sampled_from([None] * (2 * len(overwrite) // 3) + overwrite)
 
 
-ARRAY_PARTS = {d: array_parts(d) for d in ("float32", "float64")}
+ARRAY_PARTS = {d: array_parts(d) for d in FORMATS}
 #: Contiguous parameters only: for checks that compare two runs bit for bit (a parameter's layout
 #: may change a kernel's summation order, so only runs on the same layouts must agree to the bit).
-CONTIGUOUS_PARAM_PARTS = {d: param_parts(d, ("contiguous",)) for d in ("float32", "float64")}
+CONTIGUOUS_PARAM_PARTS = {d: param_parts(d, ("contiguous",)) for d in FORMATS}
 #: Finite values only: for checks whose spec cannot judge non-finite values (see ``draw_example``).
-PARAM_PARTS = {d: param_parts(d) for d in ("float32", "float64")}
+PARAM_PARTS = {d: param_parts(d) for d in FORMATS}
 
 
 #: Feature sizes: half of them small (1 included), the others around powers of two (where blocked or

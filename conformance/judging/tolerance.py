@@ -18,6 +18,13 @@ The arithmetic judged is described by a ``Precision``:
 * ``tiny`` = the dtype's smallest normal number: the absolute error one operation may add when its
   result underflows (gradual underflow or flush-to-zero alike). This is the floor that results
   near 1e-38 need.
+* Half precision (``float16``, ``bfloat16``): the spec's arithmetic is float32 with each stored
+  result rounded to the half format, as torch's CPU and CUDA kernels compute (a matmul, a sum or a
+  mean accumulates in float32, then rounds once to the tensor's dtype). So ``u``/``tiny`` are
+  float32's and every result an operation stores is rounded once more by the format's unit
+  roundoff (2**-11 for float16, 2**-8 for bfloat16) and smallest normal number
+  (``Precision.store_u``/``store_tiny``). Accumulating a reduction in the half format itself
+  (an error growing with the reduction length in units of 2**-11) fails.
 
 Consequences: any correct summation order, fused multiply-add, einsum, or float64 accumulation
 passes; computing a float32 block in float16/bfloat16, or a float64 block in float32, fails.
@@ -48,12 +55,40 @@ REFERENCE_U = 2.0**-53
 TF32_U = 2.0**-11
 
 
+#: Storage formats narrower than their arithmetic: computed in float32, stored rounded.
+HALF_DTYPES = (torch.float16, torch.bfloat16)
+ACCUMULATION_DTYPE = torch.float32
+
+
 def precision_for(dtype: torch.dtype, device: str = "cpu", widen: float = 1.0) -> Precision:
     """The arithmetic a correct implementation of a ``dtype`` block on ``device`` may use."""
+    if dtype in HALF_DTYPES:
+        acc = precision_for(ACCUMULATION_DTYPE, device, widen)
+        return Precision(u=acc.u, tiny=acc.tiny, store_u=widen * UNIT_ROUNDOFF[dtype],
+                         store_tiny=widen * float(torch.finfo(dtype).tiny))
     u = UNIT_ROUNDOFF[dtype]
     if dtype == torch.float32 and str(device).startswith("cuda") and torch.backends.cuda.matmul.allow_tf32:
         u = TF32_U
     return Precision(u=widen * u + REFERENCE_U, tiny=widen * float(torch.finfo(dtype).tiny))
+
+
+def overflow_limit(dtype: torch.dtype) -> float:
+    """The magnitude every exact intermediate result must stay below for overflow never to be blamed:
+    the accumulation's largest value over ``OVERFLOW_HEADROOM`` (a dot product's partial sums may exceed
+    its terms and result by the reduction length, <= 1e3 here), and half the stored format's largest
+    value (rounding a result below it to the format cannot overflow)."""
+    acc = ACCUMULATION_DTYPE if dtype in HALF_DTYPES else dtype
+    return min(max_finite(acc) / OVERFLOW_HEADROOM, max_finite(dtype) / 2)
+
+
+OVERFLOW_HEADROOM = 1e4
+
+
+def bound_limit(dtype: torch.dtype) -> float:
+    """The largest finite error bound an example may carry: bounds grow with the magnitudes summed, so
+    one near ``overflow_limit`` times the dtype's rounding says those magnitudes come near overflow
+    (1e-8 of the limit in float32/float64, whose bounds are far below it; 4 units of the half format)."""
+    return overflow_limit(dtype) * (4 * UNIT_ROUNDOFF[dtype] if dtype in HALF_DTYPES else 1e-8)
 
 
 def max_finite(dtype: torch.dtype) -> float:

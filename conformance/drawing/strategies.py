@@ -16,7 +16,6 @@ from, so building them per example would cost more than the example itself.
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 from conformance.drawing.arrays import LAYOUTS, PARAM_LAYOUTS, ArraySpec

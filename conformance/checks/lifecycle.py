@@ -121,6 +121,9 @@ class BlockLife(RuleBasedStateMachine):
         self.ref, tensors = self.run.reference(self.block)  # (on the drawn input, where a pre-hook computes them)
         self.example = drawn.example = replace(self.run.example, x=None)  # the program draws its own inputs
         self.dtype = self.start_dtype
+        self.device = self.ctx.device  # where the block is now (``to_other_device`` moves it)
+        if second_device(self.ctx.device) is None:
+            self.ctx.note(f"no device move mid-life: {NO_SECOND_DEVICE}")
         self.param_names = [n for n in self.ref.grad_dict()]         # every name of every parameter
         for name, t in tensors.items():  # .to(dtype) missed it: the structure or buffers check's finding
             if t.dtype != TORCH_DTYPES[self.dtype]:
@@ -169,7 +172,7 @@ class BlockLife(RuleBasedStateMachine):
         return self.run.call(what, fn, body="\n".join(self.program))
 
     def prec(self):
-        return self.ctx.precision(self.check.id, self.dtype)
+        return self.ctx.precision(self.check.id, self.dtype, self.device)
 
     def tensors(self) -> dict[str, torch.Tensor]:
         """The block's tensors now, under the spec's names."""
@@ -200,8 +203,8 @@ class BlockLife(RuleBasedStateMachine):
         spec = ArraySpec(self.shape, derive_seed(self.run.example.seed, 10 + seed), high=self.high)
         requires_grad = requires_grad and self.high is None  # indices have no gradient
         name = f"x{self.count}"
-        self.say(f"{name} = {spec.code(self.dtype, self.ctx.device)}" + (".requires_grad_()" if requires_grad else ""))
-        return name, spec.tensor(self.dtype, self.ctx.device).requires_grad_(requires_grad)
+        self.say(f"{name} = {spec.code(self.dtype, self.device)}" + (".requires_grad_()" if requires_grad else ""))
+        return name, spec.tensor(self.dtype, self.device).requires_grad_(requires_grad)
 
     def keep(self, name: str, t: torch.Tensor) -> None:
         """Remember a tensor handed out, and its values now: later operations must not change them."""
@@ -272,8 +275,8 @@ class BlockLife(RuleBasedStateMachine):
         """Every parameter's ``.grad`` (and the input's) gains the reference's gradient for ``gy``;
         nothing is zeroed."""
         spec = ArraySpec(tuple(graph.y.shape), derive_seed(self.run.example.seed, 100 + seed))
-        gy = spec.tensor(self.dtype, self.ctx.device)
-        self.operation(f"{graph.name}.backward({spec.code(self.dtype, self.ctx.device)}, retain_graph=True)")
+        gy = spec.tensor(self.dtype, self.device)
+        self.operation(f"{graph.name}.backward({spec.code(self.dtype, self.device)}, retain_graph=True)")
         prec = self.prec()
         expected = self.expected(graph.x.detach(), gy, prec)
         self.invoke("backward", lambda: graph.y.backward(gy, retain_graph=True))
@@ -333,13 +336,13 @@ class BlockLife(RuleBasedStateMachine):
         base = derive_seed(self.run.example.seed, 1000 + seed)
         line = "with torch.no_grad():\n        p.copy_(v)" if how == "p.copy_(v)" else how
         self.operation(f"for i, p in enumerate(block.parameters()):\n"
-                 f"    v = ArraySpec(tuple(p.shape), {base} + i).tensor({self.dtype!r}, {self.ctx.device!r})\n"
+                 f"    v = ArraySpec(tuple(p.shape), {base} + i).tensor({self.dtype!r}, {self.device!r})\n"
                  f"    {line}")
         names: dict[int, list[str]] = {}
         for name, t in self.tensors().items():
             names.setdefault(id(t), []).append(name)
         for i, p in enumerate(self.invoke("parameters()", lambda: list(self.block.parameters()))):
-            v = ArraySpec(tuple(p.shape), base + i).tensor(self.dtype, self.ctx.device)
+            v = ArraySpec(tuple(p.shape), base + i).tensor(self.dtype, self.device)
             with torch.no_grad():
                 if how == "p.data = v":
                     p.data = v
@@ -365,18 +368,18 @@ class BlockLife(RuleBasedStateMachine):
             self.changed_parameters()
             return
         example = self.run.example
-        code = f"{example.code}.to(device={self.ctx.device!r}, dtype=torch.{self.dtype})"
+        code = f"{example.code}.to(device={self.device!r}, dtype=torch.{self.dtype})"
         fresh_seed = derive_seed(example.seed, 1 + seed)
         self.say(f"torch.manual_seed({fresh_seed})", f"fresh = {code}")
-        with seeded(fresh_seed, self.ctx.device):
+        with seeded(fresh_seed, self.device):
             fresh = self.invoke(f"constructing {example.code}", lambda: example.construct(self.ctx.target))
-            fresh = self.invoke(".to()", lambda: fresh.to(device=self.ctx.device, dtype=TORCH_DTYPES[self.dtype]))
+            fresh = self.invoke(".to()", lambda: fresh.to(device=self.device, dtype=TORCH_DTYPES[self.dtype]))
             width = example.width
             if width is not None and is_lazy(fresh):
                 self.say(f"fresh(torch.zeros(1, {width}, dtype=torch.{self.dtype}, "
-                         f"device={self.ctx.device!r}))  # sizes the lazy block")
+                         f"device={self.device!r}))  # sizes the lazy block")
                 self.invoke("sizing the lazy block",
-                            lambda: sized(fresh, width, TORCH_DTYPES[self.dtype], self.ctx.device))
+                            lambda: sized(fresh, width, TORCH_DTYPES[self.dtype], self.device))
         self.say("fresh.load_state_dict(load(f))")
         self.invoke("load_state_dict into a fresh block", lambda: fresh.load_state_dict(loaded))
         x_name, x = self.new_input(seed, False)
@@ -417,6 +420,34 @@ class BlockLife(RuleBasedStateMachine):
                 widened = grad.bound + prec.u * (np.abs(grad.value) + grad.bound) + prec.tiny
                 self.grads[name] = Expected(grad.value, widened)
         self.changed_parameters()
+
+    @precondition(lambda self: second_device(self.ctx.device) is not None)
+    @rule()
+    def to_other_device(self) -> None:
+        """``block.to(device)`` between the check's device and a second one (the CPU and a GPU, where
+        torch finds one): returns the block; every parameter, buffer and gradient is on that device
+        afterwards, the same Parameter objects (the optimizer's), values unchanged. Outputs of
+        earlier forwards stay where they were; no backward runs through them afterwards."""
+        device = second_device(self.ctx.device) if self.device == self.ctx.device else self.ctx.device
+        assert device is not None  # the precondition
+        self.operation(f"block.to({device!r})")
+        out = self.invoke(f"block.to({device!r})", lambda: self.block.to(device))
+        if out is not self.block:
+            raise self.fail(f"block.to({device!r}) did not return the block itself",
+                            show=f"print(block.to({device!r}) is block)")
+        self.device = device
+        if self.opt is not None and self.opt.state:  # as training code does: the optimizer's state follows
+            self.say("for s in opt.state.values():",
+                     f"    s.update({{k: v.to({device!r}) for k, v in s.items() if torch.is_tensor(v)}})")
+            for state in self.opt.state.values():
+                state.update({k: v.to(device) for k, v in state.items() if torch.is_tensor(v)})
+        where = torch.device(device).type
+        stranded = [name for name, t in self.tensors().items()
+                    if t.device.type != where or (t.grad is not None and t.grad.device.type != where)]
+        if stranded:
+            raise self.fail(f"{stranded} (or their gradients) not on {device!r} after block.to({device!r})",
+                            show="print([(k, v.device) for k, v in block.state_dict().items()])")
+        self.changed_parameters()  # a graph built before the move accumulates on the old device
 
     @rule(how=st.sampled_from(["train()", "train(False)", "eval()"]))
     def set_mode(self, how: str) -> None:
@@ -518,6 +549,21 @@ def small_leading(spec: BlockSpec) -> st.SearchStrategy[tuple[int, ...]]:
 
 
 _SMALL: dict[str, st.SearchStrategy[tuple[int, ...]]] = {}
+
+
+#: Why a life on a CPU-only machine makes no device move (the report's note).
+NO_SECOND_DEVICE = "torch finds no CUDA device on this machine (block.to('cuda') and back is not exercised)"
+#: The second device of a CPU run on a machine without a GPU: None (no move); a self-test sets
+#: "cpu" to exercise the rule's bookkeeping with a move that changes nothing.
+CPU_ONLY_SECOND_DEVICE: str | None = None
+
+
+def second_device(device: str) -> str | None:
+    """The device a life moves its block to (and back from): a GPU from the CPU where torch finds
+    one, the CPU from any other device."""
+    if str(device).startswith("cpu"):
+        return "cuda" if torch.cuda.is_available() else CPU_ONLY_SECOND_DEVICE
+    return "cpu"
 
 
 def rounded(value: np.ndarray, dtype: torch.dtype) -> np.ndarray:

@@ -208,5 +208,6 @@ class CheckContext:
         if device.startswith("mps") and not torch.backends.mps.is_available():
             pytest.skip(f"device {device!r} requested, but torch finds no MPS device on this machine")
 
-    def precision(self, check_id: str, dtype: str) -> Precision:
-        return precision_for(getattr(torch, dtype), self.device, self.widen.get(check_id, 1.0))
+    def precision(self, check_id: str, dtype: str, device: str | None = None) -> Precision:
+        """The arithmetic judged for ``check_id`` in ``dtype`` on ``device`` (default: the run's)."""
+        return precision_for(getattr(torch, dtype), device or self.device, self.widen.get(check_id, 1.0))

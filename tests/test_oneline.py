@@ -187,7 +187,7 @@ def test_the_full_text_is_wrapped_whole_and_its_snippet_still_runs() -> None:
 def test_the_cli_lists_each_failure_in_one_line_with_its_fact_and_v_stays_within_100_columns() -> None:
     env = {**os.environ, "CI": "1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "conformance", "--impl", "tests/mutants/relu_mask_multiply.py",
-                           "-k", "relu.forward", "-v"], cwd=ROOT, env=env, capture_output=True, text=True,
+                           "-k", "relu.forward and not 16", "-v"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout

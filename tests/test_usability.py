@@ -60,7 +60,7 @@ def test_target_providing_none_of_the_selection_is_a_usage_error(tmp_path: Path)
     only_linear.write_text("from torch.nn import Linear\n")
     result = run("-m", "pytest", "conformance", "--impl", str(only_linear), "-k", "relu")
     assert result.returncode == 4, result.stdout[-2000:]
-    assert "ERROR: target " in result.stdout and "provides none of the 12 selected checks" in result.stdout
+    assert "ERROR: target " in result.stdout and "provides none of the 18 selected checks" in result.stdout
 
 
 @pytest.mark.parametrize("option", ["--report", "--report-md"])
@@ -88,7 +88,7 @@ def test_suite_outside_a_clone_points_at_pyargs(tmp_path: Path) -> None:
 # -- one header, progress -------------------------------------------------------------------------
 @pytest.mark.parametrize("layout", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_cli_header_carries_the_seed_and_progress_is_shown_outside_ci(layout: list[str]) -> None:
-    args = ("-m", "conformance", "--impl", MUTANT, "-k", "relu.forward or relu.structure",
+    args = ("-m", "conformance", "--impl", MUTANT, "-k", "(relu.forward or relu.structure) and not 16",
             "--hypothesis-seed=4321", *layout)
     shown = run(*args, env={"CI": ""})
     assert shown.returncode == 1, shown.stdout[-2000:]

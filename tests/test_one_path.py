@@ -1,6 +1,6 @@
 """One path from a target to a verdict: every front-end runs its checks through the execution layer
-(``conformance.execution``), so for the same seed each gives the same verdicts. The API in this
-process is the reference; the isolated child, a batch's forked children, pytest in-process, pytest
+(``conformance.execution``), so for the same seed each gives the same verdicts. The API in a
+self-test process is the reference; the isolated child, a batch's forked children, pytest in-process, pytest
 under xdist, the CLI (a batch: its worker's forked children) and ``parametrize_with_checks`` must
 give the same status and reason for every check id, on a failing target and on a passing one."""
 
@@ -32,13 +32,20 @@ def verdicts(results) -> dict[str, tuple[str, str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def reference() -> dict[str, dict[str, tuple[str, str]]]:
-    """The API in this process, per target: the verdicts every other front-end must match."""
+def _in_process() -> dict[str, dict[str, tuple[str, str]]]:
     out = {}
     for spec in (MUTANT, TORCH):
         report = conformance.run(spec, checks=RELU, seed=SEED, profile=PROFILE, isolate=False, quiet=True)
         out[spec] = verdicts(report.results)
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference(shared_result) -> dict[str, dict[str, tuple[str, str]]]:
+    """The API in a self-test process, per target: the verdicts every other front-end must match
+    (made once per session, whichever xdist worker this module's tests went to)."""
+    out = {spec: {i: (status, reason) for i, (status, reason) in by_id.items()}
+           for spec, by_id in shared_result("one_path_reference", _in_process).items()}
     assert out[MUTANT]["relu.forward[float32]"][0] == "failed" and out[TORCH]["relu.forward[float32]"][0] == "passed"
     return out
 

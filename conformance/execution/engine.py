@@ -37,6 +37,8 @@ def require_provided(selected: list[Check], target: Target, label: str) -> None:
 
 def _run(check: Check, ctx: Any) -> tuple[Result, BaseException | None]:
     """Run one check: its Result, and what it raised (None when it passed)."""
+    if check.property in OPTIMIZER_PROPERTIES:
+        _first_optimizer_step()  # once per process, outside any time limit (preload may have done it)
     start, examples_before = time.perf_counter(), ctx.examples
     status, message = "passed", ""
     fields: dict[str, Any] = {}
@@ -106,13 +108,18 @@ def run_in_pytest(check: Check, ctx: Any) -> Result:
     return result
 
 
-def preload() -> None:
-    """Import every module of the suite (and torch, Hypothesis), run torch's first backward and first
-    optimizer step, once, before any check runs: a forked child then starts with it done, and every
-    process that runs checks (a batch's child, a single target's worker, the API) has the same
-    modules loaded when it draws. Hypothesis mixes constants found in the loaded local modules into
-    its draws, so without this a seed would draw differently by the order checks ran in, by
-    front-end, and by shard."""
+#: The properties whose checks step a torch optimizer (the lifecycle's ``torch.optim.SGD``).
+OPTIMIZER_PROPERTIES = frozenset({"lifecycle"})
+
+
+def preload(properties: Iterable[str] | None = None) -> None:
+    """Import every module of the suite (and torch, Hypothesis), run torch's first backward and, where
+    a check of ``properties`` (None: any) steps an optimizer, its first optimizer step, once, before
+    any check runs: a forked child then starts with it done, and every process that runs checks (a
+    batch's child, a single target's worker, the API) has the same modules loaded when it draws.
+    Hypothesis mixes constants found in the loaded local modules into its draws, so without this a
+    seed would draw differently by the order checks ran in, by front-end, and by shard (the modules
+    the optimizer step imports are torch's own, never local: the draws do not depend on it)."""
     import conformance
     import reference
     from conformance.sandbox.timeouts import warm_up
@@ -125,14 +132,31 @@ def preload() -> None:
                 continue
             importlib.import_module(module.name)
     warm_up()
-    _first_optimizer_step()
+    if properties is None or OPTIMIZER_PROPERTIES.intersection(properties):
+        _first_optimizer_step()
+
+
+def properties_of(check_ids: Iterable[str]) -> set[str]:
+    """The properties of the checks ``check_ids`` (what ``preload`` needs to know of a selection)."""
+    from conformance.core.registry import all_checks
+
+    by_id = {c.id: c.property for c in all_checks()}
+    return {by_id[i] for i in check_ids if i in by_id}
+
+
+_STEPPED = False
 
 
 def _first_optimizer_step() -> None:
     """torch imports some 300 modules on an optimizer's first step (0.6 s here): done once before
-    forking, not again in every target's child (the lifecycle checks step ``torch.optim.SGD``)."""
+    forking, not again in every target's child (the lifecycle checks step ``torch.optim.SGD``), and
+    never in a process whose checks step none."""
+    global _STEPPED
+    if _STEPPED:
+        return
     import torch
 
     p = torch.nn.Parameter(torch.ones(2))
     p.grad = torch.ones(2)
     torch.optim.SGD([p], lr=0.1, momentum=0.5, weight_decay=0.1).step()
+    _STEPPED = True

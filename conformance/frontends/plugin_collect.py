@@ -126,6 +126,7 @@ def make_context(request: pytest.FixtureRequest) -> CheckContext:
     timeout = config.getoption("check_timeout")
     expected = config.stash.get(EXPECTED_KEY, None)
     widen = expected.widen(c.id for c in all_checks()) if expected else {}
+    properties = selected_properties(request.session)
     if BATCH_KEY in config.stash:  # several targets: each loaded and checked in a child of this process
         from conformance.frontends.plugin_batch import PoolContext
         from conformance.sandbox.forked import TargetPool
@@ -133,7 +134,7 @@ def make_context(request: pytest.FixtureRequest) -> CheckContext:
         pool = TargetPool({"names": config.stash.get(NAMES_KEY, {}), "device": config.getoption("device"),
                            "unwrap": config.getoption("conformance_unwrap"),
                            "call_timeout": timeout or None, "widen": widen, "seed": config.stash.get(SEED_KEY, None),
-                           "threads": config.getoption("conformance_threads") or None,
+                           "threads": config.getoption("conformance_threads") or None, "properties": properties,
                            "tmp_dir": str(request.getfixturevalue("tmp_path_factory").mktemp("conformance"))})
         config.stash[POOL_KEY] = pool
         request.addfinalizer(pool.close)
@@ -142,7 +143,7 @@ def make_context(request: pytest.FixtureRequest) -> CheckContext:
         return PoolContext(pool)  # type: ignore[return-value]
     from conformance.execution.engine import preload
 
-    preload()  # the same modules loaded as in a run over several targets: the same draws for a seed
+    preload(properties)  # the same modules loaded as in a run over several targets: the same draws for a seed
     ctx = CheckContext(get_target(config), device=config.getoption("device"), call_timeout=timeout or None,
                        widen=widen, seed=config.stash.get(SEED_KEY, None),
                        threads=config.getoption("conformance_threads") or None,
@@ -152,6 +153,16 @@ def make_context(request: pytest.FixtureRequest) -> CheckContext:
     gc.freeze()
     config.stash[FROZEN_KEY] = True
     return ctx
+
+
+def selected_properties(session: pytest.Session) -> set[str]:
+    """The properties of the checks this process collected (``preload`` steps an optimizer only for some)."""
+    properties = set()
+    for item in session.items:
+        check = getattr(item, "callspec", None) and item.callspec.params.get(CHECK_KEY)
+        if check is not None:
+            properties.add(check.property)
+    return properties
 
 
 def bound_checks(values: Any) -> list:

@@ -94,7 +94,8 @@ def run_many(targets: Iterable[Any], *, checks: Iterable[str] | None = None, max
     pool = TargetPool({"names": all_names, "names_option": "run(names=...)", "label": api_label("run", "target"),
                        "device": device, "settings": base, "call_timeout": call_timeout, "widen": widen, "seed": seed,
                        "threads": threads, "expected": resolved_expected, "xfail_as_skip": xfail_as_skip,
-                       "memory_limit": memory_limit, "unwrap": bool(unwrap)})
+                       "memory_limit": memory_limit, "unwrap": bool(unwrap),
+                       "properties": {c.property for c in selected}})
     try:
         results = run_all(pool, pairs, [c.id for c in selected], shown.start,
                           lambda label, r: shown.finish(f"{label}:{r.id}", r.status, r.duration))

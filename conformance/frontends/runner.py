@@ -128,7 +128,8 @@ def _run(target: Any, *, checks: Iterable[str] | None, max_examples: int | None,
     if seed is None and not base.derandomize:
         seed = new_seed()
     if not isolate:
-        preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
+        # the modules every process that runs checks has loaded (the same draws for a seed)
+        preload({c.property for c in selected})
     ctx = CheckContext(resolved, device=device, settings=base, call_timeout=call_timeout, widen=widen, seed=seed,
                        threads=threads)
     report = Report(metadata=run_metadata(

@@ -167,7 +167,7 @@ class TargetPool:
         from conformance.core.registry import all_checks
 
         self.checks = {c.id: c for c in all_checks()}
-        preload()
+        preload(job.get("properties"))  # None (not told the selection): the optimizer step too
 
     def _child(self, label: str, spec: Any) -> _Child | None:
         if label in self.errors:

@@ -81,13 +81,14 @@ def child_main() -> int:
     os.dup2(2, 1)  # what the target prints goes to stderr, never into the answer
     from conformance.core.context import CheckContext
     from conformance.core.registry import all_checks
-    from conformance.execution.engine import execute, preload
+    from conformance.execution.engine import execute, preload, properties_of
     from conformance.loading.target import load_target
     from conformance.sandbox.timeouts import enable_watchdog, limit_memory
 
     limit_memory(job["memory_limit"])
     enable_watchdog()
-    preload()  # the modules every process that runs checks has loaded (the same draws for a seed)
+    # the modules every process that runs checks has loaded (the same draws for a seed)
+    preload(properties_of(job["checks"]))
     from conformance.database.store import load_spec_files
 
     load_spec_files(job.get("specs", ()))  # the blocks the parent's run declared

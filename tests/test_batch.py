@@ -82,7 +82,8 @@ def test_impl_globs_and_directories_expand(tmp_path: Path) -> None:
 
 def test_api_batch_returns_one_report_per_target(zoo: dict[str, str]) -> None:
     report = conformance.run([CORRECT, MUTANT, zoo["broken"], zoo["hostile"]],
-                             checks=["relu.forward[float32]", "relu.forward[float64]", "relu.structure"], seed=11, quiet=True)
+                             checks=["relu.forward[float32]", "relu.forward[float64]", "relu.structure"], seed=11,
+                             quiet=True)
     assert isinstance(report, conformance.BatchReport) and not report.ok
     assert [label for label in report.targets if report.target_ok(label)] == ["scratch_blocks", "hostile"]
     assert report.targets["relu_leaky"].summary() == "2 failed, 1 passed"

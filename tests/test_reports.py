@@ -192,7 +192,8 @@ def test_parametrize_with_checks_in_a_users_test_file(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU: the skip path is not taken")
 def test_missing_device_skips_with_a_reason() -> None:
-    report = conformance.run("torch", checks=["relu.forward[float32]", "relu.forward[float64]"], max_examples=5, device="cuda", isolate=False)
+    report = conformance.run("torch", checks=["relu.forward[float32]", "relu.forward[float64]"], max_examples=5,
+                             device="cuda", isolate=False)
     assert [r.status for r in report.results] == ["skipped", "skipped"]
     assert "no CUDA device" in report.results[0].reason and report.metadata["device"] == "cuda"
     result = run("-m", "pytest", "conformance", "--device", "cuda", "-k", "relu.forward and not 16", "-rs")

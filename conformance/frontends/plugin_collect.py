@@ -159,7 +159,8 @@ def selected_properties(session: pytest.Session) -> set[str]:
     """The properties of the checks this process collected (``preload`` steps an optimizer only for some)."""
     properties = set()
     for item in session.items:
-        check = getattr(item, "callspec", None) and item.callspec.params.get(CHECK_KEY)
+        callspec = getattr(item, "callspec", None)
+        check = callspec.params.get(CHECK_KEY) if callspec is not None else None
         if check is not None:
             properties.add(check.property)
     return properties

@@ -633,7 +633,7 @@ def _scatter_add(g: Bounded, key: Any, shape: tuple[int, ...]) -> Bounded:
         np.add.at(count, key, np.ones(g.shape))
         # a scatter adds into the stored result one index at a time (``index_add_``): in a narrower
         # storage format each addition is rounded to it
-        acc = Precision(prec.u + prec.store_u, prec.tiny + prec.store_tiny) if prec.store_u else prec
+        acc = prec.elementwise()
         err = err + _gamma_array(np.maximum(count - 1, 0), acc) * mag + count * acc.tiny
     err = _settle(value, err)
     return _make(value, err, (g,), lambda h: (h[key],))

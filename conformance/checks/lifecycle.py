@@ -30,7 +30,7 @@ from conformance.checks.common import (
 )
 from conformance.checks.persistence import round_trip, save_load_code
 from conformance.core.context import CheckContext
-from conformance.core.registry import Check
+from conformance.core.registry import DTYPES, Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.examples import TORCH_DTYPES, ArraySpec, is_lazy, seeded, sized
 from conformance.drawing.strategies import derive_seed
@@ -525,7 +525,7 @@ class DeviceMoves(BlockLife):
         afterwards, the same Parameter objects (the optimizer's), values unchanged. Outputs of
         earlier forwards stay where they were; no backward runs through them afterwards."""
         device = second_device(self.ctx.device) if self.device == self.ctx.device else self.ctx.device
-        assert device is not None  # the precondition
+        assert device is not None  # (DeviceMoves is a base only where a second device exists)
         self.operation(f"block.to({device!r})")
         out = self.invoke(f"block.to({device!r})", lambda: self.block.to(device))
         if out is not self.block:
@@ -567,7 +567,7 @@ CPU_ONLY_SECOND_DEVICE: str | None = None
 def saveload_variant(dtype: str) -> str:
     """The saveload check that judges a life's save/load: its own dtype's, float32's for a half format
     (saveload, bit for bit, runs in float32 and float64)."""
-    return dtype if dtype in ("float32", "float64") else "float32"
+    return dtype if dtype in DTYPES else "float32"
 
 
 def second_device(device: str) -> str | None:

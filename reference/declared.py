@@ -47,6 +47,27 @@ def _open_nonfinite(value: np.ndarray, bound: np.ndarray, inputs_nonfinite: bool
     return np.where(np.isfinite(value), bound, np.inf)
 
 
+class DeclarationError(RuntimeError):
+    """The declared reference itself raised (a misspelt keyword, a missing name): a fault of the
+    declaration, never a verdict on the block judged against it."""
+
+
+def _declaration(fn: Callable[..., Any], role: str) -> Callable[..., Any]:
+    """``fn`` with its own exceptions raised as ``DeclarationError``. Two stay as they are: an operation
+    without a bound rule (``UnsupportedOperation``: a declared tolerance may cover it), and
+    ``ValueError``, the reference refusing an input (``np.sort(x, axis=-1)`` of a 0-d one): outside the
+    spec's domain, that example is discarded, as the chapter's references refuse theirs."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (UnsupportedOperation, ValueError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever the user's NumPy code raised
+            raise DeclarationError(f"the declared {role} ({getattr(fn, '__name__', role)}) raised "
+                                   f"{type(exc).__name__}: {exc}") from exc
+    return call
+
+
 class Declared(Module):
     """``forward`` over named tensors: ``params`` (differentiated) and ``buffers`` (constants), each
     given by its shape; ``args`` are passed to ``forward`` as keywords."""
@@ -55,7 +76,8 @@ class Declared(Module):
                  buffers: dict[str, tuple[int, ...]] | None = None, args: dict[str, Any] | None = None,
                  backward: Callable[..., dict[str, Any]] | None = None, tolerance: float | None = None) -> None:
         super().__init__()
-        self.fn, self.analytic, self.args, self.tolerance = forward, backward, dict(args or {}), tolerance
+        self.fn, self.args, self.tolerance = _declaration(forward, "forward"), dict(args or {}), tolerance
+        self.analytic = None if backward is None else _declaration(backward, "backward")
         self.untraced = ""  # the operation without a rule, where the declared tolerance bounds it instead
         for name, shape in params.items():
             self.params[name] = np.zeros(shape)
@@ -170,8 +192,9 @@ class Declared(Module):
 def _central_differences(fn: Callable[..., Any], inputs: dict[str, Any], args: dict[str, Any], name: str,
                          gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """d <gy, fn(inputs)> / d inputs[name], entry by entry, by central differences in numpy.longdouble,
-    and where the function is not smooth (its one-sided differences disagree: a kink, a tie of a
-    sort), which a correct implementation may resolve either way. Step: the cube root of longdouble's
+    and where the function is not smooth (its one-sided differences disagree, and keep disagreeing at
+    half the step, where a smooth function's gap ``h f''`` halves: a kink, a tie of a sort), which a
+    correct implementation may resolve either way. Step: the cube root of longdouble's
     epsilon relative to the entry (to the tensor's median magnitude for an entry at 0), so truncation
     and rounding both stay near eps^(2/3), about 4e-13 on x86's 80-bit format."""
     wide = {k: (np.asarray(v, dtype=np.longdouble) if np.asarray(v).dtype.kind == "f" else v)
@@ -183,8 +206,7 @@ def _central_differences(fn: Callable[..., Any], inputs: dict[str, Any], args: d
     typical = float(np.median(magnitudes)) if magnitudes.size else 1.0  # the step of an entry at 0
     centre = np.asarray(fn(**wide, **args), dtype=np.longdouble)
     grad, kink = np.zeros(base.shape), np.zeros(base.shape, dtype=bool)
-    for index in np.ndindex(base.shape):
-        h = step0 * (abs(base[index]) if np.isfinite(base[index]) and base[index] != 0 else typical)
+    def one_sided(index: tuple[int, ...], h: Any) -> list[Any]:
         sides = []
         for sign in (1, -1):
             moved = base.copy()
@@ -193,9 +215,17 @@ def _central_differences(fn: Callable[..., Any], inputs: dict[str, Any], args: d
             with np.errstate(invalid="ignore"):
                 change = (np.asarray(fn(**{**wide, name: moved}, **args), dtype=np.longdouble) - centre) * weights
                 sides.append(sign * np.sum(change) / h)
-        grad[index] = float((sides[0] + sides[1]) / 2)
-        kink[index] = not abs(sides[0] - sides[1]) <= 1e-6 * (abs(sides[0]) + abs(sides[1])) + 1e-300
+        return sides
+
+    for index in np.ndindex(base.shape):
+        h = step0 * (abs(base[index]) if np.isfinite(base[index]) and base[index] != 0 else typical)
+        plus, minus = one_sided(index, h)
+        grad[index] = float((plus + minus) / 2)
+        gap = abs(plus - minus)
+        if not gap <= 1e-6 * (abs(plus) + abs(minus)) + 1e-300:  # beyond rounding: curvature or a kink
+            plus2, minus2 = one_sided(index, h / 2)
+            kink[index] = not abs(plus2 - minus2) <= 0.75 * gap
     return grad, kink
 
 
-__all__ = ["Declared", "Bounded", "ANALYTIC", "AUTOMATIC", "FINITE_DIFFERENCES"]
+__all__ = ["Declared", "DeclarationError", "Bounded", "ANALYTIC", "AUTOMATIC", "FINITE_DIFFERENCES"]

@@ -298,13 +298,23 @@ def divide(a: Any, b: Any) -> Bounded:
 def _interval_change(f: Callable, v: np.ndarray, e: np.ndarray, lo: float = -INF,
                      inner: tuple[float, ...] = ()) -> np.ndarray:
     """The largest |f(t) - f(v)| over |t - v| <= e (endpoints, and the points ``inner`` inside),
-    ``inf`` where the interval leaves f's domain [lo, inf)."""
+    ``inf`` where the interval leaves f's domain [lo, inf) (``_leaves_domain``)."""
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         fv = f(v)
         change = np.maximum(np.abs(f(np.maximum(v - e, lo)) - fv), np.abs(f(v + e) - fv))
         for p in inner:
             change = np.where((v - e <= p) & (p <= v + e), np.maximum(change, np.abs(f(np.asarray(p)) - fv)), change)
-        return np.where((v - e < lo) & (v >= lo) & (lo > -INF) & ~np.isfinite(f(np.asarray(lo))), INF, change)
+        return np.where(_leaves_domain(v, e, lo), INF, change)
+
+
+def _leaves_domain(v: np.ndarray, e: np.ndarray, lo: float) -> np.ndarray:
+    """Operands whose interval [v - e, v + e] holds points on both sides of the domain's edge ``lo``: a
+    correct implementation may compute an operand just below it (NaN: ``sqrt`` of a variance computed
+    as ``mean(x*x) - mean(x)**2`` on a constant row) or just above it, so the result is undetermined."""
+    if lo == -INF:
+        return np.zeros(np.shape(v), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return (v - e < lo) & (v + e >= lo)
 
 
 def _monotone(name: str, f: Callable, df: Callable, lo: float = -INF) -> Callable:
@@ -313,7 +323,7 @@ def _monotone(name: str, f: Callable, df: Callable, lo: float = -INF) -> Callabl
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             value = f(a.value)
             err = _rounding(value, _interval_change(f, a.value, a.err, lo), ULPS[name])
-        err = _settle(value, err, a)
+        err = _settle(value, err, a, undetermined=_leaves_domain(a.value, a.err, lo))
 
         def vjp(g: Bounded) -> tuple:
             return (g * df(a),)
@@ -341,11 +351,11 @@ def power(a: Any, p: Any) -> Bounded:
         return lift(a)
     a = lift(a)
     f = (lambda v: np.power(v, p))  # noqa: E731
+    lo = -INF if p.is_integer() else 0.0
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         value = f(a.value)
-        err = _rounding(value, _interval_change(f, a.value, a.err, -INF if p.is_integer() else 0.0, (0.0,)),
-                        ULPS["power"])
-    err = _settle(value, err, a)
+        err = _rounding(value, _interval_change(f, a.value, a.err, lo, (0.0,)), ULPS["power"])
+    err = _settle(value, err, a, undetermined=_leaves_domain(a.value, a.err, lo))
     return _make(value, err, (a,), lambda g: (g * (p * a ** (p - 1)),))
 
 

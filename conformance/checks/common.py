@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 import torch
@@ -36,6 +37,7 @@ from conformance.judging.tolerance import bound_limit, compact, compare, overflo
 from conformance.loading.wrappers import forward_view, has_pre_hooks, spec_names
 from conformance.loading.wrappers import summary as describe_wrappers
 from conformance.sandbox.timeouts import WARMUP_TIMEOUT_S, WARMUPS, TargetTimeout, time_limit
+from reference.declared import DeclarationError
 from reference.traced import UnsupportedOperation
 
 T = TypeVar("T")
@@ -272,9 +274,8 @@ class Runner:
         unless the check passes ``nonfinite_norm=True``: then it propagates, for the
         check to hold the target to that contract."""
         try:
-            expected = R.run_forward_backward(ref, to_numpy(x), None if gy is None else to_numpy(gy), prec=prec)
-        except UnsupportedOperation as exc:  # the declaration's, not the target's: nothing can be judged
-            raise NotChecked(f"the declared reference of {self.spec.name} cannot be bounded: {exc}") from None
+            with declaration_faults(self.spec):
+                expected = R.run_forward_backward(ref, to_numpy(x), None if gy is None else to_numpy(gy), prec=prec)
         except R.NonFiniteNorm:
             if not nonfinite_norm:
                 assume(False)
@@ -513,6 +514,18 @@ def input_at(runner: Runner, name: str, x: torch.Tensor, index: tuple[int, ...])
     if value == 0 and "gradient" in name:
         text += " (the contract follows torch: ReLU's gradient at exactly 0 is 0)"
     return text
+
+
+@contextlib.contextmanager
+def declaration_faults(spec: BlockSpec) -> Iterator[None]:
+    """A declared reference that has no bound rule for an operation, or whose own code raises, is the
+    declaration's fault, not the target's: the check is *not checked*, naming it."""
+    try:
+        yield
+    except UnsupportedOperation as exc:
+        raise NotChecked(f"the declared reference of {spec.name} cannot be bounded: {exc}") from None
+    except DeclarationError as exc:
+        raise NotChecked(f"{spec.name}'s declaration is at fault ({spec.source}): {exc}") from None
 
 
 def assume_representable(dtype: str, expected: dict) -> None:

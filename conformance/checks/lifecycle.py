@@ -26,6 +26,7 @@ from conformance.checks.common import (
     assume_representable,
     bit_identical,
     check_output,
+    declaration_faults,
     draw_example,
 )
 from conformance.checks.persistence import round_trip, save_load_code
@@ -194,8 +195,9 @@ class BlockLife(RuleBasedStateMachine):
         values come near overflow in the block's *current* dtype is discarded (``Runner.expected``
         judges by the dtype the life started in)."""
         try:
-            out = R.run_forward_backward(self.reference(), to_numpy(x), None if gy is None else to_numpy(gy),
-                                         prec=prec)
+            with declaration_faults(self.spec):
+                out = R.run_forward_backward(self.reference(), to_numpy(x), None if gy is None else to_numpy(gy),
+                                             prec=prec)
         except (R.NonFiniteNorm, ValueError, FloatingPointError):
             reject()
         assume_representable(self.dtype, out)

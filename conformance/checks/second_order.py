@@ -17,7 +17,7 @@ allowed (as in ``oracle``).
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -39,6 +39,7 @@ from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.judging.bridge import to_numpy
+from conformance.judging.tolerance import compare
 from conformance.loading.wrappers import is_scripted, modules
 
 GRADGRAD_BODY = """from conformance.checks.second_order import second_derivatives
@@ -188,6 +189,10 @@ def check_gradgrad(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
         assume(x.numel() > 0 and min_kink_distance(expected["ctx"]) > KINK_MARGIN)
         seed = drawn.example.seed
         body = GRADGRAD_BODY.format(seed=seed)
+        broken = first_order_breaks(run, block, ref, tensors, x, ctx.precision(check.id, dtype))
+        if broken is not None:  # a second derivative is judged only where the first order is the spec's
+            run.cannot_judge(f"the block's first order differs from the spec's ({broken})",
+                             f"{spec.key}.{broken}[{dtype}]")
         first = run.call("autograd and finite differences (first order)",
                          lambda: directional_derivatives(block, x, seed), body)
         if not abs(first[0] - first[1]) <= RELATIVE_TOLERANCE * (first[2] + abs(first[1])) + 1e-300:
@@ -221,6 +226,36 @@ def check_gradgrad(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
                               body=body, fact=f"autograd {auto:.6g}, reference {expected_second:.6g}")
 
     second_derivatives_agree()
+
+
+def first_order_breaks(run: Runner, block: torch.nn.Module, ref: Any, tensors: dict[str, torch.Tensor],
+                       x: torch.Tensor, prec: Any) -> str | None:
+    """The first-order property (``forward`` or ``gradient``) the block breaks on this example (raising,
+    or differing from the spec beyond its bounds, for an upstream gradient of ones), or None."""
+    y_shape = run.expected(ref, x, None, prec)["y"].shape
+    gy = torch.ones(y_shape, dtype=x.dtype, device=x.device)
+    expected = run.expected(ref, x.detach(), gy, prec)
+    xg = x.detach().clone().requires_grad_(run.spec.float_input)
+    try:
+        y = run.call("forward", lambda: block(xg), "")
+    except AssertionError:
+        return "forward"
+    if not (isinstance(y, torch.Tensor) and tuple(y.shape) == y_shape
+            and compare(to_numpy(y), expected["y"], expected["ey"]) is None):
+        return "forward"
+    leaves = {name: t for name, t in tensors.items() if name in expected["grads"] and t.is_leaf and t.requires_grad}
+    inputs = ([xg] if run.spec.float_input else []) + list(leaves.values())
+    try:
+        grads = run.call("backward", lambda: torch.autograd.grad(y, inputs, gy, allow_unused=True), "")
+    except AssertionError:
+        return "gradient"
+    wanted = ([expected["gx"]] if run.spec.float_input else []) + [expected["grads"][n] for n in leaves]
+    bounds = ([expected["egx"]] if run.spec.float_input else []) + [expected["grad_errors"][n] for n in leaves]
+    for got, value, bound in zip(grads, wanted, bounds, strict=True):
+        if (got is None and bool(np.any(value != 0))) or (got is not None and compare(to_numpy(got), value, bound)
+                                                         is not None):
+            return "gradient"
+    return None
 
 
 def which_second_derivatives(run: Runner, block: torch.nn.Module, x: torch.Tensor, seed: int, body: str) -> str:

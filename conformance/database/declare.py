@@ -14,9 +14,8 @@ from typing import Any, Callable, Union
 from hypothesis import strategies as st
 
 from conformance.drawing.anchors import Anchor
-from conformance.drawing.blocks import BlockSpec
+from conformance.drawing.blocks import BlockSpec, keyword_code
 from conformance.drawing.strategies import WIDTHS
-from conformance.loading.construction import call_code
 
 #: A value that may depend on the constructor arguments: the value itself, or a function of them.
 Given = Union[Any, Callable[[dict], Any]]
@@ -189,7 +188,7 @@ def declare(
     fields: dict[str, Any] = dict(
         key=key or sig.name.lower(), name=sig.name,
         args=drawn,
-        code=code or (lambda a, t: call_code(t, sig.name, a)),
+        code=code or keyword_code(sig.name),
         reference=reference,
         input_width=width,
         rowwise=rowwise and has_width,
@@ -201,8 +200,7 @@ def declare(
         twice_differentiable=forward is not None,
         half=tolerance is None,  # a declared tolerance is one number, not a bound that scales with the format
         has_buffers=bool(buffers),
-        reproducible=capabilities.get("reproducible") if "reproducible" in capabilities else any(
-            _random_law(t, simplest) for t in tensors.values()),
+        reproducible=any(_random_law(t, simplest) for t in tensors.values()),
         random_init=lambda a: not tensors or any(t.present(a) and _random_law(t, a) and _free_entries(t, a)
                                                  for t in tensors.values()),
         derivative=lambda a: bool(_resolve(derivative, a)),

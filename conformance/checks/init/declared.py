@@ -17,17 +17,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.common import Runner, draw_example
+from conformance.checks.init.sampling import SUPPORT_RTOL
 from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.judging.bridge import to_numpy
-from conformance.judging.statistics import ALPHA_CHECK, assess, describe_sample
+from conformance.judging.statistics import ALPHA_CHECK, STANDARD_NORMAL, STANDARD_UNIFORM, assess, describe_sample
 from reference.distributions import Normal, PointMass, Uniform
 
-STANDARD: dict[type, Any] = {Normal: Normal(0.0, 1.0), Uniform: Uniform(-1.0, 1.0)}
-#: Relative slack of a support bound: a bound rounded to float32 (the dtype blocks are built in),
-#: with margin for a law computed in float32 (``1 / sqrt(in)``); the protocol checks use it too.
-SUPPORT_RTOL = 2.0**-20
+#: A law's standardized form, which the pooled test judges (``law.standardize``).
+STANDARD: dict[type, Any] = {Normal: STANDARD_NORMAL, Uniform: STANDARD_UNIFORM}
 
 INIT_BODY = """for name, value in block.state_dict().items():
     print(name, value)"""
@@ -81,7 +80,8 @@ def check_declared_init(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> 
     follows_its_law()
     for (name, kind), parts in pools.items():
         z = np.concatenate([p.ravel() for p in parts])
-        verdict = assess(z, STANDARD[kind], ALPHA_CHECK / len(pools))
+        # the support slack the per-example test allowed (a bound rounded to float32), kept when pooled
+        verdict = assess(z, STANDARD[kind], ALPHA_CHECK / len(pools), SUPPORT_RTOL)
         if verdict is not None:
             run = last["run"]
             raise run.failure(f"{name!r} does not follow its default-init law",

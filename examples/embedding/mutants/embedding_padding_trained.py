@@ -16,4 +16,4 @@ class Embedding(nn.Module):
                 self.weight[padding_idx].zero_()
 
     def forward(self, x):
-        return self.weight[x]  # the padding row's gradient is not held at 0
+        return nn.functional.embedding(x, self.weight)  # no padding_idx: the padding row's gradient is not held at 0

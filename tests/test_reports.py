@@ -120,10 +120,10 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
     assert ([{k: r[k] for k in keep} for r in serial["results"]]
             == [{k: r[k] for k in keep} for r in parallel["results"]])
     failed = [r for r in parallel["results"] if r["status"] == "failed"]
+    # (gradgrad judges only examples whose first order is the spec's: the leaky part is forward's finding)
     assert [r["id"] for r in failed] == ["relu.forward[float32]", "relu.forward[float64]",
                                          "relu.gradient[float32]", "relu.gradient[float64]",
-                                         "relu.lifecycle[float32]", "relu.lifecycle[float64]",
-                                         "relu.gradgrad[float64]"]
+                                         "relu.lifecycle[float32]", "relu.lifecycle[float64]"]
     first = failed[0]
     assert "differs from the reference" in first["reason"] and "target.ReLU()" in first["example"]
     assert "load_target(" in first["snippet"] and ("Draw 1 (constructor arguments;" in first["hypothesis"]
@@ -135,7 +135,7 @@ def test_json_report_is_the_same_in_any_worker_layout(tmp_path: Path) -> None:
     for key in ("target", "target_version", "torch", "numpy", "hypothesis", "python", "suite_version", "profile",
                 "hypothesis_seed", "device", "float32_matmul_precision"):
         assert key in meta, key
-    assert meta["hypothesis_seed"] == 12345 and meta["profile"] == "dev" and parallel["summary"]["failed"] == 7
+    assert meta["hypothesis_seed"] == 12345 and meta["profile"] == "dev" and parallel["summary"]["failed"] == 6
 
 
 def test_report_failure_replays_from_its_snippet(tmp_path: Path) -> None:
@@ -182,9 +182,9 @@ def test_parametrize_with_checks_in_a_users_test_file(tmp_path: Path) -> None:
                  "--rootdir", str(tmp_path), "-p", "no:xdist")
     assert result.returncode == 1, result.stdout[-3000:]
     out = result.stdout
-    # gradient and lifecycle (4 dtypes each) and gradgrad fail; forward (4) xfails; saveload (2) skipped,
-    # linear.structure not provided
-    assert "9 failed" in out and "4 xfailed" in out and "3 skipped" in out
+    # gradient and lifecycle (4 dtypes each) fail; forward (4) xfails; saveload (2) skipped, linear.structure
+    # not provided; gradgrad passes on the examples where the leaky ReLU's first order is the spec's
+    assert "8 failed" in out and "4 xfailed" in out and "3 skipped" in out
     assert "not provided: target" in out  # linear.structure: the module defines no Linear
     matrix = out.split("conformance matrix", 1)[1]
     assert "target: <module>" not in matrix and "\nrelu " in matrix and "FF" in matrix and "F FAIL" in matrix

@@ -200,7 +200,10 @@ def declare(
         twice_differentiable=forward is not None,
         half=tolerance is None,  # a declared tolerance is one number, not a bound that scales with the format
         has_buffers=bool(buffers),
-        reproducible=any(_random_law(t, simplest) for t in tensors.values()),
+        # (read from the laws only where not declared: a law's distribution imports scipy, which
+        # listing the chapter's checks, in the xdist controller, must not)
+        reproducible=capabilities.get("reproducible") if "reproducible" in capabilities else any(
+            _random_law(t, simplest) for t in tensors.values()),
         random_init=lambda a: not tensors or any(t.present(a) and _random_law(t, a) and _free_entries(t, a)
                                                  for t in tensors.values()),
         derivative=lambda a: bool(_resolve(derivative, a)),

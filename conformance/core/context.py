@@ -13,7 +13,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, example, seed, settings
 from hypothesis import settings as HypothesisSettings  # the type (the field ``settings`` shadows it)
-from hypothesis.errors import Flaky, Unsatisfiable
+from hypothesis.errors import Flaky, Unsatisfiable, UnsatisfiedAssumption
 
 from conformance.core.failures import EXCEPTION_GROUP, CheckFailure, NotChecked, merge_failures
 from conformance.judging.tolerance import precision_for
@@ -27,6 +27,11 @@ F = TypeVar("F", bound=Callable)
 #: examples that exercise the property (a parametrized block where the spec has parameters, a
 #: non-empty output); the anchor cases alone provide them for a conforming block.
 MIN_EXERCISED = 3
+#: A check that could judge none of this many examples in a row, each left unjudged because another
+#: check fails on it (``cannot_judge``), stops there: *not checked*. (Hypothesis would otherwise draw
+#: some 460 examples before giving up; one judgeable example in 20 would still be seen at least once
+#: in 50 draws with probability 1 - 0.95**50 = 92%.)
+GIVE_UP_UNJUDGED = 50
 
 
 @dataclass
@@ -139,7 +144,13 @@ class CheckContext:
 
         def judged(*args, **kwargs):
             self._this_trivial = None
-            out = inner(*args, **kwargs)
+            try:
+                out = inner(*args, **kwargs)
+            except UnsatisfiedAssumption:
+                if not self._judged and sum(self._unjudged.values()) >= GIVE_UP_UNJUDGED:
+                    (reason, cause), _ = self._unjudged.most_common(1)[0]
+                    raise NotChecked(reason, cause) from None  # a skip: Hypothesis stops, does not shrink
+                raise
             self._judged += 1  # not reached when the example was rejected or failed
             if self._this_trivial is None:
                 self._exercised += 1

@@ -7,7 +7,7 @@ from torch import nn
 
 # Written before running.
 EXPECTED = {"linear.structure": "failed", "linear.lifecycle*": "not checked"}
-REASONS = {"linear.lifecycle[float32]": "'weight', 'bias' are not Parameters of the block"}
+REASONS = {"linear.lifecycle[float32]": "of the block (not in block.parameters())"}
 
 
 class Linear(nn.Module):

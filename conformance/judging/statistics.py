@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import special  # the distribution functions scipy.stats calls, without its 1 s import
 
 from reference.distributions import Distribution, Normal, PointMass, Uniform
 
@@ -66,6 +65,14 @@ class Verdict:
 
 
 # -- the tests --------------------------------------------------------------------------------------
+
+def _special():
+    """``scipy.special``: the distribution functions scipy.stats calls, without its 1 s import; imported
+    on first use (0.25 s), so a process whose checks test no sample never pays it."""
+    from scipy import special
+
+    return special
+
 def _pow_p(base: float, n: int) -> float:
     """base ** n for base in [0, 1], without underflow surprises."""
     if base <= 0.0:
@@ -112,13 +119,13 @@ def ks_test(z: np.ndarray, cdf: Callable[[np.ndarray], np.ndarray]) -> tuple[flo
 
 def mean_test(z: np.ndarray) -> tuple[float, float, str]:
     s = float(z.sum()) / math.sqrt(z.size)
-    return float(min(1.0, 2 * special.ndtr(-abs(s)))), float(z.mean()), "mean of the standardized sample (expected 0)"
+    return float(min(1.0, 2 * _special().ndtr(-abs(s)))), float(z.mean()), "mean of the standardized sample (expected 0)"
 
 
 def variance_test(z: np.ndarray) -> tuple[float, float, str]:
     n = z.size
     s = float(np.einsum("i,i->", z, z))  # (np.dot may hand 20k values to a threaded BLAS: 100x slower)
-    p = float(min(1.0, 2 * min(special.chdtr(n, s), special.chdtrc(n, s))))  # chi2(n) cdf, sf
+    p = float(min(1.0, 2 * min(_special().chdtr(n, s), _special().chdtrc(n, s))))  # chi2(n) cdf, sf
     return p, s / n, "mean square of the standardized sample (expected 1; sum ~ chi2(n))"
 
 
@@ -133,7 +140,7 @@ def membership_test(which: np.ndarray, weights: tuple[float, ...]) -> tuple[floa
         k, m = int((remaining == i).sum()), int(remaining.size)
         if m:
             # two-sided by doubling the smaller exact tail: valid (conservative), and fast
-            p = float(min(1.0, 2 * min(special.bdtr(k, m, q), special.bdtrc(k - 1, m, q))))  # binomial cdf, sf
+            p = float(min(1.0, 2 * min(_special().bdtr(k, m, q), _special().bdtrc(k - 1, m, q))))  # binomial cdf, sf
             pvalues.append(p)
             if p <= worst[0]:
                 worst = (p, k / m, f"fraction in component {i} = {k}/{m} = {k / m:.4g} (expected {q:.4g})")

@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:
 import conformance  # noqa: E402
 from conformance.reports.header import header_lines, shown_path  # noqa: E402
 from conformance.reports.report import Report  # noqa: E402
+from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S  # noqa: E402
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 EXPECTED = ROOT / "conformance" / "targets" / "tutorial_expected.toml"
@@ -44,18 +45,30 @@ def excerpt(first: str, index: int = 0) -> list[str]:
     return found[index]
 
 
+#: The per-call limit of the run: FixedHiddenMLP's loop on an infinite input spins until it, so the
+#: run uses 2 s rather than the default 10 s (8 s of CPU less); the one reason that states the limit
+#: is read with the default's number (``at_the_default_limit``). No other call comes near either.
+SHORT_LIMIT_S = 2.0
+
+
 @functools.lru_cache(maxsize=1)
 def tutorial_with_expected() -> Report:
-    return conformance.run("tutorial", profile="ci", expected=EXPECTED, isolate=False, quiet=True)
+    return conformance.run("tutorial", profile="ci", expected=EXPECTED, isolate=False, quiet=True,
+                           call_timeout=SHORT_LIMIT_S)
+
+
+def at_the_default_limit(text: str) -> str:
+    return text.replace(f"did not return within {SHORT_LIMIT_S:g} s", f"did not return within {DEFAULT_CALL_TIMEOUT_S:g} s")
 
 
 def without_expected(report: Report) -> Report:
-    """The same run as it reads without the expected-failures file."""
+    """The same run as it reads without the expected-failures file (and with the default limit)."""
     plain = []
     for r in report.results:
         if r.status == "xfail":
-            r = dataclasses.replace(r, status="failed", reason=r.reason.split("\n", 1)[1],
-                                    message=r.message.split("\n", 1)[1])
+            r = dataclasses.replace(r, status="failed", reason=at_the_default_limit(r.reason.split("\n", 1)[1]),
+                                    message=at_the_default_limit(r.message.split("\n", 1)[1]),
+                                    fact=at_the_default_limit(r.fact))
         plain.append(r)
     return Report(plain, {k: v for k, v in report.metadata.items() if k != "expected"})
 

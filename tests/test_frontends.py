@@ -147,6 +147,21 @@ def test_cli_prints_matrix_and_fails_on_defect(tmp_path: Path) -> None:
     assert full.returncode == 1 and "conformance/core/registry.py" in full.stdout
 
 
+def test_checks_without_a_backward_leave_torchs_first_backward_undone() -> None:
+    """The forward, structure and strict checks (``engine.NO_BACKWARD_PROPERTIES``) run no backward
+    with an explicit gradient, so a process whose checks are all of them skips the warm-up backward
+    (which imports sympy): the list must stay true, or such a first backward, importing, would run
+    under a check's time limit. Any other check has it done first."""
+    probe = ("import sys, conformance; from conformance.execution.engine import NO_BACKWARD_PROPERTIES as P; "
+             "ids = [c.id for c in conformance.all_checks() if c.property in P]; "
+             "r = conformance.run('torch', checks=ids, max_examples=2, isolate=False, quiet=True); "
+             "print(len(ids), sorted({x.status for x in r.results}), 'sympy' in sys.modules); "
+             "conformance.run('torch', checks=['relu.gradient[float32]'], max_examples=2, isolate=False, quiet=True); "
+             "print('sympy' in sys.modules)")
+    lines = run("-c", probe).stdout.split("\n")
+    assert lines[0].endswith("['passed'] False") and int(lines[0].split()[0]) > 50 and lines[1] == "True", lines
+
+
 def test_python_api_runs_without_pytest_frontend() -> None:
     report = conformance.run("torch", checks=["relu.*"], max_examples=5, isolate=False)
     assert report.ok and {r.status for r in report.results} == {"passed"}

@@ -58,7 +58,8 @@ def tutorial_with_expected() -> Report:
 
 
 def at_the_default_limit(text: str) -> str:
-    return text.replace(f"did not return within {SHORT_LIMIT_S:g} s", f"did not return within {DEFAULT_CALL_TIMEOUT_S:g} s")
+    short, default = (f"did not return within {limit:g} s" for limit in (SHORT_LIMIT_S, DEFAULT_CALL_TIMEOUT_S))
+    return text.replace(short, default)
 
 
 def without_expected(report: Report) -> Report:

@@ -77,11 +77,6 @@ class CheckContext:
         self.check_id, self.notes, self.causes, self.anchors, self.exercised = check_id, [], [], anchors, None
         self.budget = budget
 
-    def __post_init__(self) -> None:
-        from conformance.sandbox.timeouts import warm_up
-
-        warm_up()
-
     def hypothesis_settings(self) -> Callable[[F], F]:
         """Decorator for a check's ``@given`` test: the profile's settings, with what every check needs
         (no deadline, since the first call pays for imports and warm-up; no health check that would

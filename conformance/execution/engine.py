@@ -14,7 +14,7 @@ from conformance.core.failures import NotChecked, NotProvided, failure_fields
 from conformance.core.registry import Check
 from conformance.loading.target import Target
 from conformance.reports.report import Result
-from conformance.sandbox.timeouts import TargetTimeout
+from conformance.sandbox.timeouts import TargetTimeout, warm_up
 
 
 class Expected(Protocol):
@@ -37,8 +37,10 @@ def require_provided(selected: list[Check], target: Target, label: str) -> None:
 
 def _run(check: Check, ctx: Any) -> tuple[Result, BaseException | None]:
     """Run one check: its Result, and what it raised (None when it passed)."""
+    if check.property not in NO_BACKWARD_PROPERTIES:
+        warm_up()  # once per process, outside any time limit (preload may have done it)
     if check.property in OPTIMIZER_PROPERTIES:
-        _first_optimizer_step()  # once per process, outside any time limit (preload may have done it)
+        _first_optimizer_step()  # likewise
     start, examples_before = time.perf_counter(), ctx.examples
     status, message = "passed", ""
     fields: dict[str, Any] = {}
@@ -110,11 +112,16 @@ def run_in_pytest(check: Check, ctx: Any) -> Result:
 
 #: The properties whose checks step a torch optimizer (the lifecycle's ``torch.optim.SGD``).
 OPTIMIZER_PROPERTIES = frozenset({"lifecycle"})
+#: The properties whose checks run no backward with an explicit upstream gradient (torch's first one
+#: imports sympy, 0.25 s, which ``warm_up`` does outside any time limit): a process whose checks are
+#: all of these never pays it (``tests/test_one_path.py`` holds the list to that).
+NO_BACKWARD_PROPERTIES = frozenset({"forward", "structure", "strict"})
 
 
 def preload(properties: Iterable[str] | None = None) -> None:
-    """Import every module of the suite (and torch, Hypothesis), run torch's first backward and, where
-    a check of ``properties`` (None: any) steps an optimizer, its first optimizer step, once, before
+    """Import every module of the suite (and torch, Hypothesis), run torch's first backward where a
+    check of ``properties`` (None: any) may run one and, where one steps an optimizer, its first
+    optimizer step, once, before
     any check runs: a forked child then starts with it done, and every process that runs checks (a
     batch's child, a single target's worker, the API) has the same modules loaded when it draws.
     Hypothesis mixes constants found in the loaded local modules into its draws, so without this a
@@ -122,7 +129,6 @@ def preload(properties: Iterable[str] | None = None) -> None:
     the optimizer step imports are torch's own, never local: the draws do not depend on it)."""
     import conformance
     import reference
-    from conformance.sandbox.timeouts import warm_up
 
     importlib.import_module("hypothesis")
     for package in (conformance, reference):
@@ -131,7 +137,8 @@ def preload(properties: Iterable[str] | None = None) -> None:
             if leaf.startswith("test_") or leaf == "__main__" or module.name.startswith("conformance.targets"):
                 continue
             importlib.import_module(module.name)
-    warm_up()
+    if properties is None or set(properties) - NO_BACKWARD_PROPERTIES:
+        warm_up()
     if properties is None or OPTIMIZER_PROPERTIES.intersection(properties):
         _first_optimizer_step()
 

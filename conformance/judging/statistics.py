@@ -119,7 +119,8 @@ def ks_test(z: np.ndarray, cdf: Callable[[np.ndarray], np.ndarray]) -> tuple[flo
 
 def mean_test(z: np.ndarray) -> tuple[float, float, str]:
     s = float(z.sum()) / math.sqrt(z.size)
-    return float(min(1.0, 2 * _special().ndtr(-abs(s)))), float(z.mean()), "mean of the standardized sample (expected 0)"
+    p = float(min(1.0, 2 * _special().ndtr(-abs(s))))
+    return p, float(z.mean()), "mean of the standardized sample (expected 0)"
 
 
 def variance_test(z: np.ndarray) -> tuple[float, float, str]:

@@ -159,7 +159,8 @@ def compare(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> Mism
     if ok.all():
         return None
     bad = ~ok
-    score = np.where(bad, np.nan_to_num(diff - bound, nan=np.inf, posinf=np.inf), -np.inf)
+    with np.errstate(invalid="ignore"):  # inf - inf: an infinite output where the spec's is (nan: worst)
+        score = np.where(bad, np.nan_to_num(diff - bound, nan=np.inf, posinf=np.inf), -np.inf)
     flat = int(np.argmax(score))
     index = tuple(int(i) for i in np.unravel_index(flat, expected.shape)) if expected.ndim else ()
     return Mismatch(index, float(expected.flat[flat]), float(actual.flat[flat]), float(bound.flat[flat]),

@@ -97,7 +97,8 @@ def test_many_failures_read_as_one_line_each(tmp_path: Path) -> None:
     """The tutorial's failing blocks: one line per failing check, no FAILURES section, the matrix at
     the end; -v gives the full texts (pytest front-end; the CLI is held to the same in test_frontends)."""
     args = ["-m", "pytest", "conformance", "--impl", "tutorial",
-            "-k", "(mylinear or fixedhiddenmlp.forward) and not 16", "-p", "no:cacheprovider"]
+            "-k", "(mylinear or fixedhiddenmlp.forward) and not 16 and not gradgrad",  # gradgrad: passes, 1 s
+            "-p", "no:cacheprovider"]
     short = run(*args)
     assert short.returncode == 1, short.stdout[-2000:]
     out = short.stdout

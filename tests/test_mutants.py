@@ -33,6 +33,7 @@ if str(HERE.parent) not in sys.path:  # ``python tests/test_mutants.py`` from an
     sys.path.insert(0, str(HERE.parent))
 
 import conformance  # noqa: E402
+from conformance.drawing.profiles import PROFILES  # noqa: E402
 from conformance.frontends.runner import matches  # noqa: E402
 from conformance.loading.target import load_target  # noqa: E402
 
@@ -48,12 +49,14 @@ CORE_BLOCKS = ("linear", "relu", "sequential", "mysequential")
 STEPS = 30
 FAST = settings(max_examples=200, derandomize=True, database=None, deadline=None,
                 phases=[Phase.explicit, Phase.generate], stateful_step_count=STEPS)
-#: Correct implementations: derandomized for CI stability, as many examples as the ``ci`` profile
-#: judges a target with (20: the anchor cases and 20 draws per check, every check of every block they
-#: define, ~300 checks in all); their false-alarm rate over many seeds is measured by
-#: ``benchmarks/correct_seeds.py``. MUTANT_SUITE_CORRECT_EXAMPLES raises the count for a nightly run.
-THOROUGH = settings(max_examples=int(os.environ.get("MUTANT_SUITE_CORRECT_EXAMPLES", "20")), derandomize=True,
-                    database=None, deadline=None, stateful_step_count=STEPS)
+#: Correct implementations: judged as the ``ci`` profile judges a target (derandomized; the anchor
+#: cases, 20 draws per check and 10 operations per life; every check of every block they define, ~300
+#: checks in all): a correct implementation must pass a CI run. Their false-alarm rate over many seeds
+#: is measured by ``benchmarks/correct_seeds.py``; MUTANT_SUITE_CORRECT_EXAMPLES raises the count (and
+#: the lives' length to the mutants') for a nightly run.
+_NIGHTLY = os.environ.get("MUTANT_SUITE_CORRECT_EXAMPLES")
+THOROUGH = settings(max_examples=int(_NIGHTLY or PROFILES["ci"]["max_examples"]), derandomize=True, database=None,
+                    deadline=None, stateful_step_count=STEPS if _NIGHTLY else PROFILES["ci"]["stateful_step_count"])
 #: Blocks built from several contract names (rgnet, tied nets): ~10x slower per example.
 COMPOSITE = settings(THOROUGH, max_examples=max(8, THOROUGH.max_examples // 3))
 DEFAULT_CALL_TIMEOUT_S = 10.0

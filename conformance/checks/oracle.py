@@ -7,10 +7,14 @@ for random directions v (over the input and every parameter at once) and output 
 ``<grad_autograd(w . f), v>`` must equal ``(w . f(theta + h v) - w . f(theta - h v)) / 2h``. One
 backward and two forwards per example instead of one forward per parameter entry. The chapter's
 blocks are piecewise linear, so away from kinks (ReLU inputs at 0, halving thresholds) the central
-difference has no truncation error and the only discrepancy is rounding, of order u * sum|terms| / h.
-A smooth block (a declared LayerNorm) has truncation error c h^2 as well: it is estimated from a
-second difference at step 2h (Richardson: D(2h) - D(h) = 3 c h^2 + O(h^4)) and allowed with a
-factor of 6 over the estimate; for a piecewise-linear block the two differences agree to rounding.
+difference has no truncation error and the only discrepancy is rounding: the forward's own, at
+most sum |w| * (the spec's float64 output bound) / h for a forward within the spec's bounds, allowed
+at full size, and 1e-6 of the gradient's terms. The difference is compared with autograd along the
+direction actually applied, ((theta + h v) - (theta - h v)) / 2h, which differs from v where an entry
+is much larger than h (it moves by whole ulps). A smooth block (a declared LayerNorm) has
+truncation error c h^2 as well: it is estimated from a second difference at step 2h (Richardson:
+D(2h) - D(h) = 3 c h^2 + O(h^4), each taken against autograd along its own applied direction) and
+allowed with a factor of 6 over the estimate; for a piecewise-linear block the two agree to rounding.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ STEP = 1e-6
 #: Inputs kept this far from every kink (relative to STEP times the direction's size), so the
 #: finite differences see a linear function.
 KINK_MARGIN = 1e-3
-#: Rounding allowance: float64 roundoff of the forward passes amplified by 1/STEP, with margin.
+#: Allowance relative to the gradient's terms sum |g| |v| (and |central difference|), on top of the
+#: forward's rounding amplified by 1/STEP (``directional_derivatives``' ``output_bound``).
 RELATIVE_TOLERANCE = 1e-6
 #: Truncation allowance, in units of |D(2h) - D(h)| (6 times the Richardson estimate of c h^2).
 TRUNCATION_FACTOR = 2.0
@@ -44,10 +49,14 @@ autograd, finite_difference, scale = directional_derivatives(block, x, seed={see
 print(autograd, finite_difference)"""
 
 
-def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) -> tuple[float, float, float]:
+def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int,
+                            output_bound: np.ndarray | None = None) -> tuple[float, float, float]:
     """(autograd's directional derivative, the central difference, the magnitude they are judged by:
     they may differ by ``RELATIVE_TOLERANCE`` times it plus ``|central difference|``; the magnitude
-    includes the difference's estimated truncation error, expressed in those units)."""
+    includes the difference's estimated truncation error and its rounding error, expressed in those
+    units). ``output_bound``: the spec's float64 error bound on each output at ``x`` (a forward within
+    it, at x +- h v, moves the difference by up to sum |w| * bound / h: a LayerNorm whose outputs are
+    near +-1 while its gradient is 1e-5 has that rounding far above 1e-6 of the gradient's terms)."""
     rng = np.random.default_rng(seed)
     params = list(block.named_parameters())
     theta = [x.detach()] + [p.detach() for _, p in params]
@@ -67,19 +76,33 @@ def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int) 
     found = iter(torch.autograd.grad((y * weights).sum(), [t for t, d in zip(leaves, smooth, strict=True) if d],
                                      allow_unused=True))
     grads = [next(found) if d else None for d in smooth]
-    autograd = sum(float((g * v).sum()) for g, v in zip(grads, direction, strict=True) if g is not None)
-    def central(step: float) -> float:
-        with torch.no_grad():
-            plus = float((f([t + step * v if d else t for t, v, d in zip(theta, direction, smooth, strict=True)])
-                          * weights).sum())
-            minus = float((f([t - step * v if d else t for t, v, d in zip(theta, direction, smooth, strict=True)])
-                           * weights).sum())
-        return (plus - minus) / (2 * step)
 
-    finite_difference = central(STEP)
-    truncation = abs(central(2 * STEP) - finite_difference) * TRUNCATION_FACTOR
-    scale = sum(float((g.abs() * v.abs()).sum()) for g, v in zip(grads, direction, strict=True) if g is not None)
+    def along(vectors: list) -> float:
+        return sum(float((g * v).sum()) for g, v in zip(grads, vectors, strict=True) if g is not None)
+
+    def central(step: float) -> tuple[float, list]:
+        """The central difference at ``step``, and the direction it actually differentiates along:
+        ``t + step * v`` rounds where |t| is much larger than ``step * |v|`` (an entry of 1e5 moves by
+        a multiple of its ulp, 1.5e-11, not by exactly 1e-6 * v), so the difference is autograd's
+        derivative along ((t + step v) - (t - step v)) / (2 step), computed exactly (Sterbenz)."""
+        plus = [t + step * v if d else t for t, v, d in zip(theta, direction, smooth, strict=True)]
+        minus = [t - step * v if d else t for t, v, d in zip(theta, direction, smooth, strict=True)]
+        with torch.no_grad():
+            difference = (float((f(plus) * weights).sum()) - float((f(minus) * weights).sum())) / (2 * step)
+        return difference, [(p - m) / (2 * step) if d else None for p, m, d in zip(plus, minus, smooth, strict=True)]
+
+    finite_difference, applied = central(STEP)
+    autograd = along(applied)
+    twice, applied_twice = central(2 * STEP)
+    # Richardson on what each difference leaves unexplained by autograd along its own direction
+    truncation = abs((twice - along(applied_twice)) - (finite_difference - autograd)) * TRUNCATION_FACTOR
+    scale = sum(float((g.abs() * v.abs()).sum()) for g, v in zip(grads, applied, strict=True) if g is not None)
     scale += float((y.detach().abs() * weights.abs()).sum()) / STEP * 2.0**-52
+    if output_bound is not None:  # the two evaluations' rounding and the weighted sums', at full size
+        terms = weights.abs().detach().cpu().numpy()
+        rounding = float((terms * np.broadcast_to(np.asarray(output_bound, dtype=np.float64), terms.shape)).sum())
+        rounding += (terms.size + 1) * 2.0**-53 * float((y.detach().abs() * weights.abs()).sum())
+        scale += rounding / STEP / RELATIVE_TOLERANCE
     scale += truncation / RELATIVE_TOLERANCE
     return autograd, finite_difference, scale
 
@@ -169,7 +192,7 @@ def check_gradcheck(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         seed = drawn.example.seed
         body = ORACLE_BODY.format(seed=seed)
         auto, numeric, scale = run.call("autograd and finite differences",
-                                        lambda: directional_derivatives(block, x, seed), body)
+                                        lambda: directional_derivatives(block, x, seed, expected["ey"]), body)
         if not abs(auto - numeric) <= RELATIVE_TOLERANCE * (scale + abs(numeric)) + 1e-300:
             raise run.failure("autograd's gradient disagrees with finite differences of the block itself",
                               f"directional derivative: autograd {auto!r}, central difference {numeric!r} "

@@ -209,3 +209,34 @@ def test_a_reference_without_bound_rules_needs_a_declared_tolerance(tmp_path: Pa
                                settings=CORRECT_SETTINGS, quiet=True, isolate=False)
     assert [r.status for r in tolerant.results] == ["passed", "passed"], [r.message for r in tolerant.results]
     assert "finite differences" in " ".join(tolerant.results[1].notes)
+
+
+REFUSING_SPEC = """
+from conformance.database import declare
+
+def forward(x, **_):
+    raise ValueError("outside my domain")
+
+SCALER = declare("Scaler()", forward=forward, tolerance=1e-6)
+"""
+SCALER_TARGET = """
+import torch
+class Scaler(torch.nn.Module):
+    def forward(self, x):
+        return 2 * x
+"""
+
+
+def test_a_reference_refusing_every_input_leaves_its_checks_not_checked(tmp_path: Path) -> None:
+    """A declared forward that raises ValueError (an input outside its domain) on every example drawn:
+    the checks that need it are *not checked*, naming the refusal, within 50 examples; never failed in
+    Hypothesis's words ("Unsatisfiable ... Try making your filters ..."), as if the target were at fault."""
+    (tmp_path / "scaler.py").write_text(SCALER_TARGET)
+    (tmp_path / "refusing_spec.py").write_text(REFUSING_SPEC)
+    checks = ["scaler.forward[float64]", "scaler.gradient[float32]", "scaler.saveload[float64]"]
+    report = conformance.run(str(tmp_path / "scaler.py"), spec=str(tmp_path / "refusing_spec.py"), checks=checks,
+                             settings=FAST, quiet=True, isolate=False)
+    for r in report.results:
+        assert r.status == "not checked", (r.id, r.status, r.message)
+        assert "the spec's reference refused every example drawn" in r.reason and "outside my domain" in r.reason
+        assert r.examples <= 50 and "Unsatisfiable" not in (r.message or "")

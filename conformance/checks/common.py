@@ -280,7 +280,8 @@ class Runner:
             if not nonfinite_norm:
                 assume(False)
             raise
-        except (ValueError, FloatingPointError):
+        except (ValueError, FloatingPointError) as exc:
+            self.ctx.refused(f"{type(exc).__name__}: {exc}")
             assume(False)
         finally:
             self.declared_notes(ref)

@@ -198,7 +198,9 @@ class BlockLife(RuleBasedStateMachine):
             with declaration_faults(self.spec):
                 out = R.run_forward_backward(self.reference(), to_numpy(x), None if gy is None else to_numpy(gy),
                                              prec=prec)
-        except (R.NonFiniteNorm, ValueError, FloatingPointError):
+        except (R.NonFiniteNorm, ValueError, FloatingPointError) as exc:
+            if not isinstance(exc, R.NonFiniteNorm):
+                self.ctx.refused(f"{type(exc).__name__}: {exc}")
             reject()
         assume_representable(self.dtype, out)
         return out

@@ -53,6 +53,7 @@ class CheckContext:
     budget: float = field(default=1.0, compare=False)  # the running check's share of the profile's examples
     exercised: int | None = field(default=None, compare=False)  # examples the last check judged that exercised it
     _unjudged: Counter = field(default_factory=Counter, compare=False, repr=False)
+    _refused: Counter = field(default_factory=Counter, compare=False, repr=False)
     _trivial: Counter = field(default_factory=Counter, compare=False, repr=False)
     _judged: int = field(default=0, compare=False, repr=False)
     _exercised: int = field(default=0, compare=False, repr=False)
@@ -62,6 +63,12 @@ class CheckContext:
         """Record what the report should say of the check now running (once per text)."""
         if text not in self.notes:
             self.notes.append(text)
+
+    def refused(self, reason: str) -> None:
+        """The spec's reference refused the example now running (it raised ValueError: an input outside
+        its domain): the example is discarded. A check whose every example was refused is *not
+        checked*, naming the refusal: no verdict on the target, and never Hypothesis's own words."""
+        self._refused[reason] += 1
 
     def cannot_judge(self, reason: str, cause: str) -> None:
         """An example the check cannot judge because ``cause`` (another check) fails on it."""
@@ -145,6 +152,8 @@ class CheckContext:
                 if not self._judged and sum(self._unjudged.values()) >= GIVE_UP_UNJUDGED:
                     (reason, cause), _ = self._unjudged.most_common(1)[0]
                     raise NotChecked(reason, cause) from None  # a skip: Hypothesis stops, does not shrink
+                if not self._judged and not self._unjudged and sum(self._refused.values()) >= GIVE_UP_UNJUDGED:
+                    raise self.all_refused() from None
                 raise
             self._judged += 1  # not reached when the example was rejected or failed
             if self._this_trivial is None:
@@ -158,9 +167,12 @@ class CheckContext:
         @functools.wraps(test)
         def run(*args, **kwargs):
             self._unjudged, self._trivial, self._judged, self._exercised = Counter(), Counter(), 0, 0
+            self._refused = Counter()
             try:
                 test(*args, **kwargs)
             except Unsatisfiable:  # every example was rejected: not checked, if for a cause
+                if not self._unjudged and self._refused:
+                    raise self.all_refused() from None
                 if not self._unjudged:
                     raise
             except EXCEPTION_GROUP as group:  # several distinct failures: one, listing the others
@@ -187,6 +199,12 @@ class CheckContext:
                                  f"{self.trivial_reasons()})")
 
         return run  # type: ignore[return-value]
+
+    def all_refused(self) -> NotChecked:
+        """*not checked*: the spec's reference refused every example drawn (``refused``)."""
+        reason, _ = self._refused.most_common(1)[0]
+        return NotChecked(f"the spec's reference refused every example drawn ({sum(self._refused.values())} of "
+                          f"them; {reason})")
 
     def trivial_reasons(self) -> str:
         """How the judged examples that exercised nothing were trivial, most frequent first."""

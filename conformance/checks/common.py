@@ -449,6 +449,14 @@ def raised_by(runner: Runner, what: str, fn: Callable[[], Any], body: str = "") 
         return None, cause
 
 
+def agrees(actual: Any, expected: dict) -> bool:
+    """``actual`` is a tensor of the spec's output shape whose values are within the spec's bounds
+    (``expected``: ``Runner.expected``'s): the quiet test other properties use to tell whether an
+    example is their own to judge or already another check's finding."""
+    return (isinstance(actual, torch.Tensor) and tuple(actual.shape) == expected["y"].shape
+            and compare(to_numpy(actual), expected["y"], expected["ey"]) is None)
+
+
 def check_output(runner: Runner, name: str, actual: torch.Tensor, expected: np.ndarray, bound: np.ndarray,
                  x: torch.Tensor, body: str, dtype: torch.dtype | None = None) -> None:
     """Shape, dtype, device and values of ``actual`` against the reference under the tolerance policy.

@@ -97,12 +97,12 @@ def directional_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int,
     # Richardson on what each difference leaves unexplained by autograd along its own direction
     truncation = abs((twice - along(applied_twice)) - (finite_difference - autograd)) * TRUNCATION_FACTOR
     scale = sum(float((g.abs() * v.abs()).sum()) for g, v in zip(grads, applied, strict=True) if g is not None)
-    scale += float((y.detach().abs() * weights.abs()).sum()) / STEP * 2.0**-52
-    if output_bound is not None:  # the two evaluations' rounding and the weighted sums', at full size
-        terms = weights.abs().detach().cpu().numpy()
-        rounding = float((terms * np.broadcast_to(np.asarray(output_bound, dtype=np.float64), terms.shape)).sum())
-        rounding += (terms.size + 1) * 2.0**-53 * float((y.detach().abs() * weights.abs()).sum())
-        scale += rounding / STEP / RELATIVE_TOLERANCE
+    # rounding, at full size: the weighted sums' (n + 1 terms each) and the two evaluations' own
+    terms = weights.abs().detach().cpu().numpy()
+    rounding = (terms.size + 1) * 2.0**-53 * float((y.detach().abs() * weights.abs()).sum())
+    if output_bound is not None:
+        rounding += float((terms * np.broadcast_to(np.asarray(output_bound, dtype=np.float64), terms.shape)).sum())
+    scale += rounding / STEP / RELATIVE_TOLERANCE
     scale += truncation / RELATIVE_TOLERANCE
     return autograd, finite_difference, scale
 

@@ -22,7 +22,7 @@ import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from conformance.checks.common import Runner, bit_identical, check_output, draw_example, raised_by
+from conformance.checks.common import Runner, agrees, bit_identical, check_output, draw_example, raised_by
 from conformance.checks.init.sampling import SUPPORT_RTOL
 from conformance.core.context import CheckContext
 from conformance.core.failures import NotProvided
@@ -30,7 +30,6 @@ from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.examples import is_lazy, seeded, sized
 from conformance.judging.bridge import LayoutError, spec_tensors, to_numpy
-from conformance.judging.tolerance import compare
 from conformance.loading.construction import INSTANCE, LAZY_SIZES, SIGNATURES, construction
 
 COPY_BODY = """import copy
@@ -78,8 +77,7 @@ def computes_otherwise_anyway(run: Runner, prec: Any) -> bool:
         y = run.call("forward", lambda: plain(x), "")
     except AssertionError:
         return True
-    return not (isinstance(y, torch.Tensor) and tuple(y.shape) == expected["y"].shape
-                and compare(to_numpy(y), expected["y"], expected["ey"]) is None)
+    return not agrees(y, expected)
 
 
 def _train_once(run: Runner, block: torch.nn.Module, x: torch.Tensor, what: str, body: str) -> None:

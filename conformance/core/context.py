@@ -28,9 +28,9 @@ F = TypeVar("F", bound=Callable)
 #: non-empty output); the anchor cases alone provide them for a conforming block.
 MIN_EXERCISED = 3
 #: A check that could judge none of this many examples in a row, each left unjudged because another
-#: check fails on it (``cannot_judge``), stops there: *not checked*. (Hypothesis would otherwise draw
-#: some 460 examples before giving up; one judgeable example in 20 would still be seen at least once
-#: in 50 draws with probability 1 - 0.95**50 = 92%.)
+#: check fails on it (``cannot_judge``) or refused by the spec's reference (``refused``), stops there:
+#: *not checked*. (Hypothesis would otherwise draw some 460 examples before giving up; one judgeable
+#: example in 20 would still be seen at least once in 50 draws with probability 1 - 0.95**50 = 92%.)
 GIVE_UP_UNJUDGED = 50
 
 
@@ -149,11 +149,9 @@ class CheckContext:
             try:
                 out = inner(*args, **kwargs)
             except UnsatisfiedAssumption:
-                if not self._judged and sum(self._unjudged.values()) >= GIVE_UP_UNJUDGED:
-                    (reason, cause), _ = self._unjudged.most_common(1)[0]
-                    raise NotChecked(reason, cause) from None  # a skip: Hypothesis stops, does not shrink
-                if not self._judged and not self._unjudged and sum(self._refused.values()) >= GIVE_UP_UNJUDGED:
-                    raise self.all_refused() from None
+                nothing = self.nothing_judged(GIVE_UP_UNJUDGED)
+                if nothing is not None:
+                    raise nothing from None  # a skip: Hypothesis stops, does not shrink
                 raise
             self._judged += 1  # not reached when the example was rejected or failed
             if self._this_trivial is None:
@@ -170,11 +168,11 @@ class CheckContext:
             self._refused = Counter()
             try:
                 test(*args, **kwargs)
-            except Unsatisfiable:  # every example was rejected: not checked, if for a cause
-                if not self._unjudged and self._refused:
-                    raise self.all_refused() from None
-                if not self._unjudged:
+            except Unsatisfiable:  # every example was rejected: not checked, if for a cause or a refusal
+                nothing = self.nothing_judged(1)
+                if nothing is None:
                     raise
+                raise nothing from None
             except EXCEPTION_GROUP as group:  # several distinct failures: one, listing the others
                 merged = merge_failures(group)  # a Flaky one too: the target's failure, once seen, is a failure
                 if merged is group or (isinstance(group, Flaky) and not isinstance(merged, CheckFailure)):
@@ -200,11 +198,20 @@ class CheckContext:
 
         return run  # type: ignore[return-value]
 
-    def all_refused(self) -> NotChecked:
-        """*not checked*: the spec's reference refused every example drawn (``refused``)."""
-        reason, _ = self._refused.most_common(1)[0]
-        return NotChecked(f"the spec's reference refused every example drawn ({sum(self._refused.values())} of "
-                          f"them; {reason})")
+    def nothing_judged(self, at_least: int) -> NotChecked | None:
+        """*not checked*, when the running check judged no example and left at least ``at_least``
+        unjudged because another check fails on them (that check its cause) or, with none such,
+        had them all refused by the spec's reference; else None."""
+        if self._judged:
+            return None
+        if sum(self._unjudged.values()) >= at_least:
+            (reason, cause), _ = self._unjudged.most_common(1)[0]
+            return NotChecked(reason, cause)
+        refused = sum(self._refused.values())
+        if not self._unjudged and refused >= at_least:
+            reason, _ = self._refused.most_common(1)[0]
+            return NotChecked(f"the spec's reference refused every example drawn ({refused} of them; {reason})")
+        return None
 
     def trivial_reasons(self) -> str:
         """How the judged examples that exercised nothing were trivial, most frequent first."""

@@ -114,16 +114,16 @@ def run_in_pytest(check: Check, ctx: Any) -> Result:
 OPTIMIZER_PROPERTIES = frozenset({"lifecycle"})
 #: The properties whose checks run no backward with an explicit upstream gradient (torch's first one
 #: imports sympy, 0.25 s, which ``warm_up`` does outside any time limit): a process whose checks are
-#: all of these never pays it (``tests/test_one_path.py`` holds the list to that).
+#: all of these never pays it (``tests/test_frontends.py`` holds the list to that).
 NO_BACKWARD_PROPERTIES = frozenset({"forward", "structure", "strict"})
 
 
 def preload(properties: Iterable[str] | None = None) -> None:
     """Import every module of the suite (and torch, Hypothesis), run torch's first backward where a
     check of ``properties`` (None: any) may run one and, where one steps an optimizer, its first
-    optimizer step, once, before
-    any check runs: a forked child then starts with it done, and every process that runs checks (a
-    batch's child, a single target's worker, the API) has the same modules loaded when it draws.
+    optimizer step, once, before any check runs: a forked child then starts with it done, and every
+    process that runs checks (a batch's child, a single target's worker, the API) has the same
+    modules loaded when it draws.
     Hypothesis mixes constants found in the loaded local modules into its draws, so without this a
     seed would draw differently by the order checks ran in, by front-end, and by shard (the modules
     the optimizer step imports are torch's own, never local: the draws do not depend on it)."""

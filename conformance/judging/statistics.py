@@ -65,13 +65,13 @@ class Verdict:
 
 
 # -- the tests --------------------------------------------------------------------------------------
-
 def _special():
     """``scipy.special``: the distribution functions scipy.stats calls, without its 1 s import; imported
     on first use (0.25 s), so a process whose checks test no sample never pays it."""
     from scipy import special
 
     return special
+
 
 def _pow_p(base: float, n: int) -> float:
     """base ** n for base in [0, 1], without underflow surprises."""

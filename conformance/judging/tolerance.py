@@ -72,6 +72,10 @@ def precision_for(dtype: torch.dtype, device: str = "cpu", widen: float = 1.0) -
     return Precision(u=widen * u + REFERENCE_U, tiny=widen * float(torch.finfo(dtype).tiny))
 
 
+#: Headroom below the accumulation's largest finite value that every exact intermediate keeps.
+OVERFLOW_HEADROOM = 1e4
+
+
 def overflow_limit(dtype: torch.dtype) -> float:
     """The magnitude every exact intermediate result must stay below for overflow never to be blamed:
     the accumulation's largest value over ``OVERFLOW_HEADROOM`` (a dot product's partial sums may exceed
@@ -79,9 +83,6 @@ def overflow_limit(dtype: torch.dtype) -> float:
     value (rounding a result below it to the format cannot overflow)."""
     acc = ACCUMULATION_DTYPE if dtype in HALF_DTYPES else dtype
     return min(max_finite(acc) / OVERFLOW_HEADROOM, max_finite(dtype) / 2)
-
-
-OVERFLOW_HEADROOM = 1e4
 
 
 def bound_limit(dtype: torch.dtype) -> float:

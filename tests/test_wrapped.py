@@ -8,6 +8,7 @@ wrapping alone would make false (``FALSE_STATEMENTS``). The lazy layer is ``test
 
 from __future__ import annotations
 
+import importlib
 import runpy
 import subprocess
 import sys
@@ -113,6 +114,34 @@ def test_a_call_still_compiling_past_its_limit_is_warm_up(monkeypatch: pytest.Mo
         with timeouts.time_limit(0.1, "forward"):
             compile_for(5)
     assert time.monotonic() - start < 2
+
+
+def _generated(name: str):
+    """A function as libraries generate them (namedtuple, dataclasses): compiled from a string, so
+    its file name reads ``<string>``; it returns its own frame."""
+    namespace = {"__name__": name, "sys": sys}
+    exec(compile("def frame():\n    return sys._getframe()\n", "<string>", "exec"), namespace)  # noqa: S102
+    return namespace["frame"]
+
+
+def test_generated_code_inside_a_compiler_reads_as_compiling() -> None:
+    """torch.compile runs tokenize's namedtuple constructors (file ``<string>``) while it traces: an
+    alarm landing there is warm-up; the same generated code called by the target's own frame is not
+    (this test's file stands for the target)."""
+    namespace = {"__name__": "torch._dynamo.conformance_test", "helper": _generated("namedtuple_TokenInfo")}
+    exec("def trace():\n    return helper()\n", namespace)  # noqa: S102 - a compiler frame calling generated code
+    assert timeouts.warming_up(namespace["trace"]()) == "compiling"
+    assert timeouts.warming_up(_generated("namedtuple_TokenInfo")()) is None
+
+
+def test_a_library_module_being_imported_reads_as_warm_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library imported on first use, interrupted half way, would stay half initialised for every
+    later call of the process (``module has no attribute``): an import in progress is warm-up."""
+    (tmp_path / "slow_library.py").write_text("import sys\nFRAME = sys._getframe()\n")
+    monkeypatch.setattr(timeouts, "_library_paths", lambda: (str(tmp_path), "<"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "slow_library", raising=False)
+    assert timeouts.warming_up(importlib.import_module("slow_library").FRAME) == "importing a module"
 
 
 def test_a_compiled_layer_compiling_past_the_per_call_limit_passes_and_says_so() -> None:

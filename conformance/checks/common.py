@@ -259,9 +259,10 @@ class Runner:
         warmed = len(WARMUPS)
         out = call_target(self.ctx.call_timeout, what, fn, lambda problem: self.failure(problem, body=body),
                           label=f"{self.spec.name}: {what}")
-        for label, seconds in WARMUPS[warmed:]:
+        for label, seconds, kind in WARMUPS[warmed:]:
             if not any(note.startswith(f"{label}: took") for note in self.ctx.notes):  # once per check
-                self.ctx.note(f"{label}: took {seconds:.1f} s compiling (warm-up of a compiled or scripted block: "
+                self.ctx.note(f"{label}: took {seconds:.1f} s {kind} (warm-up of a compiled or scripted block, "
+                              f"or of a module imported on first use: "
                               f"allowed up to {WARMUP_TIMEOUT_S:g} s, past the per-call limit of "
                               f"{self.ctx.call_timeout or 0:g} s, --check-timeout)")
         return out

@@ -49,22 +49,23 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
 
     def on_alarm(signum, frame):
         elapsed = time.monotonic() - start
-        if elapsed < WARMUP_TIMEOUT_S and (warm["up"] or compiling(frame)):
-            if not warm["up"]:  # a call compiling at its limit: warm-up, not a hang (its own allowance)
-                warm["up"] = True
+        kind = warm["up"] or warming_up(frame)
+        if elapsed < WARMUP_TIMEOUT_S and kind:
+            if not warm["up"]:  # a call compiling or importing at its limit: warm-up, not a hang (its own allowance)
+                warm["up"] = kind
                 if watched:
                     _rearm_watchdog(WARMUP_TIMEOUT_S - elapsed)
             return
         if warm["up"]:
-            raise TargetTimeout(f"{what} did not return within {elapsed:.3g} s: it was compiling (torch.compile or "
-                                f"TorchScript) at the per-call limit of {seconds:g} s (--check-timeout), and ran "
-                                f"past the warm-up allowance of {WARMUP_TIMEOUT_S:g} s for a call that compiles")
+            raise TargetTimeout(f"{what} did not return within {elapsed:.3g} s: it was {warm['up']} at the per-call "
+                                f"limit of {seconds:g} s (--check-timeout), and ran past the warm-up allowance of "
+                                f"{WARMUP_TIMEOUT_S:g} s for a call that compiles or imports")
         raise TargetTimeout(f"{what} did not return within {seconds:g} s (the per-call limit: --check-timeout, or "
-                            f"call_timeout= in conformance.run; a call that is compiling gets up to "
-                            f"{WARMUP_TIMEOUT_S:g} s)")
+                            f"call_timeout= in conformance.run; a call that is compiling or importing a module gets "
+                            f"up to {WARMUP_TIMEOUT_S:g} s)")
 
     start = time.monotonic()
-    warm = {"up": False}
+    warm: dict[str, str | None] = {"up": None}
     watched = _arm_watchdog(seconds)
     previous = signal.signal(signal.SIGALRM, on_alarm)
     # Keep firing every 50 ms after the limit: a raise that lands in a callback Python ignores
@@ -73,7 +74,7 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     try:
         yield
         if warm["up"]:
-            WARMUPS.append((what, time.monotonic() - start))
+            WARMUPS.append((what, time.monotonic() - start, warm["up"]))
     finally:
         if watched:
             _disarm_watchdog()
@@ -84,33 +85,41 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
 
 
 #: How long a call may take while it is compiling (torch.compile's dynamo and inductor, TorchScript,
-#: AOTAutograd): the first call of a compiled block, and each recompilation, is warm-up, not a hang.
-#: ``CONFORMANCE_WARMUP_TIMEOUT`` overrides.
+#: AOTAutograd) or importing a module: the first call of a compiled block, each recompilation, and a
+#: library imported on first use are warm-up, not a hang. ``CONFORMANCE_WARMUP_TIMEOUT`` overrides.
 WARMUP_TIMEOUT_S = float(os.environ.get("CONFORMANCE_WARMUP_TIMEOUT", "120"))
 #: Modules whose frames on the stack mean the call is compiling, and functions of other modules
 #: (``torch.compile`` itself, which imports the compiler on its first call).
 COMPILER_MODULES = ("torch._dynamo", "torch._inductor", "torch._functorch", "torch.jit", "torch._export",
                     "torch.fx", "torch._subclasses")
 COMPILER_FUNCTIONS = {("torch", "compile")}
-#: (what, seconds) of the calls that ran past their limit while compiling, and finished (for notes).
-WARMUPS: list[tuple[str, float]] = []
+#: The import machinery: its frames on the stack mean a module is being loaded. Interrupting a load
+#: would leave the module half initialised for every later call of the process.
+IMPORT_MODULES = ("importlib._bootstrap",)
+#: (what, seconds, "compiling" or "importing a module") of the calls that ran past their limit while
+#: warming up, and finished (for notes).
+WARMUPS: list[tuple[str, float, str]] = []
 
 
-def compiling(frame: Any) -> bool:
-    """Whether the interrupted call is compiling: walking out from the innermost frame through
-    library code only (the standard library, site-packages), a frame of torch's compilers
-    (``COMPILER_MODULES``) comes first. A compiled graph running (inductor's generated code) or the
-    target's own loop stops the walk: that is running, not compiling."""
-    depth = 0
+def warming_up(frame: Any) -> str | None:
+    """Whether the interrupted call is warming up: walking out from the innermost frame through
+    library code only (the standard library, site-packages, and code such libraries generate with
+    ``exec``, whose file name reads ``<string>``), a frame of torch's compilers (``COMPILER_MODULES``:
+    "compiling", also where it imports) or of the import machinery ("importing a module") comes first. A compiled graph
+    running (inductor's generated code) or the target's own loop stops the walk: that is running,
+    not warming up."""
+    depth, found = 0, None
     while frame is not None and depth < 400:
         name = frame.f_globals.get("__name__", "")
-        if isinstance(name, str) and (name.startswith(COMPILER_MODULES)
-                                      or (name, frame.f_code.co_name) in COMPILER_FUNCTIONS):
-            return True
+        if isinstance(name, str):
+            if name.startswith(COMPILER_MODULES) or (name, frame.f_code.co_name) in COMPILER_FUNCTIONS:
+                return "compiling"  # (an import the compiler runs is compiling)
+            if name.startswith(IMPORT_MODULES):
+                found = "importing a module"
         if not frame.f_code.co_filename.startswith(_library_paths()):
-            return False
+            return found
         frame, depth = frame.f_back, depth + 1
-    return False
+    return found
 
 
 @functools.lru_cache(maxsize=1)
@@ -118,7 +127,7 @@ def _library_paths() -> tuple[str, ...]:
     import sysconfig
 
     paths = sysconfig.get_paths()
-    return tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}) + ("<frozen",)
+    return tuple({paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}) + ("<",)
 
 
 _WARMED_UP = False

@@ -87,6 +87,8 @@ def second_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int,
         u = [d if g == only else torch.zeros_like(d) for g, d in zip(groups, u, strict=True)]
         uw = uw if only == "gy" else torch.zeros_like(uw)
 
+    magnitude = {"terms": 0.0, "n": 0}  # of the first derivative at theta: sum |g * v| and its number of terms
+
     def first(values: list[torch.Tensor], w: torch.Tensor, create_graph: bool) -> torch.Tensor:
         """<grad <w, f(values)>, v> (a graph through it when ``create_graph``)."""
         y = f(values)
@@ -94,6 +96,10 @@ def second_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int,
         found = iter(torch.autograd.grad((y * w).sum(), wrt, create_graph=create_graph, allow_unused=True))
         grads = [next(found) if d else None for d in smooth]
         terms = [(g * d).sum() for g, d in zip(grads, v, strict=True) if g is not None]
+        if create_graph:
+            magnitude["terms"] = sum(float((g.detach() * d).abs().sum()) for g, d in zip(grads, v, strict=True)
+                                     if g is not None)
+            magnitude["n"] = sum(g.numel() for g in grads if g is not None)
         return torch.stack(terms).sum() if terms else y.new_zeros(())
 
     leaves = [t.clone().requires_grad_(d) for t, d in zip(theta, smooth, strict=True)]
@@ -117,12 +123,15 @@ def second_derivatives(block: torch.nn.Module, x: torch.Tensor, seed: int,
             at.append(float(first(moved, w0 + sign * step * uw, create_graph=False)))
         return (at[0] - at[1]) / (2 * step)
 
-    scale += abs(float(s.detach())) / STEP * 2.0**-52
     if not stateless:
         return autograd, None, scale
     finite_difference = central(STEP)
     truncation = abs(central(2 * STEP) - finite_difference) * TRUNCATION_FACTOR
-    return autograd, finite_difference, scale + truncation / RELATIVE_TOLERANCE
+    # rounding, at full size (as ``oracle.directional_derivatives``): each evaluation of the first
+    # derivative sums n + 1 terms g * v, so it may be off by (n + 1) u sum |g * v|, and the
+    # difference divides two such errors by 2 STEP
+    rounding = (magnitude["n"] + 1) * 2.0**-53 * magnitude["terms"] + 2.0**-53 * abs(float(s.detach()))
+    return autograd, finite_difference, scale + (rounding / STEP + truncation) / RELATIVE_TOLERANCE
 
 
 def reference_second_derivative(ref: R.Module, tensors: dict[str, torch.Tensor], block: torch.nn.Module,

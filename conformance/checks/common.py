@@ -150,7 +150,8 @@ def anchor_values(data: AnchorData, ctx: CheckContext, spec: BlockSpec, with_arg
             values.append(args)
         values += [anchor.seed, lead]
         if not plain:
-            values += [None, (1.0, anchor.x, "contiguous")]
+            params = None if anchor.params is None else (*anchor.params, "contiguous")
+            values += [params, (1.0, anchor.x, "contiguous")]
         if grad:
             values.append((1.0, anchor.gy, "contiguous"))
         if extra is not None:

@@ -1,5 +1,6 @@
 """Forward checks: output shape, dtype and values against the reference on the block's own
-parameters; the input left untouched; repeated calls agreeing; wrong-shaped input rejected."""
+parameters, on a first input, another of the same shape and one of another shape; the input left
+untouched; repeated calls agreeing; wrong-shaped input rejected."""
 
 from __future__ import annotations
 
@@ -20,6 +21,22 @@ FORWARD_BODY = """y = block(x)
 from conformance.judging.bridge import reference_forward
 print("actual:  ", y)
 print("expected:", reference_forward({key!r}, {args!r}, block, x))"""
+
+
+RESIZED_BODY = """block(x)  # a first call, at x's shape
+x2 = {x2}
+y2 = block(x2)
+from conformance.judging.bridge import reference_forward
+print("actual:  ", y2)
+print("expected:", reference_forward({key!r}, {args!r}, block, x2))"""
+
+
+def another_shape(spec: BlockSpec, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """An input shape the block takes besides ``shape``: one more row (first dim + 1), a batch of 2
+    of an unbatched input, a vector of 2 for a scalar."""
+    if not shape or (len(shape) == 1 and not spec.any_shape):
+        return (2,) + shape
+    return (shape[0] + 1,) + shape[1:]
 
 
 def check_forward(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:
@@ -55,6 +72,16 @@ def check_forward(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
         y_other = run.call("forward on another input of the same shape", lambda: block(other), body)
         check_output(run, "the output on a second, different input (x with seed + 1)", y_other,
                      expected_other["y"], expected_other["ey"], other, body)
+        # An input of another shape: a size, a count or a buffer kept from the first call shows here.
+        grown = another_shape(spec, tuple(x_spec.shape))
+        resized_spec = replace(x_spec, shape=grown, seed=x_spec.seed + 2)
+        resized = run.example.tensor(resized_spec)
+        expected_resized = run.expected(ref, resized, None, prec)
+        resized_body = RESIZED_BODY.format(key=spec.key, args=drawn.args,
+                                           x2=resized_spec.code(dtype, run.example.device))
+        y_resized = run.call("forward on an input of another shape", lambda: block(resized), resized_body)
+        check_output(run, f"the output on an input of another shape, {grown}, after one of shape {tuple(x.shape)}",
+                     y_resized, expected_resized["y"], expected_resized["ey"], resized, resized_body)
         y_again = run.call("a second forward", lambda: block(x), body)
         if ctx.device != "cpu":  # GPU kernels may legitimately reduce in a varying order
             check_output(run, "the second output", y_again, expected["y"], expected["ey"], x, body)

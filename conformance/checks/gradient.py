@@ -1,5 +1,6 @@
 """Gradient checks: autograd's input and parameter gradients against the reference backward for a
-drawn upstream gradient; every parameter gets one; ``.grad`` is None before the first backward.
+drawn upstream gradient, which backward leaves as it was; every parameter gets one; ``.grad`` is None
+before the first backward.
 
 Inputs and upstream gradients come in any layout (a transposed or sliced upstream gradient is what
 a ``.T`` or a slice further down hands back) and may hold NaN and infinities. What the spec states
@@ -19,7 +20,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks.common import Runner, check_output, draw_example
+from conformance.checks.common import Runner, bit_identical, check_output, draw_example
 from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
@@ -70,7 +71,13 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
         if tuple(y.shape) != out_shape:
             raise run.failure("the output has the wrong shape",
                               f"expected {out_shape}, actual {tuple(y.shape)}", body=body)
+        gy_before = gy.clone()
         run.call("backward", lambda: y.backward(gy), body)
+        if not bit_identical(gy, gy_before):  # autograd hands the same tensor to every branch that uses y
+            raise run.failure("backward modified the upstream gradient in place",
+                              "a block whose output also feeds another branch (a residual, a sum) then gives "
+                              "that branch the modified gradient", body=body + "\nprint(gy)",
+                              fact="the upstream gradient changed")
 
         if spec.float_input:
             if x.grad is None:

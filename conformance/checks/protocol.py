@@ -30,6 +30,7 @@ from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.examples import is_lazy, seeded, sized
 from conformance.judging.bridge import LayoutError, spec_tensors, to_numpy
+from conformance.judging.statistics import assess
 from conformance.loading.construction import INSTANCE, LAZY_SIZES, SIGNATURES, construction
 
 COPY_BODY = """import copy
@@ -39,16 +40,32 @@ print([(n, p is q, p.data_ptr() == q.data_ptr()) for (n, p), (_, q) in zip(block
 
 
 
+#: The false-alarm rate of the law test on one re-initialised float32/float64 tensor (``assess``:
+#: support, then the law's exact or bounded statistical tests). A run judges at most some 10^4 such
+#: tensors (meta and factory checks x examples x tensors), so a correct block fails one with
+#: probability under 1e-6. The tests still reject a constant fill of a continuous law (a bias left
+#: at zero by ``reset_parameters``) with p = 0, and a law narrowed by 1% at the widest anchor.
+ALPHA_PER_TENSOR = 1e-10
+
+
 def follows_laws_and_computes(run: Runner, spec: BlockSpec, block: torch.nn.Module, prec: Any, when: str,
                               body: str, judged: Any = lambda t: True) -> None:
-    """The block's tensors (those ``judged`` selects) lie in the support of the spec's init law, and its
-    forward on the example's input is the spec's function of its current values."""
+    """The block's tensors (those ``judged`` selects) follow the spec's init law (its support; in
+    float32/float64 also its statistical tests, at ``ALPHA_PER_TENSOR``), and its forward on the
+    example's input is the spec's function of its current values."""
     ref, tensors = run.reference(block)
     for name, declared in spec.init.items():
         law, t = declared.law(run.drawn.args), tensors.get(name)
         if law is None or t is None or not judged(t):
             continue
         values = to_numpy(t).ravel()
+        if t.dtype in (torch.float32, torch.float64):  # half formats' rounding would skew the statistics
+            verdict = assess(values, law, ALPHA_PER_TENSOR, SUPPORT_RTOL)
+            if verdict is not None:
+                raise run.failure(f"{when}, {name!r} does not follow its law {law}", str(verdict), body=body,
+                                  fact=f"{name!r}: {verdict.test} test" + (
+                                      ", all values equal" if values.size > 1 and np.all(values == values[0]) else ""))
+            continue
         inside = law.contains(values, SUPPORT_RTOL)
         if not bool(np.all(inside)):
             raise run.failure(f"{when}, {name!r} does not follow its law {law}",

@@ -31,6 +31,7 @@ class Anchor:
     leading: tuple[int, ...] | None = None              # None: the block's base leading dims
     x: tuple[float, ...] = ()                           # special values placed in the input
     gy: tuple[float, ...] = ()                          # special values placed in the upstream gradient
+    params: tuple[float, tuple[float, ...]] | None = None  # (scale, special values) overwriting every parameter
 
     @property
     def seed(self) -> int:
@@ -62,15 +63,20 @@ BASE: dict[str, tuple[dict[str, Any], tuple[int, ...]]] = {
 
 #: The largest width any profile draws (``strategies.LARGE_WIDTHS``).
 WIDEST = 300
+#: The most rows any profile draws (``strategies.LARGE_ROWS``): one past a power of two, where a
+#: kernel that splits a batch into chunks (or switches path above a size) shows its last chunk.
+MOST_ROWS = 2049
 
 _BATCHED = (Anchor("base"), Anchor("no_batch_dim", leading=()), Anchor("empty_batch", leading=(0,)),
             Anchor("single_row", leading=(1,)))
+_MANY_ROWS = Anchor("many_rows", leading=(MOST_ROWS,))
 _CONTAINER = _BATCHED + (
+    _MANY_ROWS,
     Anchor("no_bias", args=plan(3, ("Linear", 3, 4, False), ("ReLU",), ("Linear", 4, 2, False))),
     Anchor("zero_features", args=plan(0, ("Linear", 0, 3, True), ("ReLU",))),
 )
 _ANY_SHAPE = (Anchor("base"), Anchor("scalar", leading=()), Anchor("single", leading=(1,)),
-              Anchor("empty", leading=(0, 3)))
+              Anchor("empty", leading=(0, 3)), Anchor("many", leading=(MOST_ROWS,)))
 
 #: Per built-in block (its declaration's ``anchors``): its anchor cases, base first.
 ANCHORS: dict[str, tuple[Anchor, ...]] = {
@@ -80,7 +86,11 @@ ANCHORS: dict[str, tuple[Anchor, ...]] = {
         Anchor("zero_features_no_bias", args={"in_features": 0, "out_features": 3, "bias": False}),
         Anchor("single", args={"in_features": 1, "out_features": 1}, leading=(1,)),
         Anchor("widest", args={"in_features": WIDEST, "out_features": WIDEST}),
+        _MANY_ROWS,
         Anchor("nonfinite_input", x=(INF, -INF, NAN)),
+        # every weight (and bias) 0: each output meeting a non-finite input is NaN (0 * inf), which a
+        # kernel that skips zero weights (a sparse or pruned path) turns into 0
+        Anchor("zero_weights_nonfinite_input", x=(INF, -INF, NAN), params=(0.0, ())),
     ),
     "relu": _ANY_SHAPE + (
         Anchor("zero", x=(0.0, -0.0)),
@@ -102,6 +112,7 @@ ANCHORS: dict[str, tuple[Anchor, ...]] = {
     "chimera": (Anchor("base"), Anchor("empty_batch", leading=(0,)), Anchor("single_row", leading=(1,))),
     "centeredlayer": _ANY_SHAPE + (Anchor("infinity", x=(INF,)),),
     "mylinear": _BATCHED + (
+        _MANY_ROWS,
         Anchor("zero_features", args={"in_units": 0, "units": 3}),
         Anchor("single", args={"in_units": 1, "units": 1}, leading=(1,)),
     ),

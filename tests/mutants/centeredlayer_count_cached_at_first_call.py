@@ -1,7 +1,6 @@
 """CenteredLayer that precomputes 1/N on its first call (a 'constant folding' micro-optimisation):
 the mean is right for every input of the first call's size, wrong for any other size."""
 
-import torch
 from torch import nn
 
 CATCHES = ["centeredlayer.forward*"]

@@ -55,16 +55,17 @@ def fill_rtol(a: float, b: float) -> float:
 
 NORMAL_SAMPLER = Sampler(
     what="init.function[normal_]", law="N(mean, std^2)", case_vars=("shape", "dtype", "requires_grad", "mean", "std"),
-    body=FILL_SETUP + """r = init.normal_(t, mean, std)
-parts = {'values': (t.detach().to('cpu', torch.float64).numpy().ravel() - mean) / std}
+    body=FILL_SETUP + """r = init.normal_(t) if std is None else init.normal_(t, mean, std)  # None: torch's defaults
+parts = {'values': (t.detach().to('cpu', torch.float64).numpy().ravel() - (mean or 0.0)) / (std or 1.0)}
 """,
     dist=D.Normal(0.0, 1.0), dist_code="D.Normal(0.0, 1.0)",
-    describe=lambda c: f"init.normal_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}), {c[3]!r}, {c[4]!r})",
+    describe=lambda c: f"init.normal_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]})"
+                       + ("" if c[4] is None else f", {c[3]!r}, {c[4]!r}") + ")",
     show=FILL_SHOW, call="r = init.", verify=verify_fill,
 )
 
 NORMAL_DESIGN = (
-    Design(((100, 200), torch.float32, False, 0.0, 1.0), 1, ("values",), "defaults, one large tensor"),
+    Design(((100, 200), torch.float32, False, None, None), 1, ("values",), "defaults (N(0, 1)), one large tensor"),
     Design(((50, 4, 5), torch.float32, True, -0.5, 0.02), 25, ("values",), "std != 1, mean != 0"),
     Design(((2, 3, 4, 5), torch.float64, True, 3.0, 7.0), 170, ("values",), "float64, 4-D, std > 1"),
     Design(((3,), torch.float32, False, 1.0, 0.5), 1000, ("values",), "a tensor under 16 elements, many calls"),
@@ -96,16 +97,19 @@ def check_normal(ctx: CheckContext, check: Check) -> None:
 
 UNIFORM_SAMPLER = Sampler(
     what="init.function[uniform_]", law="U(a, b)", case_vars=("shape", "dtype", "requires_grad", "a", "b"),
-    body=FILL_SETUP + """r = init.uniform_(t, a, b)
-parts = {'values': D.Uniform(a, b).standardize(t.detach().to('cpu', torch.float64).numpy().ravel())}
+    body=FILL_SETUP + """r = init.uniform_(t) if b is None else init.uniform_(t, a, b)  # None: torch's defaults
+low, high = (0.0, 1.0) if b is None else (a, b)
+parts = {'values': D.Uniform(low, high).standardize(t.detach().to('cpu', torch.float64).numpy().ravel())}
 """,
     dist=D.Uniform(-1.0, 1.0), dist_code="D.Uniform(-1.0, 1.0)",
-    describe=lambda c: f"init.uniform_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}), {c[3]!r}, {c[4]!r})",
-    show=FILL_SHOW, call="r = init.", verify=verify_fill, rtol=lambda c: fill_rtol(c[3], c[4]),
+    describe=lambda c: f"init.uniform_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]})"
+                       + ("" if c[4] is None else f", {c[3]!r}, {c[4]!r}") + ")",
+    show=FILL_SHOW, call="r = init.", verify=verify_fill,
+    rtol=lambda c: fill_rtol(0.0, 1.0) if c[4] is None else fill_rtol(c[3], c[4]),
 )
 
 UNIFORM_DESIGN = (
-    Design(((100, 200), torch.float32, False, 0.0, 1.0), 1, ("values",), "U(0, 1), one large tensor"),
+    Design(((100, 200), torch.float32, False, None, None), 1, ("values",), "defaults (U(0, 1)), one large tensor"),
     Design(((50, 4, 5), torch.float32, True, -3.0, 5.0), 10, ("values",), "asymmetric bounds"),
     Design(((2, 3, 4, 5), torch.float64, True, -0.01, 0.01), 40, ("values",), "float64, 4-D, narrow"),
     Design(((3,), torch.float32, False, 2.0, 2.5), 1000, ("values",), "a tiny tensor, many calls"),
@@ -130,19 +134,20 @@ def check_uniform(ctx: CheckContext, check: Check) -> None:
 XAVIER_SAMPLER = Sampler(
     what="init.function[xavier_uniform_]", law="U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))",
     case_vars=("shape", "dtype", "requires_grad", "gain"),
-    body=FILL_SETUP + """r = init.xavier_uniform_(t, gain)
-parts = {'values': t.detach().to('cpu', torch.float64).numpy().ravel() / D.xavier_uniform_bound(shape, gain)}
+    body=FILL_SETUP + """r = init.xavier_uniform_(t) if gain is None else init.xavier_uniform_(t, gain)  # None: gain 1
+parts = {'values': t.detach().to('cpu', torch.float64).numpy().ravel() / D.xavier_uniform_bound(shape, gain or 1.0)}
 """,
     dist=D.Uniform(-1.0, 1.0), dist_code="D.Uniform(-1.0, 1.0)",
-    describe=lambda c: f"init.xavier_uniform_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]}), {c[3]!r})",
-    show=FILL_SHOW + "\nprint('fans (in, out):', D.fans(shape), 'bound:', D.xavier_uniform_bound(shape, gain))",
+    describe=lambda c: f"init.xavier_uniform_(torch.empty({c[0]}, dtype={c[1]}, requires_grad={c[2]})"
+                       + ("" if c[3] is None else f", {c[3]!r}") + ")",
+    show=FILL_SHOW + "\nprint('fans (in, out):', D.fans(shape), 'bound:', D.xavier_uniform_bound(shape, gain or 1.0))",
     verify=verify_fill, call="r = init.",
 )
 
 #: Fans: fan_out > fan_in and the reverse (a fan taken twice from one dim is off both ways), a 3-D and a
 #: 4-D shape (receptive fields 5 and 15; size(-1) != size(1)), gains other than 1, one large tensor.
 XAVIER_DESIGN = (
-    Design(((8, 3), torch.float32, True, 1.0), 200, ("values",), "fan_out > fan_in"),
+    Design(((8, 3), torch.float32, True, None), 200, ("values",), "fan_out > fan_in, the default gain (1)"),
     Design(((3, 8), torch.float32, False, 1.0), 200, ("values",), "fan_in > fan_out"),
     Design(((6, 4, 5), torch.float32, False, 1.0), 40, ("values",), "3-D, receptive field 5"),
     Design(((4, 2, 3, 5), torch.float64, True, math.sqrt(2)), 40, ("values",), "4-D, receptive field 15, gain sqrt 2"),

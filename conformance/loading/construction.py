@@ -42,6 +42,7 @@ class Construction:
     kind: str                          # one of the kinds above
     keywords: bool = False             # sizes passed by the contract's names (else positionally)
     bias: bool = True                  # a ``bias`` argument can be passed
+    bias_by_position: bool = False     # ``bias`` is positional-only (``def __init__(self, i, o, bias=True, /)``)
     bare: bool = False                 # can be called without arguments (its defaults are then the spec's)
     reason: str = ""                   # UNUSABLE: why; else what the report notes about it
 
@@ -133,12 +134,15 @@ def _classify(target: Target, name: str) -> Construction:
                          or any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()))
     no_bias = "" if bias or not has_bias else (f"; bias=False not provided: {describe_call(theirs, sig)} "
                                                "takes no bias argument")
+    bias_by_position = bias and sig is not None and "bias" in sig.parameters and (
+        sig.parameters["bias"].kind is inspect.Parameter.POSITIONAL_ONLY)
     sample = {p: 3 for p in params}
     by_name = sig is None or all(p in sig.parameters for p in params)
     in_order = sig is None or [p.name for p in sig.parameters.values()][:len(params)] == list(params)
     bare = bool(params) and _binds(sig)
     if not params or (_binds(sig, *sample.values()) and (in_order or not by_name)):
-        return Construction(name, SIZES, keywords=False, bias=bias, bare=bare, reason=no_bias.lstrip("; "))
+        return Construction(name, SIZES, keywords=False, bias=bias, bias_by_position=bias_by_position, bare=bare,
+                            reason=no_bias.lstrip("; "))
     if by_name and _binds(sig, **sample):
         return Construction(name, SIZES, keywords=True, bias=bias, bare=bare, reason=no_bias.lstrip("; "))
     lazy = {p: 3 for p in params if p != lazy_param}
@@ -281,7 +285,7 @@ def call_code(target: Target, name: str, args: dict, prefix: str = "target") -> 
     sizes = [p for p in params if not (c.kind == LAZY_SIZES and p == lazy_param)]
     parts = [f"{p}={args[p]!r}" for p in sizes] if c.keywords else [repr(args[p]) for p in sizes]
     if has_bias and c.bias:
-        parts.append(f"bias={args.get('bias', True)!r}")
+        parts.append(f"{'' if c.bias_by_position else 'bias='}{args.get('bias', True)!r}")
     parts += [f"{o}={args[o]!r}" for o in OPTIONS.get(name, ()) if o in args]
     return f"{prefix}.{name}({', '.join(parts)})"
 

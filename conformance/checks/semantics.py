@@ -17,6 +17,7 @@ from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.strategies import SEVERAL_ROWS
 from conformance.judging.bridge import to_numpy
 from conformance.judging.tolerance import compare
+from conformance.loading.wrappers import computed
 
 ROW_BODY = """rows = x.reshape(-1, x.shape[-1])
 together = block(rows)
@@ -150,7 +151,16 @@ def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         block = run.build()
         state = run.call("state_dict(keep_vars=True)", lambda: block.state_dict(keep_vars=True))
         ref = spec.reference(drawn.args)
-        for name in ref.state_dict():
+        names = list(ref.state_dict())
+        wrapped = computed(block)
+        if wrapped:  # a computed tensor (stored under the wrapper's names) has no Parameter to reach
+            why = (f"tensors computed from others ({wrapped}): indexing reaches the computed value, not a "
+                   "Parameter the state dict names, and a write through `.data` does not act on it")
+            names = [name for name in names if name in state]
+            if not names:
+                run.cannot_judge(f"the block's {why}", "")
+            ctx.note(f"{check.id}: not judged on {why}")
+        for name in names:
             *path, leaf = name.split(".")
             expr = "block" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path) + f".{leaf}"
             body = f"p = {expr}\nprint(p is block.state_dict(keep_vars=True)[{name!r}], p.grad)"

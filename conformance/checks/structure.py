@@ -17,8 +17,8 @@ from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec, layer_codes, leaf_call, plan_output_width, plan_reference
 from conformance.drawing.examples import seeded
-from conformance.judging.bridge import to_numpy
-from conformance.loading.wrappers import describe, layout_hint
+from conformance.judging.bridge import LayoutError, loaded_reference, to_numpy
+from conformance.loading.wrappers import describe, layout_hint, spec_names
 
 LAYOUT_BODY = """for name, p in block.named_parameters():
     print(name, tuple(p.shape), p.requires_grad)
@@ -165,12 +165,26 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
             raise run.failure("after add_module, the last index is not the new block", body=body + append)
         ref = plan_reference(drawn.args)
         ref.add_module("extra", R.Linear(width, extra_out))
-        actual_keys = list(seq.state_dict())
-        if actual_keys != list(ref.state_dict()):
+        actual_keys, expected_keys = list(seq.state_dict()), list(ref.state_dict())
+        if actual_keys != expected_keys and describe(seq):  # wrapped leaves: the spec names they stand for
+            order = {name: i for i, name in enumerate(expected_keys)}  # torch re-registers a wrapped tensor last
+            mapped = [m for m in dict.fromkeys(spec_names(seq, actual_keys).values()) if m is not None]
+            actual_keys = sorted(mapped, key=lambda n: order.get(n, len(order)))
+            if not ctx.target.unwrap and actual_keys == expected_keys:
+                run.cannot_judge(f"the container's state dict lists its leaves under a wrapper's names "
+                                 f"({describe(seq)})", run.structure_id)
+        added = [k for k in expected_keys if k.startswith("extra.")]
+        if sorted(actual_keys[len(actual_keys) - len(added):]) != sorted(added):
             raise run.failure("after add_module, state_dict() does not list the new block's parameters last",
-                              f"expected {list(ref.state_dict())}\nactual   {actual_keys}", body=body + append)
+                              f"expected {expected_keys}\nactual   {actual_keys}", body=body + append)
+        if actual_keys != expected_keys:  # the leaves' own names or order: the structure check's finding
+            run.cannot_judge("the container's state dict lists its leaves' tensors otherwise than the spec's "
+                             f"(expected {expected_keys}, actual {actual_keys})", run.structure_id)
         y = run.call("forward after add_module", lambda: seq(x), body + append + "\nprint(seq(x))")
-        ref.load_state_dict({k: to_numpy(v) for k, v in seq.state_dict().items()})
+        try:  # the tensors the forward reads, under the spec's names (a parametrized weight as computed)
+            loaded_reference(ref, seq)
+        except (LayoutError, KeyError, ValueError) as exc:
+            run.cannot_judge(f"the container's tensors do not match the spec's layout ({exc})", run.structure_id)
         prec = ctx.precision(check.id, "float32")
         expected = R.run_forward_backward(ref, to_numpy(x), prec=prec)
         check_output(run, "the output after add_module (the new block must run last)", y, expected["y"], expected["ey"],

@@ -189,9 +189,10 @@ class CheckContext:
                 if self._exercised < min(MIN_EXERCISED, self._judged + sum(self._unjudged.values())):
                     raise NotChecked(f"the {self._judged} examples judged exercise nothing ("
                                      f"{self.trivial_reasons()}); in the others, {reason}", cause)
-                self.causes.append(cause)
-                self.note(f"{self.check_id}: {sum(self._unjudged.values())} examples not judged: {reason} "
-                          f"(see {cause})")
+                if cause:
+                    self.causes.append(cause)
+                self.note(f"{self.check_id}: {sum(self._unjudged.values())} examples not judged: {reason}"
+                          + (f" (see {cause})" if cause else ""))
             elif self._judged and self._exercised < min(MIN_EXERCISED, self._judged):
                 raise NotChecked(f"no example exercised the property (of the {self._judged} judged, "
                                  f"{self.trivial_reasons()})")

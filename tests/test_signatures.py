@@ -34,6 +34,10 @@ QUICK = settings(max_examples=10, derandomize=True, database=None, deadline=None
 
 
 def classify(name: str, obj: object):
+    """How the suite calls ``obj`` as ``name`` (the chapter's signatures registered first: a test run
+    alone, or first in its worker, must not see an empty database)."""
+    import conformance.database  # noqa: F401 - importing it registers the chapter's blocks
+
     return construction(load_target({name: obj}), name)
 
 
@@ -128,6 +132,39 @@ def test_a_catch_all_forwarding_to_a_linear_takes_sizes() -> None:
     fixed = classify("Linear", FixedLinear)
     assert fixed.kind == UNUSABLE and "does not build the sizes it is given" in fixed.reason
     assert "has no default sizes" in fixed.reason
+
+
+class ReorderedMLP(nn.Module):
+    """Sizes in another order, one under another name: ``MLP(in_features, out_features, num_hiddens)``."""
+
+    def __init__(self, in_features=20, out_features=10, num_hiddens=256):
+        super().__init__()
+        self.hidden, self.out = nn.Linear(in_features, num_hiddens), nn.Linear(num_hiddens, out_features)
+
+    def forward(self, x):
+        return self.out(F.relu(self.hidden(x)))
+
+
+class PositionalOnlyLinear(nn.Linear):
+    def __init__(self, in_features, out_features, bias=True, /):
+        super().__init__(in_features, out_features, bias)
+
+
+def test_sizes_passed_by_position_say_so_where_the_signature_names_them_elsewhere() -> None:
+    """The contract's order is used (it cannot be told which size means which), and the note says
+    that the signature names a contract argument at another position: the structure failure that
+    follows is then read right."""
+    c = classify("MLP", ReorderedMLP)
+    assert (c.kind, c.keywords) == (SIZES, False), c
+    assert "names out_features at another position" in c.reason, c.reason
+
+
+def test_a_positional_only_bias_is_passed_by_position() -> None:
+    c = classify("Linear", PositionalOnlyLinear)
+    assert (c.kind, c.bias, c.bias_by_position) == (SIZES, True, True), c
+    code = call_code(load_target({"Linear": PositionalOnlyLinear}), "Linear",
+                     {"in_features": 3, "out_features": 2, "bias": False})
+    assert code == "target.Linear(3, 2, False)"
 
 
 def test_a_forwarding_linear_is_checked_at_the_drawn_sizes() -> None:

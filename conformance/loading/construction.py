@@ -141,6 +141,12 @@ def _classify(target: Target, name: str) -> Construction:
     in_order = sig is None or [p.name for p in sig.parameters.values()][:len(params)] == list(params)
     bare = bool(params) and _binds(sig)
     if not params or (_binds(sig, *sample.values()) and (in_order or not by_name)):
+        order = [] if sig is None else list(sig.parameters)
+        misplaced = [p for i, p in enumerate(params) if p in order and order.index(p) != i]
+        if misplaced:  # by position, as the contract orders them, although the signature names some elsewhere
+            no_bias += (f"; sizes passed by position in the contract's order ({contract_call}), but "
+                        f"{describe_call(theirs, sig)} names {', '.join(misplaced)} at another position: where its "
+                        f"sizes mean the contract's, give them the contract's names or order")
         return Construction(name, SIZES, keywords=False, bias=bias, bias_by_position=bias_by_position, bare=bare,
                             reason=no_bias.lstrip("; "))
     if by_name and _binds(sig, **sample):

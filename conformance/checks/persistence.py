@@ -288,15 +288,21 @@ def replace_seed(example, seed: int):
     return replace(example, seed=seed, params=None)
 
 
-def spec_keys(block: torch.nn.Module, ref: Any, state: dict[str, Any]) -> set[str]:
+def spec_keys(block: torch.nn.Module, ref: Any, state: dict[str, Any], unwrap: bool = False) -> set[str]:
     """The block's state-dict keys that hold the spec's tensors: the spec's own names, or (when the
-    block names them otherwise) the keys of the tensors the spec's names resolve to. When they
-    cannot be matched (the structure check's failure), every key counts as the spec's."""
+    block names them otherwise) the keys of the tensors the spec's names resolve to, and under
+    ``unwrap`` the keys a wrapper stores them under (weight norm's ``weight_g``/``weight_v``). When
+    they cannot be matched (the structure check's failure), every key counts as the spec's."""
     from conformance.judging.bridge import LayoutError, spec_tensors
 
     wanted = list(ref.state_dict())
     if all(k in state for k in wanted):
         return set(wanted)
+    if unwrap:
+        stored = {k for k, m in spec_names(block, list(state)).items() if m in wanted}
+        covered = {spec_names(block, list(state))[k] for k in stored} | (set(wanted) & set(state))
+        if covered == set(wanted):
+            return stored | (set(wanted) & set(state))
     try:
         found = {id(t) for t in spec_tensors(block, ref).values()}
     except (LayoutError, KeyError, ValueError):
@@ -321,7 +327,8 @@ def check_strict_loading(ctx: CheckContext, check: Check, *, spec: BlockSpec) ->
         state = run.state_dict(block, "print(block.state_dict())")
         run.exercises(spec.reference(drawn.args))  # a block without state has only an unexpected key to refuse
         ours = run.call("state_dict(keep_vars=True)",
-                        lambda: spec_keys(block, spec.reference(drawn.args), state), "print(block.state_dict())")
+                        lambda: spec_keys(block, spec.reference(drawn.args), state, ctx.target.unwrap),
+                        "print(block.state_dict())")
         # A block without state still has a key to reject (an unexpected one); non-tensor entries (a
         # block's extra state) have no shape to mismatch.
         tensors = sorted(k for k, v in state.items() if isinstance(v, torch.Tensor) and k in ours)

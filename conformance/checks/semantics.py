@@ -17,7 +17,7 @@ from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.strategies import SEVERAL_ROWS
 from conformance.judging.bridge import to_numpy
 from conformance.judging.tolerance import compare
-from conformance.loading.wrappers import computed
+from conformance.loading.wrappers import computed, spec_names
 
 ROW_BODY = """rows = x.reshape(-1, x.shape[-1])
 together = block(rows)
@@ -163,15 +163,26 @@ def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
             if not names:
                 run.cannot_judge(f"the block's {why}", "")
             ctx.note(f"{check.id}: not judged on {why}")
+        # each spec name's key in the block's state dict: itself, or under --unwrap the wrapper's name
+        # for it (a compiled leaf's `_orig_mod.weight`); a name the state dict lacks is a layout the
+        # structure check judges
+        keys = {name: name for name in names if name in state}
+        if len(keys) < len(names) and ctx.target.unwrap:
+            keys.update({mapped: key for key, mapped in spec_names(block, list(state)).items()
+                         if mapped in names and mapped not in keys})
+        if len(keys) < len(names):
+            run.cannot_judge(f"the state dict lacks {[n for n in names if n not in keys]} (its keys: "
+                             f"{list(state)[:6]}{' ...' if len(state) > 6 else ''})", run.structure_id)
         for name in names:
+            key = keys[name]
             *path, leaf = name.split(".")
             expr = "block" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path) + f".{leaf}"
-            body = f"p = {expr}\nprint(p is block.state_dict(keep_vars=True)[{name!r}], p.grad)"
+            body = f"p = {expr}\nprint(p is block.state_dict(keep_vars=True)[{key!r}], p.grad)"
             # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
             got = run.call(expr, lambda expr=expr: eval(expr, {"block": block}),  # type: ignore[misc]  # noqa: S307
                            body)
-            if got is not state.get(name):
-                raise run.failure(f"{expr} is not the parameter state_dict() names {name!r}", body=body)
+            if got is not state[key]:
+                raise run.failure(f"{expr} is not the parameter state_dict() names {key!r}", body=body)
             if not isinstance(got, torch.nn.Parameter) or got.grad is not None:
                 raise run.failure(f"{expr} is not a Parameter with .grad None before backward", body=body)
             if got.numel():
@@ -180,13 +191,13 @@ def check_access(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                     wanted = float(got.detach()[first] + 1.0)  # in the parameter's dtype
                     got.data[first] += 1.0  # a write through .data, as the tutorial does
                 # mypy cannot infer the type of a lambda with a default argument (hence the ignore)
-                now = run.call("state_dict()", lambda name=name: block.state_dict()[name])  # type: ignore[misc]
+                now = run.call("state_dict()", lambda key=key: block.state_dict()[key])  # type: ignore[misc]
                 seen = {"the parameter": float(got.detach()[first]),
-                        f"state_dict()[{name!r}]": float(now.reshape(-1)[0])}
+                        f"state_dict()[{key!r}]": float(now.reshape(-1)[0])}
                 stale = [where for where, value in seen.items() if value != wanted]
                 if stale:
                     raise run.failure(f"a write through {expr}.data is not seen in {' and '.join(stale)}",
                                       f"expected first entry {wanted!r}, seen {seen}",
-                                      body=f"{expr}.data[{first}] += 1\nprint({expr}, block.state_dict()[{name!r}])")
+                                      body=f"{expr}.data[{first}] += 1\nprint({expr}, block.state_dict()[{key!r}])")
 
     indexing_reaches_parameters()

@@ -5,7 +5,7 @@
 from torch import nn
 
 EXPECTED = {"linear.factory*": "not provided", "linear.structure": "failed", "linear.saveload*": "failed", "linear.*": "passed"}
-UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
+UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed", "linear.strict": "passed"}
 NOTES = {"linear.forward[float32]": "GradSampleLike wrapper holding one inner module"}
 REASONS = {"linear.structure": "its parameters live under `_module.`"}
 

@@ -8,7 +8,7 @@ from torch.nn.utils import parametrize
 
 EXPECTED = {"linear.factory*": "not provided", "linear.lifecycle*": "not checked", "linear.structure": "failed", "linear.saveload*": "failed", "linear.init[default]": "failed",
             "linear.*": "passed"}
-UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
+UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed", "linear.strict": "passed"}
 NOTES = {"linear.gradient[float32]": "`weight` is computed from `parametrizations.weight.original"}
 REASONS = {"linear.structure": "is parametrized (torch.nn.utils.parametrize)",
            "linear.init[default]": "outside the support of U(-1/sqrt(in_features), 1/sqrt(in_features))"}

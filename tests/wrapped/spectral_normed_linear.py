@@ -8,7 +8,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 EXPECTED = {"linear.factory*": "not provided", "linear.lifecycle*": "not checked", "linear.structure": "failed", "linear.saveload*": "failed", "linear.init[default]": "failed",
             "linear.*": "passed"}
-UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed"}
+UNWRAPPED = {"linear.structure": "passed", "linear.saveload*": "passed", "linear.strict": "passed"}
 NOTES = {"linear.forward[float32]": "is spectral-normed"}
 REASONS = {"linear.structure": "is spectral-normed (torch.nn.utils.parametrize)"}
 

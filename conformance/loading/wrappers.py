@@ -205,17 +205,29 @@ def has_pre_hooks(block: torch.nn.Module) -> bool:
     return any(getattr(m, "_forward_pre_hooks", None) for m in modules(block))
 
 
+class Seen(dict):
+    """``forward_view``'s record: spec name -> the tensor the first call used; ``later``: the other
+    tensors later calls used under that name (recomputed by a pre-hook at each call)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.later: dict[str, list[torch.Tensor]] = {}
+
+
 @contextlib.contextmanager
 def forward_view(block: torch.nn.Module, names: list[str],
-                 retain_grad: bool = False) -> Iterator[dict[str, torch.Tensor]]:
+                 retain_grad: bool = False) -> Iterator[Seen]:
     """During the body, record under each spec name in ``names`` (``0.weight``) the tensor its module
     holds when its forward starts: after every forward pre-hook of that module (pruning's, weight
     norm's), through parametrizations (cached for the body, so the forward uses that very tensor).
     ``retain_grad``: a recorded tensor that autograd computes (not a leaf) keeps its ``.grad``.
-    Names whose module is not called through ``__call__`` (or cannot take a hook) are not recorded."""
+    Names whose module is not called through ``__call__`` (or cannot take a hook) are not recorded.
+    A module that runs several times (a tied block) and recomputes its tensor at each call (a pruned
+    weight) records the first call's under the name, the later ones in ``seen.later[name]``: the
+    gradient of the tensor the spec names is the sum over every call's."""
     from torch.nn.utils import parametrize
 
-    seen: dict[str, torch.Tensor] = {}
+    seen = Seen()
     handles = []
     by_module: dict[int, tuple[torch.nn.Module, list[tuple[str, str]]]] = {}
     for name in names:
@@ -234,7 +246,9 @@ def forward_view(block: torch.nn.Module, names: list[str],
                 if isinstance(value, torch.Tensor):
                     if retain_grad and value.requires_grad and not value.is_leaf:
                         value.retain_grad()
-                    seen.setdefault(name, value)  # the first call's (a tied module runs twice)
+                    first = seen.setdefault(name, value)  # the first call's (a tied module runs twice)
+                    if value is not first and all(value is not t for t in seen.later.setdefault(name, [])):
+                        seen.later[name].append(value)  # recomputed at this call (a pre-hook's new tensor)
 
         try:
             handles.append(module.register_forward_pre_hook(record))

@@ -104,8 +104,9 @@ def _matmul_error(a, ea, b, eb, prec: Precision) -> np.ndarray:
 
 def _flushed_inputs(abs_a, abs_b, prec: Precision) -> np.ndarray:
     """Denormals-are-zero arithmetic reads a subnormal operand (|v| < tiny) as 0: each product
-    a_ik b_kj may then lose up to tiny * |other factor|."""
-    return prec.tiny * (abs_a.sum(axis=-1, keepdims=True) + abs_b.sum(axis=0))
+    a_ik b_kj may then lose up to tiny * |other factor| (over k, in each matrix of a stack of b)."""
+    over_k = abs_b.sum(axis=-2) if abs_b.ndim <= 2 else abs_b.sum(axis=-2, keepdims=True)
+    return prec.tiny * (abs_a.sum(axis=-1, keepdims=True) + over_k)
 
 
 def affine_error(x, ex, w, b, prec: Precision) -> np.ndarray:

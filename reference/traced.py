@@ -487,9 +487,16 @@ def matmul(a: Any, b: Any) -> Bounded:
     shape_a, shape_b = a.shape, b.shape
 
     def vjp(g: Bounded) -> tuple:
-        if a.ndim == 1 or b.ndim == 1:
-            raise UnsupportedOperation(_unsupported("the gradient of matmul with a 1-d operand"))
-        return _unbroadcast(g @ np.swapaxes(b, -1, -2), shape_a), _unbroadcast(np.swapaxes(a, -1, -2) @ g, shape_b)
+        # a 1-d operand is a matrix of one row (a) or one column (b), as NumPy reads it: the gradient
+        # is taken on those and the added dim dropped again
+        a2 = np.expand_dims(a, 0) if a.ndim == 1 else a
+        b2 = np.expand_dims(b, -1) if b.ndim == 1 else b
+        g2 = np.expand_dims(g, -1) if b.ndim == 1 else g
+        g2 = np.expand_dims(g2, -2) if a.ndim == 1 else g2
+        ga, gb = g2 @ np.swapaxes(b2, -1, -2), np.swapaxes(a2, -1, -2) @ g2
+        ga = np.squeeze(ga, -2) if a.ndim == 1 else ga
+        gb = np.squeeze(gb, -1) if b.ndim == 1 else gb
+        return _unbroadcast(ga, shape_a), _unbroadcast(gb, shape_b)
 
     return _make(value, err, (a, b), vjp, fused=fused)
 

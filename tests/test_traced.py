@@ -79,6 +79,27 @@ def test_gradients_agree_with_central_differences() -> None:
         assert np.isclose(np.sum(ev.grads[name] * direction), numeric, rtol=1e-6, atol=1e-8), name
 
 
+@pytest.mark.parametrize("shapes", [((4,), (4, 3)), ((2, 4), (4,)), ((4,), (4,)), ((4,), (5, 4, 3)),
+                                    ((5, 2, 4), (4,))], ids=str)
+def test_matmul_with_a_one_dimensional_operand_has_numpys_gradient(shapes) -> None:
+    """``x @ W.T`` on an unbatched input (the suite draws them): the gradient of each operand, a 1-d
+    one read as a row (left) or a column (right), against central differences."""
+    rng = np.random.default_rng(9)
+    a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    gy = rng.standard_normal(np.shape(a @ b))
+    ev = evaluate(lambda a, b: a @ b, {"a": a, "b": b}, gy=gy, wrt=("a", "b"))
+    for name, value in (("a", a), ("b", b)):
+        direction = rng.standard_normal(value.shape)
+
+        def f(t, name=name):
+            inputs = {"a": a, "b": b, name: t}
+            return float(np.sum((inputs["a"] @ inputs["b"]) * gy))
+
+        numeric = (f(value + 1e-6 * direction) - f(value - 1e-6 * direction)) / 2e-6
+        assert ev.grads[name].shape == value.shape
+        assert np.isclose(np.sum(ev.grads[name] * direction), numeric, rtol=1e-6, atol=1e-8), name
+
+
 def test_an_analytic_backward_gives_the_same_gradients_and_says_so() -> None:
     def forward(x, weight, **_):
         return x * weight

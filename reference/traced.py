@@ -164,8 +164,16 @@ def detached(a: Any) -> Any:
 
 
 def lift(a: Any) -> Bounded:
-    """An operand as a ``Bounded`` (a plain array or number is exact and constant)."""
-    return a if isinstance(a, Bounded) else Bounded(a)
+    """An operand as a ``Bounded`` (a plain array or number is exact and constant). ``None`` (which
+    NumPy would read as NaN) is refused: it is a declared tensor the forward takes under another
+    name, left at its default."""
+    if isinstance(a, Bounded):
+        return a
+    if a is None or np.asarray(a).dtype == object:
+        raise TypeError(f"an operand of the declared forward is {a!r}, not a number or an array: does the "
+                        "forward take a declared parameter or argument under another name (a keyword left at "
+                        "its default None)?")
+    return Bounded(a)
 
 
 def _make(value: Any, err: Any, parents: tuple, vjp: Callable, fused: tuple | None = None) -> Bounded:

@@ -240,3 +240,42 @@ def test_a_reference_refusing_every_input_leaves_its_checks_not_checked(tmp_path
         assert r.status == "not checked", (r.id, r.status, r.message)
         assert "the spec's reference refused every example drawn" in r.reason and "outside my domain" in r.reason
         assert r.examples <= 50 and "Unsatisfiable" not in (r.message or "")
+    assert not report.ok, "a declaration no example can be judged by must not end green"
+
+
+MISNAMED_SPEC = """
+import numpy as np
+from hypothesis import strategies as st
+from conformance.database import Constant, Param, declare
+
+
+def scale(x, w=None, **_):  # the declared "weight" reaches it under **_, and w stays None
+    return x * w
+
+
+SCALER = declare("Scaler(n)", forward=scale, input_width="n", args={"n": st.sampled_from([2, 3])},
+                 params={"weight": Param(("n",), init=Constant(1.0))})
+"""
+SCALING_TARGET = """
+import torch
+class Scaler(torch.nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(n))
+
+    def forward(self, x):
+        return x * self.weight
+"""
+
+
+def test_a_declared_forward_reading_a_parameter_under_another_name_is_the_declarations_fault(tmp_path: Path) -> None:
+    """NumPy reads None as NaN: the reference would "require" NaN outputs and fail every correct target.
+    The traced evaluation refuses None, and the checks are not checked naming the declaration; the run
+    is red."""
+    (tmp_path / "scaler.py").write_text(SCALING_TARGET)
+    (tmp_path / "misnamed_spec.py").write_text(MISNAMED_SPEC)
+    report = conformance.run(str(tmp_path / "scaler.py"), spec=str(tmp_path / "misnamed_spec.py"),
+                             checks=["scaler.forward[float64]"], settings=FAST, quiet=True, isolate=False)
+    (r,) = report.results
+    assert r.status == "not checked" and "declaration is at fault" in r.reason and "None" in r.reason, r.reason
+    assert not report.ok

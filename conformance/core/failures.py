@@ -77,6 +77,16 @@ class NotChecked(pytest.skip.Exception):  # type: ignore[name-defined,misc]
         self.reason, self.cause, self.detail = reason, cause, detail
 
 
+#: The words of a *not checked* reason that blames the spec a user declared, not the target (its
+#: reference raises or has no bound rule, or refused every example): such a run cannot be green.
+SPEC_FAULTS = ("'s declaration is at fault", "the declared reference of ", "the spec's reference refused every example")
+
+
+def spec_at_fault(reason: str) -> bool:
+    """Whether a *not checked* reason blames the declared spec (``SPEC_FAULTS``)."""
+    return any(words in reason for words in SPEC_FAULTS)
+
+
 def not_checked_cause(text: str) -> str | None:
     """The cause's check id in a *not checked* reason (``... (see mlp.structure)``), or None."""
     import re

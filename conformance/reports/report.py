@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.core.failures import spec_at_fault
 from conformance.reports import oneline
 from conformance.reports.matrix import LABELS, PROBLEMS, render_markdown, render_terminal, summary
 
@@ -147,9 +148,12 @@ class Report:
 
 
 def unconfirmed(results: list[Result]) -> list[Result]:
-    """Results whose ``cause`` did not fail (nor fail as expected) among ``results``."""
+    """Results whose ``cause`` did not fail (nor fail as expected) among ``results``, and results not
+    checked because the declared spec is at fault (``core.failures.spec_at_fault``): neither lets a run
+    end green."""
     failed = {r.id for r in results if r.status in ("failed", "xfail")}
-    return [r for r in results if r.cause and r.cause not in failed]
+    return [r for r in results if (r.cause and r.cause not in failed)
+            or (r.status == "not checked" and spec_at_fault(r.reason))]
 
 
 _UNJUDGED = re.compile(r"^(\S+): \d+ examples not judged: (.*)$")
@@ -175,6 +179,10 @@ def notes_lines(results: list[Result]) -> list[str]:
     if rests:
         lines.append(f"note: {rests}")
     for r in unconfirmed(results):
+        if not r.cause:  # the declared spec is at fault
+            lines.append(f"ERROR: {r.id} is not checked because the declared spec is at fault (its reason says "
+                         "how); the run cannot be green")
+            continue
         lines.append(f"ERROR: {r.id} is {r.status} because {r.cause} should fail, but {r.cause} did not fail in "
                      "this run (run it too); the run cannot be green")
     return lines

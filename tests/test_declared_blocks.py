@@ -279,3 +279,19 @@ def test_a_declared_forward_reading_a_parameter_under_another_name_is_the_declar
     (r,) = report.results
     assert r.status == "not checked" and "declaration is at fault" in r.reason and "None" in r.reason, r.reason
     assert not report.ok
+
+
+@pytest.mark.parametrize("mistake, named", [
+    ('params={"weight": Param(("normalised_shape",), init=Constant(1.0))}, input_width="normalized_shape"',
+     "params['weight'] shape names 'normalised_shape'"),
+    ('params={"weight": Param(("normalized_shape",))}, input_width="width"', "input_width names 'width'"),
+    ('params={"weight": Param(("normalized_shape",), when="affine")}, input_width="normalized_shape"',
+     "params['weight'] when names 'affine'"),
+])
+def test_an_argument_name_the_signature_lacks_is_refused_when_declared(mistake: str, named: str) -> None:
+    """A typo in a tensor's dims, ``when`` or ``input_width`` is the declaration's error, said at
+    declare time (it surfaced as a KeyError worded as a bug of the suite, in some checks only)."""
+    from conformance.database import Constant, Param, declare  # noqa: F401 - the mistakes' names
+
+    with pytest.raises(ValueError, match=named.replace("[", r"\[").replace("]", r"\]")):
+        eval(f'declare("Norm(normalized_shape, eps=1e-6)", forward=lambda x, **_: x, {mistake})')  # noqa: S307

@@ -173,6 +173,8 @@ def declare(
             raise ValueError(f"{sig.name}: args= names {sorted(unknown)}, which {signature!r} does not take")
         strategies.update(args or {})
         drawn = st.fixed_dictionaries(strategies)
+    if not isinstance(args, st.SearchStrategy):  # (drawn together, the arguments' names are the strategy's)
+        _check_names(sig, signature, set(strategies), params, buffers, input_width, indices)
     width = _getter(input_width)
     has_width = input_width is not None
     index_range = None if indices is None else _getter(indices)
@@ -219,6 +221,22 @@ def declare(
     if unknown:
         raise ValueError(f"{sig.name}: no capability {sorted(unknown)} (see BlockSpec)")
     return BlockSpec(**{**fields, **capabilities})
+
+
+def _check_names(sig: Signature, signature: str, known: set[str], params: dict[str, Tensor],
+                 buffers: dict[str, Tensor], input_width: Given, indices: Given) -> None:
+    """Every argument a declaration names as a string (a tensor's dims and ``when``, ``input_width``,
+    ``indices``) is one the signature takes: a typo is the declaration's error, at declare time."""
+    named: list[tuple[str, str]] = [("input_width", input_width), ("indices", indices)]  # type: ignore[list-item]
+    for kind, tensors in (("params", params), ("buffers", buffers)):
+        for name, t in tensors.items():
+            dims = t.shape if isinstance(t.shape, (tuple, list)) else ()
+            named += [(f"{kind}[{name!r}] shape", d) for d in dims]
+            named.append((f"{kind}[{name!r}] when", t.when))  # type: ignore[arg-type]
+    wrong = [(where, value) for where, value in named if isinstance(value, str) and value not in known]
+    if wrong:
+        raise ValueError(f"{sig.name}: " + "; ".join(f"{where} names {value!r}" for where, value in wrong)
+                         + f", which {signature!r} does not take (its arguments: {sorted(known)})")
 
 
 def _random_law(tensor: Tensor, args: dict) -> bool:

@@ -104,7 +104,10 @@ class Declared(Module):
         except UnsupportedOperation as exc:
             if self.tolerance is None:
                 raise
-            self.untraced = str(exc).split(":")[0].removeprefix("reference.traced has no error-bound rule for ")
+            text, prefix = str(exc), "reference.traced has no error-bound rule for "
+            self.untraced = (text.split(":")[0].removeprefix(prefix) if text.startswith(prefix) else
+                             "an operation that converts its array to a plain one (np.vectorize, np.asarray, "
+                             "a function outside NumPy)")
             return None
 
     def _inputs(self, x: np.ndarray) -> dict[str, Any]:
@@ -191,20 +194,31 @@ class Declared(Module):
 
 def _central_differences(fn: Callable[..., Any], inputs: dict[str, Any], args: dict[str, Any], name: str,
                          gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """d <gy, fn(inputs)> / d inputs[name], entry by entry, by central differences in numpy.longdouble,
+    """d <gy, fn(inputs)> / d inputs[name], entry by entry, by central differences in numpy.longdouble
+    (in float64 where the forward refuses longdouble, as scipy.special's ufuncs do),
     and where the function is not smooth (its one-sided differences disagree, and keep disagreeing at
     half the step, where a smooth function's gap ``h f''`` halves: a kink, a tie of a sort), which a
     correct implementation may resolve either way. Step: the cube root of longdouble's
     epsilon relative to the entry (to the tensor's median magnitude for an entry at 0), so truncation
     and rounding both stay near eps^(2/3), about 4e-13 on x86's 80-bit format."""
-    wide = {k: (np.asarray(v, dtype=np.longdouble) if np.asarray(v).dtype.kind == "f" else v)
-            for k, v in inputs.items()}
-    weights = np.asarray(gy, dtype=np.longdouble)
+    def widened(dtype: Any) -> dict[str, Any]:
+        return {k: (np.asarray(v, dtype=dtype) if np.asarray(v).dtype.kind == "f" else v) for k, v in inputs.items()}
+
+    wide = widened(np.longdouble)
+    try:
+        first = fn(**wide, **args)
+    except DeclarationError as exc:  # a forward that refuses longdouble (scipy.special's ufuncs): float64
+        if not isinstance(exc.__cause__, TypeError):
+            raise
+        wide = widened(np.float64)
+        first = fn(**wide, **args)
+    dtype = wide[name].dtype
+    weights = np.asarray(gy, dtype=dtype)
     base = wide[name]
-    step0 = np.cbrt(np.finfo(np.longdouble).eps)
+    step0 = np.cbrt(np.finfo(dtype).eps)
     magnitudes = np.abs(base[np.isfinite(base) & (base != 0)])
     typical = float(np.median(magnitudes)) if magnitudes.size else 1.0  # the step of an entry at 0
-    centre = np.asarray(fn(**wide, **args), dtype=np.longdouble)
+    centre = np.asarray(first, dtype=dtype)
     grad, kink = np.zeros(base.shape), np.zeros(base.shape, dtype=bool)
     def one_sided(index: tuple[int, ...], h: Any) -> list[Any]:
         sides = []
@@ -213,7 +227,7 @@ def _central_differences(fn: Callable[..., Any], inputs: dict[str, Any], args: d
             moved[index] += sign * h
             # differences per output element first: a sum of large outputs would swamp a small change
             with np.errstate(invalid="ignore"):
-                change = (np.asarray(fn(**{**wide, name: moved}, **args), dtype=np.longdouble) - centre) * weights
+                change = (np.asarray(fn(**{**wide, name: moved}, **args), dtype=dtype) - centre) * weights
                 sides.append(sign * np.sum(change) / h)
         return sides
 

@@ -155,3 +155,20 @@ def test_a_declared_tolerance_bounds_a_reference_without_rules_and_differentiate
     np.put_along_axis(expected_gx, order, gy * w, axis=-1)
     assert np.allclose(out["gx"], expected_gx, rtol=1e-9, atol=1e-12)
     assert "finite differences" in ref.gradient_source and "numpy.sort" in ref.bound_source
+
+
+def test_a_forward_refusing_extended_precision_is_differentiated_in_float64() -> None:
+    """scipy.special's ufuncs take no numpy.longdouble: the central differences fall back to float64
+    (the gradient checks were all not checked, blaming the declaration, for a GELU written with
+    scipy.special.erf and a declared tolerance)."""
+    from scipy.special import erf
+
+    def gelu(x, **_):
+        return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+    ref = Declared(gelu, {}, tolerance=1e-6)
+    x = np.array([-2.0, -0.75, 0.3, 1.5])
+    _, ctx = ref.forward(x)
+    gx = ref.backward(ctx, np.ones(4))
+    exact = 0.5 * (1.0 + erf(x / np.sqrt(2.0))) + x * np.exp(-x * x / 2) / np.sqrt(2 * np.pi)
+    assert np.allclose(gx, exact, rtol=1e-8, atol=1e-10), (gx, exact)

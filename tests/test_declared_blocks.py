@@ -295,3 +295,41 @@ def test_an_argument_name_the_signature_lacks_is_refused_when_declared(mistake: 
 
     with pytest.raises(ValueError, match=named.replace("[", r"\[").replace("]", r"\]")):
         eval(f'declare("Norm(normalized_shape, eps=1e-6)", forward=lambda x, **_: x, {mistake})')  # noqa: S307
+
+
+BATCH_CENTERING_SPEC = """
+from hypothesis import strategies as st
+from conformance.database import declare
+
+
+def center(x, **_):  # across the batch: row i's output depends on the other rows
+    return x - x.mean(axis=0, keepdims=True)
+
+
+CENTERING = declare("BatchCentering(n)", forward=center, input_width="n", args={"n": st.sampled_from([2, 3])})
+"""
+BATCH_CENTERING_TARGET = """
+import torch
+class BatchCentering(torch.nn.Module):
+    def __init__(self, n):
+        super().__init__()
+
+    def forward(self, x):
+        return x - x.mean(dim=0, keepdim=True)
+"""
+
+
+def test_a_block_declared_row_wise_whose_reference_is_not_blames_the_declaration(tmp_path: Path) -> None:
+    """``rowwise`` defaults to True where there is an input width: a reference that mixes rows (across
+    the batch, attention) would fail every correct target on independence; the reference's own rows
+    show it, and the declaration is named (rowwise=False), the run not green."""
+    (tmp_path / "target.py").write_text(BATCH_CENTERING_TARGET)
+    (tmp_path / "spec.py").write_text(BATCH_CENTERING_SPEC)
+    report = conformance.run(str(tmp_path / "target.py"), spec=str(tmp_path / "spec.py"),
+                             checks=["batchcentering.independence[float32]", "batchcentering.forward[float64]"],
+                             settings=FAST, quiet=True, isolate=False)
+    status = {r.id: r for r in report.results}
+    assert status["batchcentering.forward[float64]"].status == "passed"
+    alone = status["batchcentering.independence[float32]"]
+    assert alone.status == "not checked" and "rowwise=False" in alone.reason, (alone.status, alone.reason)
+    assert not report.ok

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conformance.checks.common import Runner, agrees, check_nonfinite_norm, draw_example
 from conformance.core.context import CheckContext
+from conformance.core.failures import NotChecked
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.strategies import SEVERAL_ROWS
@@ -56,6 +57,11 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
                 if not agrees(together, expected):  # the bound is the spec's function's: judged only there
                     run.cannot_judge("the block's output on the batch already differs from the spec's",
                                      f"{spec.key}.forward[{dtype}]")
+                reference_alone = run.expected(ref, rows[i:i + 1], None, prec)
+                if compare(reference_alone["y"][0], expected["y"][i], reference_alone["ey"][0] + expected["ey"][i]):
+                    raise NotChecked(f"{spec.name}'s declaration is at fault ({spec.source or 'the chapter'}): "
+                                     f"its own reference gives row {i} alone another output than in the batch, so "
+                                     "the block is not row-wise: declare it with rowwise=False")
                 raise run.failure(f"row {i}'s output depends on the other rows", mismatch.describe(), body=ROW_BODY,
                                   fact=mismatch.fact())
 

@@ -156,6 +156,13 @@ class BlockLife(RuleBasedStateMachine):
             self.opt = torch.optim.SGD(self.params, lr=LR, momentum=self.momentum, weight_decay=self.decay)
             self.say(f"opt = torch.optim.SGD(block.parameters(), lr={LR}, momentum={self.momentum}, "
                      f"weight_decay={self.decay})")
+        # Every life opens with a forward in eval mode, grad on (a block that turns autograd off, or
+        # computes otherwise, in eval mode is an edge no profile may leave to the draw), back to train.
+        self.set_mode("eval()")
+        self.call(requires_grad=False, seed=drawn.example.seed)
+        self.set_mode("train()")
+        for graph in self.graphs:  # (its graph is not one to run a backward through: the rules a life
+            graph.live = False     # draws stay those the draw would give without the opening)
 
     # -- helpers -----------------------------------------------------------------------------------
     def say(self, *lines: str) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import reference as R
 from conformance.core.context import CheckContext
-from conformance.core.failures import CheckFailure, NotChecked, fail
+from conformance.core.failures import DECLARATION_AT_FAULT, UNBOUNDED, CheckFailure, NotChecked, fail
 from conformance.core.framing import is_suite_assertion
 from conformance.core.registry import Check
 from conformance.drawing.anchors import AnchorData, NotApplicable, choices, simplest
@@ -538,9 +538,9 @@ def declaration_faults(spec: BlockSpec) -> Iterator[None]:
     try:
         yield
     except UnsupportedOperation as exc:
-        raise NotChecked(f"the declared reference of {spec.name} cannot be bounded: {exc}") from None
+        raise NotChecked(UNBOUNDED.format(name=spec.name, what=exc)) from None
     except DeclarationError as exc:
-        raise NotChecked(f"{spec.name}'s declaration is at fault ({spec.source}): {exc}") from None
+        raise NotChecked(DECLARATION_AT_FAULT.format(name=spec.name, source=spec.source, what=exc)) from None
 
 
 def assume_representable(dtype: str, expected: dict) -> None:

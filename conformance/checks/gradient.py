@@ -84,11 +84,7 @@ def check_gradient(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: s
                 raise run.failure("the input received no gradient", body=body)
             check_output(run, "the input gradient", x.grad, expected["gx"], expected["egx"], x, body)
         for name, p in params:
-            grad = p.grad if p.is_leaf or p.retains_grad else None
-            later = [q.grad for q in seen.later.get(name, []) if q.grad is not None]
-            if grad is not None and later and len(later) == len(seen.later[name]):  # a tied block's every call
-                for g in later:
-                    grad = grad + g
+            grad = seen.gradient(name, p.grad if p.is_leaf or p.retains_grad else None)
             if grad is None:
                 raise run.failure(f"parameter {name!r} received no gradient", body=body)
             check_output(run, f"the gradient of {name!r}", grad, expected["grads"][name],

@@ -299,10 +299,9 @@ def spec_keys(block: torch.nn.Module, ref: Any, state: dict[str, Any], unwrap: b
     if all(k in state for k in wanted):
         return set(wanted)
     if unwrap:
-        stored = {k for k, m in spec_names(block, list(state)).items() if m in wanted}
-        covered = {spec_names(block, list(state))[k] for k in stored} | (set(wanted) & set(state))
-        if covered == set(wanted):
-            return stored | (set(wanted) & set(state))
+        stored = {k: m for k, m in spec_names(block, list(state)).items() if m in wanted}
+        if set(stored.values()) | set(state) >= set(wanted):
+            return set(stored) | (set(wanted) & set(state))
     try:
         found = {id(t) for t in spec_tensors(block, ref).values()}
     except (LayoutError, KeyError, ValueError):

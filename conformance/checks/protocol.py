@@ -66,7 +66,7 @@ def follows_laws_and_computes(run: Runner, spec: BlockSpec, block: torch.nn.Modu
             if verdict is not None:
                 raise run.failure(f"{when}, {name!r} does not follow its law {law}", str(verdict), body=body,
                                   fact=f"{name!r}: {verdict.test} test" + (
-                                      ", all values equal" if values.size > 1 and np.all(values == values[0]) else ""))
+                                      ", all values equal" if np.all(values == values[0]) else ""))
             continue
         inside = law.contains(values, SUPPORT_RTOL)
         if not bool(np.all(inside)):

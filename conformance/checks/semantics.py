@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conformance.checks.common import Runner, agrees, check_nonfinite_norm, draw_example
 from conformance.core.context import CheckContext
-from conformance.core.failures import NotChecked
+from conformance.core.failures import DECLARATION_AT_FAULT, NotChecked
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.drawing.strategies import SEVERAL_ROWS
@@ -59,9 +59,10 @@ def check_independence(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtyp
                                      f"{spec.key}.forward[{dtype}]")
                 reference_alone = run.expected(ref, rows[i:i + 1], None, prec)
                 if compare(reference_alone["y"][0], expected["y"][i], reference_alone["ey"][0] + expected["ey"][i]):
-                    raise NotChecked(f"{spec.name}'s declaration is at fault ({spec.source or 'the chapter'}): "
-                                     f"its own reference gives row {i} alone another output than in the batch, so "
-                                     "the block is not row-wise: declare it with rowwise=False")
+                    raise NotChecked(DECLARATION_AT_FAULT.format(
+                        name=spec.name, source=spec.source or "the chapter",
+                        what=f"its own reference gives row {i} alone another output than in the batch, so the "
+                             "block is not row-wise: declare it with rowwise=False"))
                 raise run.failure(f"row {i}'s output depends on the other rows", mismatch.describe(), body=ROW_BODY,
                                   fact=mismatch.fact())
 

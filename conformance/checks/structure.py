@@ -18,7 +18,7 @@ from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec, layer_codes, leaf_call, plan_output_width, plan_reference
 from conformance.drawing.examples import seeded
 from conformance.judging.bridge import LayoutError, loaded_reference, to_numpy
-from conformance.loading.wrappers import describe, layout_hint, spec_names
+from conformance.loading.wrappers import describe, layout_hint, spec_listing
 
 LAYOUT_BODY = """for name, p in block.named_parameters():
     print(name, tuple(p.shape), p.requires_grad)
@@ -148,7 +148,13 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         # one forward first: a container that fixes its chain at its first call (a cached tuple of
         # its children) must still run a block added after it
         x = run.example.input()
-        run.call("forward before add_module", lambda: seq(x), body + "\nseq(x)")
+        try:
+            run.call("forward before add_module", lambda: seq(x), body + "\nseq(x)")
+        except AssertionError as raised:  # the container's forward raising is the forward check's finding
+            if raised.__cause__ is None:
+                raise
+            run.cannot_judge(f"the container's forward raised {type(raised.__cause__).__name__}",
+                             f"{spec.key}.forward[float32]")
         body += "\nseq(x)  # a first forward, before add_module"
         width = plan_output_width(drawn.args)
         extra_out = drawn.extra
@@ -167,9 +173,7 @@ def check_container(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None
         ref.add_module("extra", R.Linear(width, extra_out))
         actual_keys, expected_keys = list(seq.state_dict()), list(ref.state_dict())
         if actual_keys != expected_keys and describe(seq):  # wrapped leaves: the spec names they stand for
-            order = {name: i for i, name in enumerate(expected_keys)}  # torch re-registers a wrapped tensor last
-            mapped = [m for m in dict.fromkeys(spec_names(seq, actual_keys).values()) if m is not None]
-            actual_keys = sorted(mapped, key=lambda n: order.get(n, len(order)))
+            actual_keys = spec_listing(seq, actual_keys, expected_keys)
             if not ctx.target.unwrap and actual_keys == expected_keys:
                 run.cannot_judge(f"the container's state dict lists its leaves under a wrapper's names "
                                  f"({describe(seq)})", run.structure_id)

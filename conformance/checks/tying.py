@@ -17,7 +17,7 @@ from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.judging.bridge import to_numpy
 from conformance.judging.tolerance import compare
-from conformance.loading.wrappers import computed, describe, inner_layout
+from conformance.loading.wrappers import computed, describe, spec_listing
 
 LR = 0.125  # a power of two: the step p - lr * g adds one rounding, no more
 
@@ -46,8 +46,7 @@ def check_tying(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str)
         ref = spec.reference(drawn.args)
         expected_names = [n for n, _ in ref.named_parameters()]
         if names != expected_names and describe(net):  # a wrapper's names: each spec name once, or structure's
-            order = {name: i for i, name in enumerate(expected_names)}  # torch re-registers a wrapped tensor last
-            inside = sorted((n for n, _ in inner_layout(net, names)), key=lambda n: order.get(n, len(order)))
+            inside = spec_listing(net, names, expected_names)
             if not ctx.target.unwrap and inside == expected_names:
                 run.cannot_judge(f"the tied net's parameters are listed under a wrapper's names ({describe(net)})",
                                  run.structure_id)

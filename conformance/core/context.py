@@ -15,7 +15,13 @@ from hypothesis import HealthCheck, example, seed, settings
 from hypothesis import settings as HypothesisSettings  # the type (the field ``settings`` shadows it)
 from hypothesis.errors import Flaky, Unsatisfiable, UnsatisfiedAssumption
 
-from conformance.core.failures import EXCEPTION_GROUP, CheckFailure, NotChecked, merge_failures
+from conformance.core.failures import (
+    EXCEPTION_GROUP,
+    REFUSED_EVERY_EXAMPLE,
+    CheckFailure,
+    NotChecked,
+    merge_failures,
+)
 from conformance.judging.tolerance import precision_for
 from conformance.loading.target import Target
 from conformance.sandbox.timeouts import DEFAULT_CALL_TIMEOUT_S
@@ -211,7 +217,7 @@ class CheckContext:
         refused = sum(self._refused.values())
         if not self._unjudged and refused >= at_least:
             reason, _ = self._refused.most_common(1)[0]
-            return NotChecked(f"the spec's reference refused every example drawn ({refused} of them; {reason})")
+            return NotChecked(REFUSED_EVERY_EXAMPLE.format(n=refused, what=reason))
         return None
 
     def trivial_reasons(self) -> str:

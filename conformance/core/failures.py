@@ -77,14 +77,19 @@ class NotChecked(pytest.skip.Exception):  # type: ignore[name-defined,misc]
         self.reason, self.cause, self.detail = reason, cause, detail
 
 
-#: The words of a *not checked* reason that blames the spec a user declared, not the target (its
-#: reference raises or has no bound rule, or refused every example): such a run cannot be green.
-SPEC_FAULTS = ("'s declaration is at fault", "the declared reference of ", "the spec's reference refused every example")
+#: The *not checked* reasons that blame the spec a user declared, not the target: its reference
+#: raises (or mixes rows although declared row-wise), has no bound rule, or refused every example.
+#: Such a run cannot be green (``reports.report.unconfirmed``); ``spec_at_fault`` reads them back.
+DECLARATION_AT_FAULT = "{name}'s declaration is at fault ({source}): {what}"
+UNBOUNDED = "the declared reference of {name} cannot be bounded: {what}"
+REFUSED_EVERY_EXAMPLE = "the spec's reference refused every example drawn ({n} of them; {what})"
+_SPEC_FAULT_WORDS = ("'s declaration is at fault (", "the declared reference of ",
+                     "the spec's reference refused every example drawn (")
 
 
 def spec_at_fault(reason: str) -> bool:
-    """Whether a *not checked* reason blames the declared spec (``SPEC_FAULTS``)."""
-    return any(words in reason for words in SPEC_FAULTS)
+    """Whether a *not checked* reason blames the declared spec (one of the wordings above)."""
+    return any(words in reason for words in _SPEC_FAULT_WORDS)
 
 
 def not_checked_cause(text: str) -> str | None:

@@ -213,6 +213,17 @@ class Seen(dict):
         super().__init__()
         self.later: dict[str, list[torch.Tensor]] = {}
 
+    def gradient(self, name: str, first: torch.Tensor | None) -> torch.Tensor | None:
+        """The gradient of the tensor ``name`` stands for, from the first call's (``first``): summed
+        with every later call's where each of them has one (a tied block recomputed at each call)."""
+        later = [t.grad for t in self.later.get(name, [])]
+        total = first
+        for grad in later:
+            if total is None or grad is None:
+                return first
+            total = total + grad
+        return total
+
 
 @contextlib.contextmanager
 def forward_view(block: torch.nn.Module, names: list[str],
@@ -299,6 +310,13 @@ def inner_layout(block: torch.nn.Module, names: list[str]) -> list[tuple[str, ob
             value = None
         out.append((mapped, value if isinstance(value, torch.Tensor) else name))
     return out
+
+
+def spec_listing(block: torch.nn.Module, names: list[str], expected: list[str]) -> list[str]:
+    """The spec names the block's tensor ``names`` stand for (``inner_layout``), each once, in the
+    spec's order ``expected``: torch re-registers a wrapped tensor last in its module."""
+    order = {name: i for i, name in enumerate(expected)}
+    return sorted((n for n, _ in inner_layout(block, names)), key=lambda n: order.get(n, len(order)))
 
 
 #: Wrappers that compute a tensor the forward uses from other tensors (not the tensor itself).

@@ -63,7 +63,8 @@ class Report:
 
     def unconfirmed(self) -> list[Result]:
         """Results that rely on another check failing (``cause``) when that check did not fail in
-        this run (it passed, or was not selected): such a run must not end green."""
+        this run (it passed, or was not selected), and results not checked because a declared spec is
+        at fault: such a run must not end green."""
         return unconfirmed(self.results)
 
     def notes(self) -> dict[str, list[str]]:

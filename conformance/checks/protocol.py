@@ -5,7 +5,8 @@ deferred materialisation, factory keywords, and constructor arguments the spec f
   the copy); training the copy leaves the original unchanged.
 * ``meta``: built under ``with torch.device("meta")`` the block allocates nothing and has the spec's
   names and shapes; ``to_empty(device=...)`` then every module's own ``reset_parameters()`` (where it
-  has one) gives a working block, whose re-initialised tensors follow the spec's init law.
+  has one) gives a working block: each tensor a module answers for is re-initialised (not left at
+  the values the suite writes where to_empty leaves them undefined), and follows the spec's init law.
 * ``factory``: where the constructor takes ``dtype=``/``device=`` (read from its signature), the block
   holds every tensor in that dtype on that device, follows the spec's init law there, and computes.
 * ``bad_args``: each constructor call the declaration forbids (a negative size) raises.
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import copy
 import inspect
+from functools import reduce
 from typing import Any
 
 import numpy as np
 import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from torch.nn.parameter import is_lazy as is_uninitialized
 
 from conformance.checks.common import Runner, agrees, bit_identical, check_output, draw_example, raised_by
 from conformance.checks.init.sampling import SUPPORT_RTOL
@@ -49,14 +52,14 @@ ALPHA_PER_TENSOR = 1e-10
 
 
 def follows_laws_and_computes(run: Runner, spec: BlockSpec, block: torch.nn.Module, prec: Any, when: str,
-                              body: str, judged: Any = lambda t: True) -> None:
-    """The block's tensors (those ``judged`` selects) follow the spec's init law (its support; in
-    float32/float64 also its statistical tests, at ``ALPHA_PER_TENSOR``), and its forward on the
-    example's input is the spec's function of its current values."""
+                              body: str, judged: set[str] | None = None) -> None:
+    """The block's tensors (those the spec names in ``judged``; all by default) follow the spec's init
+    law (its support; in float32/float64 also its statistical tests, at ``ALPHA_PER_TENSOR``), and its
+    forward on the example's input is the spec's function of its current values."""
     ref, tensors = run.reference(block)
     for name, declared in spec.init.items():
         law, t = declared.law(run.drawn.args), tensors.get(name)
-        if law is None or t is None or not judged(t):
+        if law is None or t is None or (judged is not None and name not in judged):
             continue
         values = to_numpy(t).ravel()
         # the statistics where they hold: not in half formats (their rounding skews them), not on one
@@ -183,10 +186,48 @@ META_BODY = """with torch.device("meta"):
     block = {code}
 print([(n, t.device, tuple(t.shape)) for n, t in block.state_dict().items()])
 block = block.to_empty(device={device!r})
+with torch.no_grad():  # to_empty leaves the values undefined: the suite writes N(0, 1) ones, seeded
+    generator = torch.Generator().manual_seed({seed})
+    for t in [*block.parameters(), *block.buffers()]:
+        if t.is_floating_point():
+            t.copy_(torch.randn(t.shape, generator=generator, dtype=t.dtype))
 for m in block.modules():
     if callable(getattr(m, "reset_parameters", None)):
         m.reset_parameters()
+print(block.state_dict())
 print(block(x))"""
+
+
+def write_placeholders(block: torch.nn.Module, seed: int) -> None:
+    """Write N(0, 1) values (seeded) into every floating-point parameter and buffer, in place: the
+    values ``to_empty`` leaves are undefined, so a tensor nothing re-initialises would otherwise make
+    the verdict depend on whatever the memory held (a NaN or an overflowing value, now and then)."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for t in {id(t): t for t in [*block.parameters(), *block.buffers()]}.values():
+            if t.is_floating_point() and not is_uninitialized(t):
+                t.copy_(torch.randn(t.shape, generator=generator, dtype=t.dtype))
+
+
+def resetting(block: torch.nn.Module, tensors: dict[str, torch.Tensor],
+              reset: list[torch.nn.Module]) -> dict[str, torch.nn.Module]:
+    """The spec's tensors a module's own ``reset_parameters()`` answers for, with that module: the
+    module's own parameters and buffers, and a tensor read at its attribute path (``0.weight`` is
+    ``block[0]``'s), which a parametrization or a view computes from what it stores."""
+    by_id = {id(m): m for m in reset}
+    owned = {id(t): m for m in reset for t in [*m.parameters(recurse=False), *m.buffers(recurse=False)]}
+    out = {}
+    for name, t in tensors.items():
+        if id(t) in owned:
+            out[name] = owned[id(t)]
+            continue
+        try:
+            module = reduce(getattr, name.split(".")[:-1], block)
+        except AttributeError:
+            continue
+        if id(module) in by_id:
+            out[name] = by_id[id(module)]
+    return out
 
 
 def _constructor(ctx: CheckContext, spec: BlockSpec) -> Any:
@@ -209,7 +250,7 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
     def materialises(data: st.DataObject) -> None:
         drawn = draw_example(data, ctx, spec, "float32", plain=True)
         run = Runner(ctx, check, spec, drawn)
-        body = META_BODY.format(code=run.example.code, device=ctx.device)
+        body = META_BODY.format(code=run.example.code, device=ctx.device, seed=drawn.example.seed)
         try:
             with torch.device("meta"):
                 block = run.call('construction under torch.device("meta")',
@@ -221,10 +262,8 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         if not isinstance(block, torch.nn.Module):
             raise run.failure(f"the construction gave a {type(block).__name__}, not a torch.nn.Module", body=body)
         listed = run.call("state_dict() of the meta block", lambda: block.state_dict(keep_vars=True), body)
-        from torch.nn.parameter import is_lazy as unsized
-
         real = [f"{n} ({t.device})" for n, t in listed.items()
-                if isinstance(t, torch.Tensor) and not unsized(t) and not t.is_meta]
+                if isinstance(t, torch.Tensor) and not is_uninitialized(t) and not t.is_meta]
         if real:
             raise run.failure('the block allocated real memory under torch.device("meta")',
                               f"tensors not on the meta device: {', '.join(real)}", body=body,
@@ -246,13 +285,32 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                               "shapes", str(exc), body=body) from None
         run.exercises(ref)
         block = run.call(f"block.to_empty(device={ctx.device!r})", lambda: block.to_empty(device=ctx.device), body)
+        run.call("writing values into the tensors to_empty left (as a user's own init does, in place)",
+                 lambda: write_placeholders(block, drawn.example.seed), body)
         reset = [m for m in block.modules() if callable(getattr(m, "reset_parameters", None))]
+        _, placed = run.spec_tensors(block)
+        resets = resetting(block, placed, reset)
+        before = {name: t.detach().clone() for name, t in run.reference(block)[1].items()}
         with seeded(drawn.example.seed, ctx.device):
             for module in reset:
                 run.call(f"{type(module).__name__}.reset_parameters()", module.reset_parameters, body)
-        owners = {id(t) for m in reset for t in [*m.parameters(recurse=False), *m.buffers(recurse=False)]}
+        after = {name: t.detach() for name, t in run.reference(block)[1].items()}
+        changed = {name for name in after if not bit_identical(before[name], after[name])}
+        stale = [name for name in resets if name not in changed and after[name].numel() > 0
+                 and spec.init.get(name) is not None
+                 and spec.init[name].law(drawn.args) is not None]
+        if stale:
+            owner, name = type(resets[stale[0]]).__name__, stale[0]
+            computed = "" if placed[name].is_leaf else (
+                f" ({name!r} is computed from what the block stores, a parametrization or a view: "
+                "initialising it in place writes into a temporary)")
+            raise run.failure(f"after to_empty and reset_parameters(), {name!r} is not re-initialised",
+                              f"{owner}.reset_parameters() left {', '.join(map(repr, stale))} at the values the "
+                              "suite wrote after to_empty (seeded N(0, 1), standing for the undefined memory "
+                              "to_empty leaves): built on the meta device, the block keeps uninitialised values"
+                              + computed, body=body, fact=f"{name!r} unchanged by {owner}.reset_parameters()")
         follows_laws_and_computes(run, spec, block, prec, "after to_empty and reset_parameters()", body,
-                                  judged=lambda t: id(t) in owners)
+                                  judged=changed | set(resets))
 
     materialises()
 

@@ -15,9 +15,10 @@ relative error ``u`` and an absolute ``tiny``; any summation order), applied to 
   readings;
 * products and quotients: the exact propagation of the operands' bounds (``|a| eb + ea |b| + ea eb``;
   ``(ea + |a/b| eb) / (|b| - eb)``) plus one rounding;
-* monotone functions (``sqrt``, ``exp``, ``log``, ``tanh``, powers): the largest change of the
-  function over the operand's interval, plus its own error (``ULPS``: correctly rounded ``sqrt``,
-  one ulp for the others, as glibc's and SLEEF's are);
+* monotone functions (``sqrt``, ``exp``, ``log``, ``tanh``, powers, ``log1p``, ``expm1``, ``arctan``,
+  and ``scipy.special``'s ``erf``, ``erfc``, ``expit``): the largest change of the function over the
+  operand's interval, plus its own error (``ULPS``: correctly rounded ``sqrt``, one ulp for exp, log,
+  tanh and pow as glibc's, SLEEF's and CUDA's are, OpenCL's required accuracy for the others);
 * ``maximum``, ``abs``, indexing, reshapes: exact, 1-Lipschitz (a maximum surely decided, one operand
   above the other by more than their bounds, has the chosen operand's bound alone);
 * comparisons: 0/1 whose bound is 1 where the operands are within their bounds of each other (a
@@ -45,7 +46,14 @@ EXACT = Precision(u=0.0, tiny=0.0)
 #: Error of an operation in units of ``u`` (one ulp is 2 u): sqrt is correctly rounded by IEEE 754;
 #: exp, log, tanh and pow stay within one ulp in glibc and SLEEF (torch's vectorised CPU kernels)
 #: and CUDA's libdevice; a division may be carried out as a product with the rounded reciprocal.
-ULPS = {"sqrt": 1.0, "exp": 2.0, "log": 2.0, "tanh": 2.0, "power": 2.0, "divide": 2.0}
+#: The functions added for declared blocks take the minimum accuracy OpenCL requires of a
+#: conforming implementation (its full profile, single precision): log1p 2 ulps, expm1 3, atan 5,
+#: erf and erfc 16, erf's of its range (|erf| <= 1: vectorised kernels, torch's GELU among them, are
+#: accurate in absolute terms, about 8 ulps of 1 near erf = -1 and near 0); the logistic sigmoid
+#: (``scipy.special.expit``, computed as ``1 / (1 + exp(-x))``) exp's 3 ulps, the addition's and the
+#: division's roundings, 5 ulps. Half formats still fail: their ulp is 2^13 times float32's.
+ULPS = {"sqrt": 1.0, "exp": 2.0, "log": 2.0, "tanh": 2.0, "power": 2.0, "divide": 2.0,
+        "log1p": 4.0, "expm1": 6.0, "arctan": 10.0, "erf": 32.0, "erfc": 32.0, "expit": 10.0}
 
 
 class UnsupportedOperation(TypeError):
@@ -325,12 +333,16 @@ def _leaves_domain(v: np.ndarray, e: np.ndarray, lo: float) -> np.ndarray:
         return (v - e < lo) & (v + e >= lo)
 
 
-def _monotone(name: str, f: Callable, df: Callable, lo: float = -INF) -> Callable:
+def _monotone(name: str, f: Callable, df: Callable, lo: float = -INF, scale: float = 0.0) -> Callable:
+    """The rule of a monotone function: its change over the operand's interval, plus ``ULPS[name]`` of
+    the result, or of ``scale`` where that is larger (a bounded function's kernels may be accurate
+    relative to its range rather than to each value)."""
     def rule(a: Any) -> Bounded:
         a = lift(a)
         with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
             value = f(a.value)
-            err = _rounding(value, _interval_change(f, a.value, a.err, lo), ULPS[name])
+            floor = ULPS[name] * _State.prec.u * np.maximum(scale - np.abs(value), 0.0)
+            err = _rounding(value, _interval_change(f, a.value, a.err, lo) + floor, ULPS[name])
         err = _settle(value, err, a, undetermined=_leaves_domain(a.value, a.err, lo))
 
         def vjp(g: Bounded) -> tuple:
@@ -346,6 +358,27 @@ sqrt = _monotone("sqrt", np.sqrt, lambda a: 0.5 / np.sqrt(a), lo=0.0)
 exp = _monotone("exp", np.exp, lambda a: np.exp(a))
 log = _monotone("log", np.log, lambda a: 1.0 / a, lo=0.0)
 tanh = _monotone("tanh", np.tanh, lambda a: 1.0 - np.tanh(a) * np.tanh(a))
+log1p = _monotone("log1p", np.log1p, lambda a: 1.0 / (1.0 + a), lo=-1.0)
+expm1 = _monotone("expm1", np.expm1, lambda a: np.exp(a))
+arctan = _monotone("arctan", np.arctan, lambda a: 1.0 / (1.0 + a * a))
+
+
+def _special(name: str) -> Callable:
+    """``scipy.special``'s ufunc ``name``, imported when a reference first calls it (it dispatches to
+    ``Bounded`` as any ufunc does, so the import is never needed before that)."""
+    def f(v: Any) -> Any:
+        import scipy.special
+
+        return getattr(scipy.special, name)(v)
+
+    return f
+
+
+_TWO_OVER_ROOT_PI = 2.0 / np.sqrt(np.pi)
+erf = _monotone("erf", _special("erf"), lambda a: _TWO_OVER_ROOT_PI * np.exp(-(a * a)), scale=1.0)
+erfc = _monotone("erfc", _special("erfc"), lambda a: -_TWO_OVER_ROOT_PI * np.exp(-(a * a)))
+# s(1 - s) as s(x) s(-x): no cancellation where s(x) is near 1
+expit = _monotone("expit", _special("expit"), lambda a: _special("expit")(a) * _special("expit")(-a))
 
 
 def power(a: Any, p: Any) -> Bounded:
@@ -676,6 +709,7 @@ UFUNCS: dict[str, Callable] = {
     "add": add, "subtract": subtract, "multiply": multiply, "true_divide": divide, "divide": divide,
     "negative": negative, "positive": positive, "sqrt": sqrt, "exp": exp, "log": log, "tanh": tanh,
     "power": power, "square": square, "absolute": absolute, "maximum": maximum, "minimum": minimum,
+    "log1p": log1p, "expm1": expm1, "arctan": arctan, "erf": erf, "erfc": erfc, "expit": expit,
     "matmul": matmul,
     "greater": _compare(np.greater), "greater_equal": _compare(np.greater_equal), "less": _compare(np.less),
     "less_equal": _compare(np.less_equal), "equal": _compare(np.equal), "not_equal": _compare(np.not_equal),

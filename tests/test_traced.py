@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.derived_bounds import PRECISIONS, compare  # noqa: E402
+from conformance.judging.tolerance import precision_for  # noqa: E402
 from reference.declared import ANALYTIC, AUTOMATIC, Declared  # noqa: E402
 from reference.traced import UnsupportedOperation, evaluate  # noqa: E402
 
@@ -172,3 +174,52 @@ def test_a_forward_refusing_extended_precision_is_differentiated_in_float64() ->
     gx = ref.backward(ctx, np.ones(4))
     exact = 0.5 * (1.0 + erf(x / np.sqrt(2.0))) + x * np.exp(-x * x / 2) / np.sqrt(2 * np.pi)
     assert np.allclose(gx, exact, rtol=1e-8, atol=1e-10), (gx, exact)
+
+
+SPECIAL_FUNCTIONS = {  # name: (the reference's call, torch's, derivative, a domain)
+    "erf": (lambda x: scipy_special("erf")(x), torch.erf, lambda x: 2 / np.sqrt(np.pi) * np.exp(-x * x), (-6, 6)),
+    "erfc": (lambda x: scipy_special("erfc")(x), torch.erfc, lambda x: -2 / np.sqrt(np.pi) * np.exp(-x * x), (-3, 9)),
+    "expit": (lambda x: scipy_special("expit")(x), torch.sigmoid,
+              lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2, (-30, 30)),
+    "log1p": (lambda x: np.log1p(x), torch.log1p, lambda x: 1 / (1 + x), (-0.99, 30)),
+    "expm1": (lambda x: np.expm1(x), torch.expm1, np.exp, (-20, 20)),
+    "arctan": (lambda x: np.arctan(x), torch.atan, lambda x: 1 / (1 + x * x), (-50, 50)),
+}
+
+
+def scipy_special(name: str):
+    import scipy.special
+
+    return getattr(scipy.special, name)
+
+
+@pytest.mark.parametrize("name", sorted(SPECIAL_FUNCTIONS))
+def test_the_special_functions_bound_torchs_kernels_and_not_a_half_format(name: str) -> None:
+    """erf, erfc, expit (scipy.special), log1p, expm1, arctan: torch's float32 kernels stay inside the
+    derived bound, the same function rounded to bfloat16 leaves it, and the derived gradient is the
+    function's derivative."""
+    f, torch_f, df, (lo, hi) = SPECIAL_FUNCTIONS[name]
+    x = np.concatenate([np.linspace(lo, hi, 4001), np.random.default_rng(0).uniform(lo, hi, 4000)])
+    x = x.astype(np.float32).astype(np.float64)
+    out = evaluate(f, {"x": x}, prec=precision_for(torch.float32), gy=np.ones_like(x), wrt=("x",))
+    ours = torch_f(torch.from_numpy(x).float())
+    assert np.all(np.abs(ours.double().numpy() - out.y) <= out.ey), name
+    half = ours.bfloat16().double().numpy()
+    assert np.any(np.abs(half - out.y) > out.ey), name
+    assert np.allclose(out.grads["x"], df(x), rtol=1e-6, atol=1e-300), name
+
+
+def test_torchs_gelu_stays_inside_the_bounds_derived_from_erf() -> None:
+    """torch.nn.GELU's float32 forward and backward (its kernel's erf is accurate in absolute terms,
+    about 8 ulps of 1) inside the bounds derived from ``x / 2 * (1 + erf(x / sqrt 2))``."""
+    erf = scipy_special("erf")
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.standard_normal(6000) * s for s in (1e-3, 1.0, 3.0, 10.0)]).astype(np.float32)
+    xt = torch.from_numpy(x).requires_grad_()
+    gy = rng.standard_normal(x.shape).astype(np.float32)
+    y = torch.nn.functional.gelu(xt)
+    y.backward(torch.from_numpy(gy))
+    out = evaluate(lambda x: 0.5 * x * (1.0 + erf(x / np.sqrt(2.0))), {"x": x.astype(np.float64)},
+                   prec=precision_for(torch.float32), gy=gy.astype(np.float64), wrt=("x",))
+    assert np.all(np.abs(y.detach().double().numpy() - out.y) <= out.ey)
+    assert np.all(np.abs(xt.grad.double().numpy() - out.grads["x"]) <= out.grad_errors["x"])

@@ -1,0 +1,3 @@
+"""torch.nn's GELU (``approximate='none'``), as a target: it passes the declaration in ``gelu_spec.py``."""
+
+from torch.nn import GELU  # noqa: F401

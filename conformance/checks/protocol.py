@@ -291,6 +291,14 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                               "shapes", str(exc), body=body) from None
         run.exercises(ref)
         block = run.call(f"block.to_empty(device={ctx.device!r})", lambda: block.to_empty(device=ctx.device), body)
+        if not isinstance(block, torch.nn.Module):
+            raise run.failure(f"block.to_empty(device={ctx.device!r}) returned a {type(block).__name__}, not the "
+                              "block (torch's returns self)", body=body)
+        after_move = run.call("state_dict() after to_empty", lambda: block.state_dict(keep_vars=True), body)
+        left = [n for n, t in after_move.items() if isinstance(t, torch.Tensor) and t.is_meta]
+        if left:
+            raise run.failure(f"block.to_empty(device={ctx.device!r}) left tensors on the meta device",
+                              f"still meta: {', '.join(left)}", body=body, fact=f"{left[0]} still on the meta device")
         run.call("writing values into the tensors to_empty left (as a user's own init does, in place)",
                  lambda: write_placeholders(block, drawn.example.seed), body)
         reset = [m for m in block.modules() if callable(getattr(m, "reset_parameters", None))]
@@ -366,8 +374,14 @@ def check_factory(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
                                       f"through its catch-all arguments ({type(exc).__name__}: {exc})") from None
             else:
                 block = run.call(code, lambda: eval(code, {"target": ctx.target, "torch": torch}), body)  # noqa: S307
-        if not isinstance(block, torch.nn.Module):
-            raise run.failure(f"{code} gave a {type(block).__name__}, not a torch.nn.Module", body=body)
+            if not isinstance(block, torch.nn.Module):
+                raise run.failure(f"{code} gave a {type(block).__name__}, not a torch.nn.Module", body=body)
+            width = spec.input_width(drawn.args)
+            if is_lazy(block) and width is not None:  # sized as torch documents it, in the dtype asked for
+                body = FACTORY_BODY.format(code=code + "\nwith torch.no_grad():  # sizes the lazy block\n"
+                                           f"    block(torch.zeros(1, {width}, dtype=torch.{dtype}, device={ctx.device!r}))")
+                run.call(f"the first forward of the lazy block (on torch.zeros(1, {width}, dtype=torch.{dtype}))",
+                         lambda: sized(block, width, getattr(torch, dtype), ctx.device), body)
         listed = run.call("state_dict()", lambda: block.state_dict(keep_vars=True), body)
         # (integer buffers, such as a step counter, keep their dtype: torch's own do)
         wrong = [f"{n} ({t.dtype}, {t.device})" for n, t in listed.items() if isinstance(t, torch.Tensor)

@@ -1,4 +1,4 @@
-"""Lazy blocks, as the current edition of the tutorial writes them: every Linear is an nn.LazyLinear, sized by the first forward (the input width argument is not used)."""
+"""Lazy blocks, as the current edition of the tutorial writes them: every Linear is an nn.LazyLinear, sized by the first forward (the input width argument is not used). Linear and MLP take factory keywords (`dtype=`, `device=`) as nn.LazyLinear does."""
 
 import torch
 from torch import nn
@@ -8,8 +8,8 @@ CATCHES: list[str] = []
 
 
 class Linear(nn.LazyLinear):
-    def __init__(self, in_features, out_features, bias=True):
-        super().__init__(out_features, bias=bias)
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):  # factory keywords as nn.LazyLinear's
+        super().__init__(out_features, bias=bias, device=device, dtype=dtype)
 
     def reset_parameters(self):
         # torch's LazyLinear skips initialisation when in_features == 0, leaving the bias as whatever
@@ -21,10 +21,10 @@ class Linear(nn.LazyLinear):
 
 
 class MLP(nn.Module):
-    def __init__(self, in_features=20, hidden_features=256, out_features=10):
+    def __init__(self, in_features=20, hidden_features=256, out_features=10, device=None, dtype=None):
         super().__init__()
-        self.hidden = nn.LazyLinear(hidden_features)
-        self.out = nn.LazyLinear(out_features)
+        self.hidden = nn.LazyLinear(hidden_features, device=device, dtype=dtype)
+        self.out = nn.LazyLinear(out_features, device=device, dtype=dtype)
 
     def forward(self, x):
         return self.out(F.relu(self.hidden(x)))

@@ -164,6 +164,7 @@ def check_copy(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                                   body=COPY_BODY, fact=f"{name!r} shared")
             if not bit_identical(twin_t.detach(), t.detach()):
                 raise run.failure(f"the copy's {name!r} differs from the original's", body=COPY_BODY)
+        registered(run, block, twin)
         for group in ref.tied_names():
             if len({id(copied[name]) for name in group}) != 1:
                 raise run.failure(f"the copy unties {group}: one parameter in the original, several in the copy",
@@ -180,6 +181,31 @@ def check_copy(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                                   body=COPY_BODY, fact=f"{name!r}.grad set")
 
     copies_are_independent()
+
+
+def registered(run: Runner, block: torch.nn.Module, twin: torch.nn.Module) -> None:
+    """The copy registers what the original does: the same state-dict keys, and the same parameters
+    (names, ``requires_grad``), so that it trains and saves as the original would."""
+    def listing(m: torch.nn.Module) -> tuple[list[str], list[tuple[str, bool]]]:
+        return list(m.state_dict(keep_vars=True)), [(n, p.requires_grad) for n, p in m.named_parameters()]
+
+    keys, params = run.structural("state_dict() and named_parameters()", lambda: listing(block), COPY_BODY)
+    twin_keys, twin_params = run.call("the copy's state_dict() and named_parameters()", lambda: listing(twin), COPY_BODY)
+    if twin_keys != keys:
+        missing, extra = [k for k in keys if k not in twin_keys], [k for k in twin_keys if k not in keys]
+        raise run.failure("the copy's state_dict() keys differ from the original's",
+                          f"original: {keys}\ncopy:     {twin_keys}", body=COPY_BODY,
+                          fact=f"{(missing or extra or keys)[0]!r} " + (
+                              "missing from the copy" if missing else "only in the copy" if extra else "out of order"))
+    if twin_params != params:
+        names = dict(twin_params)
+        lost = next((n for n, _ in params if n not in names), None)
+        frozen = next((n for n, g in params if n in names and names[n] != g), None)
+        raise run.failure("the copy's parameters differ from the original's",
+                          f"original: {params}\ncopy:     {twin_params} (name, requires_grad)", body=COPY_BODY,
+                          fact=(f"{lost!r} not a parameter of the copy" if lost is not None else
+                                f"{frozen!r}.requires_grad differs in the copy" if frozen is not None else
+                                "parameters listed in another order"))
 
 
 META_BODY = """with torch.device("meta"):

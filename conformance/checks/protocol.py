@@ -243,9 +243,11 @@ def write_placeholders(block: torch.nn.Module, seed: int) -> None:
 
 def resetting(block: torch.nn.Module, tensors: dict[str, torch.Tensor],
               reset: list[torch.nn.Module]) -> dict[str, torch.nn.Module]:
-    """The spec's tensors a module's own ``reset_parameters()`` answers for, with that module: the
-    module's own parameters and buffers, and a tensor read at its attribute path (``0.weight`` is
-    ``block[0]``'s), which a parametrization or a view computes from what it stores."""
+    """The spec's tensors a module's ``reset_parameters()`` answers for, with that module: its own
+    parameters and buffers; a tensor read at its attribute path (``0.weight`` is ``block[0]``'s), which
+    a parametrization or a view computes from what it stores; and, where the module holding a tensor
+    has no ``reset_parameters()``, the nearest enclosing module's that has one (a block resetting its
+    children's tensors itself)."""
     by_id = {id(m): m for m in reset}
     owned = {id(t): m for m in reset for t in [*m.parameters(recurse=False), *m.buffers(recurse=False)]}
     out = {}
@@ -253,12 +255,15 @@ def resetting(block: torch.nn.Module, tensors: dict[str, torch.Tensor],
         if id(t) in owned:
             out[name] = owned[id(t)]
             continue
-        try:
-            module = reduce(getattr, name.split(".")[:-1], block)
-        except AttributeError:
-            continue
-        if id(module) in by_id:
-            out[name] = by_id[id(module)]
+        path = name.split(".")[:-1]
+        for depth in range(len(path), -1, -1):  # the holder first, then each enclosing module
+            try:
+                module = reduce(getattr, path[:depth], block)
+            except AttributeError:
+                continue
+            if id(module) in by_id:
+                out[name] = by_id[id(module)]
+                break
     return out
 
 
@@ -337,8 +342,7 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         after = {name: t.detach() for name, t in run.reference(block)[1].items()}
         changed = {name for name in after if not bit_identical(before[name], after[name])}
         stale = [name for name in resets if name not in changed and after[name].numel() > 0
-                 and spec.init.get(name) is not None
-                 and spec.init[name].law(drawn.args) is not None]
+                 and after[name].is_floating_point()]  # (the placeholders went into floating tensors)
         if stale:
             owner, name = type(resets[stale[0]]).__name__, stale[0]
             computed = "" if placed[name].is_leaf else (

@@ -333,3 +333,37 @@ def test_a_block_declared_row_wise_whose_reference_is_not_blames_the_declaration
     alone = status["batchcentering.independence[float32]"]
     assert alone.status == "not checked" and "rowwise=False" in alone.reason, (alone.status, alone.reason)
     assert not report.ok
+
+
+BUFFERED_SPEC = """
+from conformance.database import Constant, Param, declare
+
+def forward(x, scale, **_):
+    return x * scale
+
+SCALED = declare("Scaled(width)", forward=forward, input_width="width",
+                 buffers={"scale": Param(("width",), init=Constant(2.0))})
+"""
+BUFFERED_TARGET = """
+import torch
+class Scaled(torch.nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.register_buffer("scale", torch.full((width,), {value}))
+    def forward(self, x):
+        return x * self.scale
+"""
+
+
+def test_a_declared_buffer_is_held_to_its_own_law(tmp_path: Path) -> None:
+    """``buffers`` judges a declared buffer's values by the declaration's law (a constant 2 here), not
+    by FixedHiddenMLP's U[0, 1) (every buffer outside [0, 1) failed)."""
+    (tmp_path / "scaled_spec.py").write_text(BUFFERED_SPEC)
+    verdicts = {}
+    for value in (2.0, 3.0):
+        (tmp_path / f"scaled_{int(value)}.py").write_text(BUFFERED_TARGET.format(value=value))
+        report = conformance.run(str(tmp_path / f"scaled_{int(value)}.py"), spec=str(tmp_path / "scaled_spec.py"),
+                                 checks=["scaled.buffers"], settings=CORRECT_SETTINGS, quiet=True, isolate=False)
+        verdicts[value] = report.results[0]
+    assert verdicts[2.0].status == "passed", verdicts[2.0].message
+    assert verdicts[3.0].status == "failed" and "law" in verdicts[3.0].message

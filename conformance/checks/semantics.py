@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.common import Runner, agrees, check_nonfinite_norm, draw_example
+from conformance.checks.init.sampling import SUPPORT_RTOL
 from conformance.core.context import CheckContext
 from conformance.core.failures import DECLARATION_AT_FAULT, NotChecked
 from conformance.core.registry import Check
@@ -95,9 +96,11 @@ def check_buffers(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
                                   "save/load do not see it", f"buffers: {list(buffers)}", body=BUFFER_BODY)
             if buffers[name].requires_grad:
                 raise run.failure(f"buffer {name!r} requires grad", body=BUFFER_BODY)
-            values = buffers[name].detach()
-            if values.numel() and not bool(((values >= 0) & (values < 1)).all()):
-                raise run.failure(f"buffer {name!r} is not drawn from U[0, 1): values outside [0, 1)",
+            declared = spec.init.get(name)
+            law = declared.law(drawn.args) if declared is not None else None
+            values = to_numpy(buffers[name].detach()).ravel()
+            if law is not None and values.size and not bool(np.all(law.contains(values, SUPPORT_RTOL))):
+                raise run.failure(f"buffer {name!r} is not drawn from its law {law}: values outside its support",
                                   f"min {float(values.min())}, max {float(values.max())}", body=BUFFER_BODY)
         x = run.example.input()
         ref, _ = run.reference(block)

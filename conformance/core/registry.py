@@ -170,7 +170,7 @@ LATE_PROPERTIES: tuple[Property, ...] = (
 )
 #: The generic default-init property of a declared block with init laws (``BlockSpec.init``).
 DECLARED_INIT = Property("init", ("default",), "init", "check_declared_init", lambda s: bool(s.init) and not any(
-    c.property == "init" and c.variant == "default" for c in s.own_checks), anchored=False)
+    c.property == "init" for c in s.own_checks), anchored=False)
 
 
 def block_checks(spec: Any, properties: tuple[Property, ...]) -> list[Check]:

@@ -37,6 +37,13 @@ def _linear_law(args: dict) -> Any:
     return Uniform(-bound, bound)
 
 
+def _unit_uniform(args: dict) -> Any:
+    """FixedHiddenMLP's rand_weight: ``torch.rand``, U[0, 1)."""
+    from reference.distributions import Uniform
+
+    return Uniform(0.0, 1.0)
+
+
 def _standard_normal(args: dict) -> Any:
     """The tutorial's MyLinear init: N(0, 1)."""
     from reference.distributions import Normal
@@ -93,6 +100,7 @@ FIXEDHIDDENMLP = declare(
     input_width="features", rowwise=False, batch_ndim=1, halves=True, has_buffers=True, reproducible=True,
     stateful=True, base=BASE["fixedhiddenmlp"], anchors=ANCHORS["fixedhiddenmlp"],
     own_checks=(OwnCheck("init", "rand_weight", "init", "check_rand_weight"),),
+    buffers={"rand_weight": Param(("features", "features"), init=_unit_uniform)},
     bad_args=(BadArgs({"features": -1}, "a negative width"),),
 )
 

@@ -367,3 +367,16 @@ def test_a_declared_buffer_is_held_to_its_own_law(tmp_path: Path) -> None:
         verdicts[value] = report.results[0]
     assert verdicts[2.0].status == "passed", verdicts[2.0].message
     assert verdicts[3.0].status == "failed" and "law" in verdicts[3.0].message
+
+
+def test_a_catch_all_constructor_of_a_declared_block_is_probed_against_its_spec(tmp_path: Path) -> None:
+    """A subclass passing ``*args, **kwargs`` through is classified by building it and comparing with
+    the declared block's own shapes (the probe once asked ``reference`` for the chapter's class of
+    that name: every check of a declared block raised AttributeError)."""
+    (tmp_path / "wrapped_layernorm.py").write_text(
+        "import torch\nclass LayerNorm(torch.nn.LayerNorm):\n"
+        "    def __init__(self, *args, **kwargs):\n        super().__init__(*args, **kwargs)\n")
+    report = conformance.run(str(tmp_path / "wrapped_layernorm.py"), spec=str(ROOT / "examples/layernorm/layernorm_spec.py"),
+                             checks=["layernorm.structure", "layernorm.forward[float64]"], settings=CORRECT_SETTINGS,
+                             quiet=True, isolate=False)
+    assert [r.status for r in report.results] == ["passed", "passed"], [r.message for r in report.results]

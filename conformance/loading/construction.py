@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from conformance.loading.target import Target
 
@@ -63,15 +63,21 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], str | None, dict | None, bool]] = {
 CONTAINERS = ("Sequential", "MySequential")
 #: contract name -> the arguments a declared block's constructor takes by name besides its sizes.
 OPTIONS: dict[str, tuple[str, ...]] = {}
+#: contract name -> the spec's parameter shapes at given sizes (the other arguments at their base
+#: values), sorted: what a catch-all constructor is probed against.
+SPEC_SHAPES: dict[str, Callable[[dict], list[tuple[int, ...]]]] = {}
 
 
 def register_signature(name: str, sizes: tuple[str, ...], options: tuple[str, ...], lazy: str | None = None,
-                       defaults: dict | None = None, bias: bool = False) -> None:
+                       defaults: dict | None = None, bias: bool = False,
+                       shapes: Callable[[dict], list[tuple[int, ...]]] | None = None) -> None:
     """A declared block's constructor (``conformance.database.declare``): its sizes (in order), the one
-    a lazy block infers, the spec's default sizes (None: none), whether it takes ``bias``, and the
-    options passed by name."""
+    a lazy block infers, the spec's default sizes (None: none), whether it takes ``bias``, the options
+    passed by name, and the spec's parameter shapes at given sizes."""
     SIGNATURES[name] = (sizes, lazy, defaults, bias)
     OPTIONS[name] = options
+    if shapes is not None:
+        SPEC_SHAPES[name] = shapes
 
 
 def _binds(sig: inspect.Signature | None, *args: Any, **kwargs: Any) -> bool:
@@ -198,11 +204,9 @@ def _probed(target: Target, name: str, obj: Any, sig: inspect.Signature) -> Cons
     """A factory whose parameters are only catch-alls, classified by building it (see the module's
     docstring): by keyword, else by position, at ``probe_sizes``; ``bias`` if ``bias=False`` changes
     the parameters it builds."""
-    import reference as R
-
     theirs = target.names.get(name, name)
     sizes = probe_sizes(name)
-    spec_shapes = _shapes(getattr(R, name)(**sizes).named_parameters())
+    spec_shapes = SPEC_SHAPES[name](sizes)
     ways = [True] + ([False] if any(p.kind is p.VAR_POSITIONAL for p in sig.parameters.values()) else [])
     failures = []
     for keywords in ways:

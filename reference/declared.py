@@ -13,11 +13,14 @@ Where the forward uses an operation ``traced`` has no rule for, the declaration 
 max |value|)`` elementwise, and gradients (without an analytic backward) come from central finite
 differences of the forward in extended precision (``numpy.longdouble``). The report says so.
 
-IEEE semantics: a result the reference computes as NaN or an infinity *from non-finite inputs* (the
-input, a parameter or the upstream gradient) is not determined by the declaration: algebraically
-equal formulas give different classes there (``inf - inf`` in one, ``inf`` in another), so any
-value is accepted (bound ``inf``). Finite results keep their bounds; non-finite results of finite
-inputs (an overflow, ``0 / 0``) are required as computed. The built-in blocks state their IEEE
+IEEE semantics: a result the reference computes *from non-finite inputs* (the input, a parameter or
+the upstream gradient), finite or not, is not determined by the declaration: algebraically equal
+formulas give different values there (``inf - inf`` in one, ``inf`` in another; ``0 / inf`` is 0
+where ``exp(x - max)`` gives NaN), so any value is accepted (bound ``inf``) at every result that
+depends on one (a traced reference follows the dependence through its bounds; a declared tolerance
+opens the non-finite results only). Finite results keep their bounds; a NaN of finite inputs
+(``0 / 0``) is required as computed; an overflow discards the example (``traced._overflowed``:
+the peak it reports is past every dtype's limit). The built-in blocks state their IEEE
 semantics by hand (``layers.py``).
 """
 
@@ -38,6 +41,20 @@ FINITE_DIFFERENCES = "central finite differences of the reference forward in ext
 
 def _any_nonfinite(*arrays: Any) -> bool:
     return any(np.asarray(a).dtype.kind == "f" and not np.isfinite(a).all() for a in arrays if a is not None)
+
+
+def _unknown_where_nonfinite(inputs: dict[str, Any], errors: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``errors`` with an infinite bound on every non-finite entry of ``inputs``: whatever the
+    reference computes from such an entry, finite or not, another formula as correct computes
+    otherwise (``0 / inf`` is 0, the same softmax as ``exp(x - max)`` gives NaN), so the bounds mark
+    every result that depends on one as undetermined, and only those."""
+    out = dict(errors or {})
+    for name, v in inputs.items():
+        v = np.asarray(v)
+        if v.dtype.kind == "f" and not np.isfinite(v).all():
+            known = out.get(name)
+            out[name] = np.where(np.isfinite(v), 0.0 if known is None else known, np.inf)
+    return out or None
 
 
 def _open_nonfinite(value: np.ndarray, bound: np.ndarray, inputs_nonfinite: bool) -> np.ndarray:
@@ -127,8 +144,10 @@ class Declared(Module):
         if self.untraced:
             return self._untraced_gradients(x, gy)
         if self.analytic is None:
-            ev = evaluate(self.fn, self._inputs(x), {"x": ex} if ex is not None else None, prec, gy, egy,
-                          self._wrt(x), self.args)
+            errors = _unknown_where_nonfinite(self._inputs(x), {"x": ex} if ex is not None else None)
+            if not np.isfinite(gy).all():
+                egy = np.where(np.isfinite(gy), 0.0 if egy is None else egy, np.inf)
+            ev = evaluate(self.fn, self._inputs(x), errors, prec, gy, egy, self._wrt(x), self.args)
             ctx["backward_peak"] = np.asarray(ev.peak)  # the backward's intermediates: how near overflow
             return ev.grads, ev.grad_errors
         grads: dict[str, np.ndarray] = {}
@@ -140,9 +159,9 @@ class Declared(Module):
             return out
 
         inputs = {"gy": gy, **self._inputs(x)}
+        known = _unknown_where_nonfinite(inputs, {"x": ex, "gy": egy} if ex is not None else {"gy": egy})
         for name in wrt:  # one evaluation per gradient (each is its own function of gy and the tensors)
-            ev = evaluate(lambda _n=name, **t: run(**t)[_n], inputs,
-                          {"x": ex, "gy": egy} if ex is not None else {"gy": egy}, prec)
+            ev = evaluate(lambda _n=name, **t: run(**t)[_n], inputs, known, prec)
             grads[name], errors[name] = ev.y, np.array(ev.ey)
             ctx["backward_peak"] = np.maximum(ctx.get("backward_peak", 0.0), ev.peak)
         return grads, errors
@@ -176,7 +195,8 @@ class Declared(Module):
 
     def forward_error(self, ctx, ex, prec: Precision):
         ctx["ex"] = ex
-        errors = {"x": ex} if np.asarray(ctx["x"]).dtype.kind == "f" else None
+        errors = _unknown_where_nonfinite(self._inputs(ctx["x"]),
+                                          {"x": ex} if np.asarray(ctx["x"]).dtype.kind == "f" else None)
         ev = self._traced(lambda: evaluate(self.fn, self._inputs(ctx["x"]), errors, prec, constants=self.args))
         if ev is None:
             y = np.asarray(self.fn(**self._inputs(ctx["x"]), **self.args), dtype=np.float64)

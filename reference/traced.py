@@ -186,11 +186,33 @@ def lift(a: Any) -> Bounded:
 
 def _make(value: Any, err: Any, parents: tuple, vjp: Callable, fused: tuple | None = None) -> Bounded:
     magnitude = np.abs(np.asarray(value, dtype=np.float64))
-    _State.peak = max(_State.peak, float(np.max(magnitude, initial=0.0, where=np.isfinite(magnitude))))
+    peak = float(np.max(magnitude, initial=0.0, where=np.isfinite(magnitude)))
+    if _overflowed(magnitude, parents):  # (the largest finite value: far past any dtype's overflow limit)
+        peak = float(np.finfo(np.float64).max)
+    _State.peak = max(_State.peak, peak)
     live = tuple(p for p in parents if isinstance(p, Bounded) and p.requires_grad)
     if _State.recording and live:
         return Bounded(value, err, parents, vjp, fused=fused)
     return Bounded(value, err, fused=fused)
+
+
+def _overflowed(magnitude: np.ndarray, parents: tuple) -> bool:
+    """An infinite result of finite operands: the float64 reference overflowed, so the exact value is
+    beyond every dtype's range (the example is then discarded, as near-overflow ones are: the spec says
+    nothing of overflow). Elementwise where the operands broadcast to the result, else all operands."""
+    infinite = np.isinf(magnitude)
+    if not infinite.any():
+        return False
+    finite = np.ones(magnitude.shape, dtype=bool)
+    for p in parents:
+        v = np.asarray(p.value if isinstance(p, Bounded) else p)
+        if v.dtype.kind not in "fc":
+            continue
+        try:
+            finite &= np.broadcast_to(np.isfinite(v), magnitude.shape)
+        except ValueError:  # a reduction or a product: its operands as a whole
+            finite &= bool(np.isfinite(v).all())
+    return bool((infinite & finite).any())
 
 
 def _plain_key(key: Any) -> Any:
@@ -301,7 +323,9 @@ def divide(a: Any, b: Any) -> Bounded:
         err = _rounding(value, prop, ULPS["divide"])
         if a.fused is not None and _constant(b) and np.all(b.value != 0):
             err = np.maximum(err, _scaled_terms(a, Bounded(1.0 / b.value)))
-        und = ambiguous(b.value, b.err, _State.prec) & ~np.isnan(value)
+        # a divisor within its bound of 0: the quotient is undetermined, 0 / 0 included (an exp that
+        # underflowed to 0 in the reference is a tiny positive number elsewhere); a NaN operand's NaN is not
+        und = ambiguous(b.value, b.err, _State.prec) & ~(np.isnan(a.value) | np.isnan(b.value))
     err = _settle(value, err, a, b, undetermined=und & (margin <= 0))
     shape_a, shape_b = a.shape, b.shape
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from hypothesis import Phase, settings
 
 HERE = Path(__file__).resolve().parent
@@ -21,6 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import conformance  # noqa: E402
+import conformance.judging.tolerance  # noqa: E402
 from conformance.core.errors import UsageError  # noqa: E402
 from conformance.core.registry import all_checks  # noqa: E402
 from conformance.database.store import using  # noqa: E402
@@ -376,7 +378,50 @@ def test_a_catch_all_constructor_of_a_declared_block_is_probed_against_its_spec(
     (tmp_path / "wrapped_layernorm.py").write_text(
         "import torch\nclass LayerNorm(torch.nn.LayerNorm):\n"
         "    def __init__(self, *args, **kwargs):\n        super().__init__(*args, **kwargs)\n")
-    report = conformance.run(str(tmp_path / "wrapped_layernorm.py"), spec=str(ROOT / "examples/layernorm/layernorm_spec.py"),
+    spec = str(ROOT / "examples" / "layernorm" / "layernorm_spec.py")
+    report = conformance.run(str(tmp_path / "wrapped_layernorm.py"), spec=spec,
                              checks=["layernorm.structure", "layernorm.forward[float64]"], settings=CORRECT_SETTINGS,
                              quiet=True, isolate=False)
     assert [r.status for r in report.results] == ["passed", "passed"], [r.message for r in report.results]
+
+
+NAIVE_SOFTMAX_SPEC = """
+import numpy as np
+from conformance.database import declare
+
+def softmax(x, **_):
+    e = np.exp(x)                      # no max subtracted: overflows at 710, underflows below -745
+    return e / e.sum(axis=-1, keepdims=True)
+
+SOFTMAX = declare("Softmax(dim=-1)", forward=softmax)
+"""
+
+
+def test_a_reference_that_overflows_or_underflows_is_not_held_against_a_stable_block(tmp_path: Path) -> None:
+    """A softmax reference without the max subtracted: an example where it overflows is discarded (its
+    peak is past every dtype's limit); where its exp underflows to 0 / 0, and wherever a result depends
+    on an infinite input (0 / inf is 0 there, NaN in the stable form), the result is not determined;
+    and its second derivative carries its own rounding (a length-1 row: 3e-11 of noise against
+    autograd's exact 0), so torch.nn.Softmax passes the checks judged there."""
+    import numpy as np
+
+    from reference.declared import Declared
+    from reference.traced import evaluate
+
+    def softmax(x, **_):
+        e = np.exp(x)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    f32 = conformance.judging.tolerance.precision_for(torch.float32)
+    assert evaluate(softmax, {"x": np.array([[1000.0, 1.0]])}, prec=f32).peak > 1e300
+    assert np.isinf(evaluate(softmax, {"x": np.array([[-1500.0]])}, prec=f32).ey).all()
+    ref = Declared(softmax, {})
+    _, ctx = ref.forward(np.array([[np.inf, -np.inf], [0.5, 1.0]]))
+    bound = ref.forward_error(ctx, np.zeros((2, 2)), f32)
+    assert np.isinf(bound[0]).all() and np.isfinite(bound[1]).all()
+    (tmp_path / "softmax_spec.py").write_text(NAIVE_SOFTMAX_SPEC)
+    (tmp_path / "torch_softmax.py").write_text("from torch.nn import Softmax  # noqa: F401\n")
+    checks = ["softmax.forward[float32]", "softmax.gradient[float64]", "softmax.gradgrad[float64]"]
+    report = conformance.run(str(tmp_path / "torch_softmax.py"), spec=str(tmp_path / "softmax_spec.py"),
+                             checks=checks, settings=FAST, quiet=True, isolate=False)
+    assert [r.status for r in report.results] == ["passed"] * 3, "\n".join(r.message for r in report.results)

@@ -190,7 +190,8 @@ def registered(run: Runner, block: torch.nn.Module, twin: torch.nn.Module) -> No
         return list(m.state_dict(keep_vars=True)), [(n, p.requires_grad) for n, p in m.named_parameters()]
 
     keys, params = run.structural("state_dict() and named_parameters()", lambda: listing(block), COPY_BODY)
-    twin_keys, twin_params = run.call("the copy's state_dict() and named_parameters()", lambda: listing(twin), COPY_BODY)
+    twin_keys, twin_params = run.call("the copy's state_dict() and named_parameters()", lambda: listing(twin),
+                                      COPY_BODY)
     if twin_keys != keys:
         missing, extra = [k for k in keys if k not in twin_keys], [k for k in twin_keys if k not in keys]
         raise run.failure("the copy's state_dict() keys differ from the original's",
@@ -408,8 +409,9 @@ def check_factory(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: st
                 raise run.failure(f"{code} gave a {type(block).__name__}, not a torch.nn.Module", body=body)
             width = spec.input_width(drawn.args)
             if is_lazy(block) and width is not None:  # sized as torch documents it, in the dtype asked for
-                body = FACTORY_BODY.format(code=code + "\nwith torch.no_grad():  # sizes the lazy block\n"
-                                           f"    block(torch.zeros(1, {width}, dtype=torch.{dtype}, device={ctx.device!r}))")
+                first = f"torch.zeros(1, {width}, dtype=torch.{dtype}, device={ctx.device!r})"
+                sizing = f"\nwith torch.no_grad():  # sizes the lazy block\n    block({first})"
+                body = FACTORY_BODY.format(code=code + sizing)
                 run.call(f"the first forward of the lazy block (on torch.zeros(1, {width}, dtype=torch.{dtype}))",
                          lambda: sized(block, width, getattr(torch, dtype), ctx.device), body)
         listed = run.call("state_dict()", lambda: block.state_dict(keep_vars=True), body)

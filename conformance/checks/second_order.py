@@ -39,7 +39,7 @@ from conformance.core.context import CheckContext
 from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.judging.bridge import to_numpy
-from conformance.judging.tolerance import compare
+from conformance.judging.tolerance import compare, precision_for
 from conformance.loading.wrappers import is_scripted, modules
 from reference.declared import FINITE_DIFFERENCES
 
@@ -50,6 +50,10 @@ print(autograd, finite_difference)"""
 
 class NoGraph(Exception):
     """The block's gradient, taken with ``create_graph=True``, has no graph to differentiate."""
+
+
+#: The reference's own float64 arithmetic: its gradients are within these bounds of the exact ones.
+REFERENCE_PRECISION = precision_for(torch.float64)
 
 
 def _directions(rng: np.random.Generator, tensors: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -160,7 +164,9 @@ def reference_second_derivative(ref: R.Module, tensors: dict[str, torch.Tensor],
     x0 = to_numpy(x)
     smooth = x0.dtype.kind == "f"
 
-    def s_at(eps: float) -> float:
+    def s_at(eps: float) -> tuple[float, float]:
+        """<v, gradient> at the moved point, and its rounding error bound: the reference's own float64
+        gradient bounds weighted by |v|, plus the weighted sum's rounding."""
         shifted = dict(state)
         for key in names:
             i = position[key]
@@ -170,18 +176,25 @@ def reference_second_derivative(ref: R.Module, tensors: dict[str, torch.Tensor],
                     shifted[alias] = state[alias] + delta
         ref.load_state_dict(shifted)
         xs = x0 + eps * to_numpy(u[0]) if smooth else x0
-        out = R.run_forward_backward(ref, xs, w0 + eps * uw)
-        total = float(np.sum(out["gx"] * to_numpy(v[0]))) if smooth else 0.0
-        for key, name in names.items():
-            total += float(np.sum(out["grads"][name] * to_numpy(v[position[key]])))
-        return total
+        out = R.run_forward_backward(ref, xs, w0 + eps * uw, prec=REFERENCE_PRECISION)
+        pairs = [(out["gx"], out["egx"], to_numpy(v[0]))] if smooth else []
+        pairs += [(out["grads"][name], out["grad_errors"][name], to_numpy(v[position[key]]))
+                  for key, name in names.items()]
+        total = sum(float(np.sum(g * d)) for g, _, d in pairs)
+        terms = sum(float(np.sum(np.abs(g * d))) for g, _, d in pairs)
+        count = sum(np.size(d) for _, _, d in pairs)
+        with np.errstate(invalid="ignore"):
+            error = sum(float(np.sum(np.abs(e) * np.abs(d))) for _, e, d in pairs) + count * 2.0**-53 * terms
+        return total, error
 
     try:
-        value = (s_at(STEP) - s_at(-STEP)) / (2 * STEP)
-        wider = (s_at(2 * STEP) - s_at(-2 * STEP)) / (4 * STEP)
+        (plus, e_plus), (minus, e_minus) = s_at(STEP), s_at(-STEP)
+        (plus2, e_plus2), (minus2, e_minus2) = s_at(2 * STEP), s_at(-2 * STEP)
     finally:
         ref.load_state_dict(state)
-    return value, abs(wider - value) * TRUNCATION_FACTOR
+    value, wider = (plus - minus) / (2 * STEP), (plus2 - minus2) / (4 * STEP)
+    rounding = (e_plus + e_minus) / (2 * STEP)  # (and the wider difference's, in the truncation estimate)
+    return value, abs(wider - value) * TRUNCATION_FACTOR + rounding + (e_plus2 + e_minus2) / (4 * STEP)
 
 
 def check_gradgrad(ctx: CheckContext, check: Check, *, spec: BlockSpec, dtype: str) -> None:

@@ -144,10 +144,10 @@ class Declared(Module):
         if self.untraced:
             return self._untraced_gradients(x, gy)
         if self.analytic is None:
-            errors = _unknown_where_nonfinite(self._inputs(x), {"x": ex} if ex is not None else None)
+            unknown = _unknown_where_nonfinite(self._inputs(x), {"x": ex} if ex is not None else None)
             if not np.isfinite(gy).all():
                 egy = np.where(np.isfinite(gy), 0.0 if egy is None else egy, np.inf)
-            ev = evaluate(self.fn, self._inputs(x), errors, prec, gy, egy, self._wrt(x), self.args)
+            ev = evaluate(self.fn, self._inputs(x), unknown, prec, gy, egy, self._wrt(x), self.args)
             ctx["backward_peak"] = np.asarray(ev.peak)  # the backward's intermediates: how near overflow
             return ev.grads, ev.grad_errors
         grads: dict[str, np.ndarray] = {}

@@ -214,3 +214,19 @@ def test_hypothesis_profile_option_selects_the_suites_profiles(tmp_path: Path, p
     # What Hypothesis actually ran, not only what the report says (its own "ci" profile runs 100)
     (record,) = report["results"]
     assert max_examples <= record["examples"] < 2 * max_examples
+
+
+def test_a_result_resting_on_an_unconfirmed_cause_is_worded_by_its_status() -> None:
+    """A pass that left examples to a check which did not fail says it judged only some examples (it
+    once read "linear.meta is passed because linear.structure should fail"); a *not checked* one
+    says why it was not checked; neither lets the run be green."""
+    from conformance.reports.report import Result, notes_lines, unconfirmed
+
+    results = [Result("linear.meta", "linear", "meta", "passed", cause="linear.structure"),
+               Result("linear.copy", "linear", "copy", "not checked", cause="linear.structure"),
+               Result("linear.structure", "linear", "structure", "passed")]
+    lines = [line for line in notes_lines(results) if line.startswith("ERROR")]
+    assert len(unconfirmed(results)) == 2
+    assert lines[0].startswith("ERROR: linear.meta passed on the examples it could judge; it left others to "
+                               "linear.structure, which did not fail")
+    assert lines[1].startswith("ERROR: linear.copy is not checked because linear.structure should fail")

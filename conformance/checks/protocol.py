@@ -339,7 +339,8 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         before = {name: t.detach().clone() for name, t in run.reference(block)[1].items()}
         with seeded(drawn.example.seed, ctx.device):
             for module in reset:
-                run.call(f"{type(module).__name__}.reset_parameters()", getattr(module, "reset_parameters"), body)
+                run.call(f"{type(module).__name__}.reset_parameters()", getattr(module, "reset_parameters"),  # noqa: B009
+                         body)  # (read as a callable: Module.__getattr__ types it as a tensor)
         after = {name: t.detach() for name, t in run.reference(block)[1].items()}
         changed = {name for name in after if not bit_identical(before[name], after[name])}
         stale = [name for name in resets if name not in changed and after[name].numel() > 0

@@ -184,8 +184,12 @@ def notes_lines(results: list[Result]) -> list[str]:
             lines.append(f"ERROR: {r.id} is not checked because the declared spec is at fault (its reason says "
                          "how); the run cannot be green")
             continue
-        lines.append(f"ERROR: {r.id} is {r.status} because {r.cause} should fail, but {r.cause} did not fail in "
-                     "this run (run it too); the run cannot be green")
+        if r.status == "not checked":
+            lines.append(f"ERROR: {r.id} is not checked because {r.cause} should fail, but {r.cause} did not fail "
+                         "in this run (run it too); the run cannot be green")
+        else:  # judged on some examples; the others were left to the cause
+            lines.append(f"ERROR: {r.id} {r.status} on the examples it could judge; it left others to {r.cause}, "
+                         f"which did not fail in this run (run it too); the run cannot be green")
     return lines
 
 

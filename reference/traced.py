@@ -160,9 +160,14 @@ class Bounded(NDArrayOperatorsMixin):
 
 
 def _unsupported(name: str) -> str:
-    return (f"reference.traced has no error-bound rule for numpy.{name}: write the reference with the "
-            f"operations it has ({', '.join(sorted(set(UFUNCS) | set(FUNCTIONS)))}), give the declaration an "
-            "analytic backward and its own bound, or declare an explicit tolerance")
+    """Why an operation is refused, naming it as the reference calls it (``numpy.sort``; a ufunc from
+    outside NumPy, such as one of scipy.special's, by its name)."""
+    head = name.split("(")[0]
+    qualified = (name if "." in head else f"numpy.{name}" if hasattr(np, head) else
+                 f"{name} (a ufunc outside NumPy, such as scipy.special's)")
+    return (f"reference.traced has no error-bound rule for {qualified}: write the reference with the "
+            f"operations it has ({', '.join(sorted(set(UFUNCS) | set(FUNCTIONS)))}), or declare "
+            "tolerance= (a relative bound of your own: docs/adding_a_block.md, section 3)")
 
 
 def detached(a: Any) -> Any:

@@ -179,10 +179,10 @@ def notes_lines(results: list[Result]) -> list[str]:
     rests = rests_on(results)
     if rests:
         lines.append(f"note: {rests}")
+    at_fault: dict[str, list[str]] = {}  # the declared spec's fault (its reason's first line) -> the checks
     for r in unconfirmed(results):
         if not r.cause:  # the declared spec is at fault
-            lines.append(f"ERROR: {r.id} is not checked because the declared spec is at fault (its reason says "
-                         "how); the run cannot be green")
+            at_fault.setdefault((r.reason or "").splitlines()[0] if r.reason else "", []).append(r.id)
             continue
         if r.status == "not checked":
             lines.append(f"ERROR: {r.id} is not checked because {r.cause} should fail, but {r.cause} did not fail "
@@ -190,6 +190,10 @@ def notes_lines(results: list[Result]) -> list[str]:
         else:  # judged on some examples; the others were left to the cause
             lines.append(f"ERROR: {r.id} {r.status} on the examples it could judge; it left others to {r.cause}, "
                          f"which did not fail in this run (run it too); the run cannot be green")
+    for reason, ids in at_fault.items():
+        which = f"{ids[0]} is" if len(ids) == 1 else f"{len(ids)} checks ({ids[0]}, ...) are"
+        lines.append(f"ERROR: {which} not checked because the declared spec is at fault: {reason}; "
+                     "the run cannot be green")
     return lines
 
 

@@ -202,6 +202,10 @@ class CheckContext:
             elif self._judged and self._exercised < min(MIN_EXERCISED, self._judged):
                 raise NotChecked(f"no example exercised the property (of the {self._judged} judged, "
                                  f"{self.trivial_reasons()})")
+            if self._refused:  # (said, not silent: numpy's own ValueError, an empty row's max, lands here too)
+                reason, _ = self._refused.most_common(1)[0]
+                self.note(f"{self.check_id}: {sum(self._refused.values())} examples not judged: the spec's "
+                          f"reference refused them ({reason})")
 
         return run  # type: ignore[return-value]
 

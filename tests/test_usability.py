@@ -224,3 +224,13 @@ def test_readme_documents_the_report_and_the_edges() -> None:
         assert needle in readme, needle
     tox = (ROOT / "tox.ini").read_text()
     assert "oldest" in tox.split("envlist", 1)[1].splitlines()[0]
+
+
+def test_a_target_file_imports_the_modules_beside_it(tmp_path: Path) -> None:
+    """A target (or a spec) file may import its siblings, as ``python file.py`` lets it: a mutant
+    written as a small change to a base file beside it."""
+    (tmp_path / "sibling_base.py").write_text("from torch.nn import ReLU  # noqa: F401\n")
+    (tmp_path / "sibling_target.py").write_text("from sibling_base import ReLU  # noqa: F401\n")
+    report = conformance.run(str(tmp_path / "sibling_target.py"), checks=["relu.forward[float32]"],
+                             quiet=True, isolate=False)
+    assert [r.status for r in report.results] == ["passed"], [r.message for r in report.results]

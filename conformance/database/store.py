@@ -14,6 +14,7 @@ import numpy as np
 
 from conformance.core.errors import UsageError
 from conformance.database.chapter import BLOCKS
+from conformance.loading.target import beside
 from conformance.drawing.blocks import BlockSpec
 from conformance.loading.construction import register_signature
 from conformance.loading.target import DECLARED_FILES, DECLARED_NAMES
@@ -95,6 +96,7 @@ def _import(raw: Any, path: Path) -> tuple[BlockSpec, ...]:
         raise UsageError(f"--spec {raw}: not a Python file")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
+    beside(path)
     try:
         module_spec.loader.exec_module(module)
     except UsageError:

@@ -87,6 +87,15 @@ class Target:
         return None if value is None else str(value)
 
 
+def beside(path: "str | os.PathLike[str]") -> None:
+    """Let a file import the modules beside it (``from base import Linear``), as ``python file.py``
+    would: its folder is appended to ``sys.path`` (last, so that a file there named like an installed
+    package does not shadow it)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.append(folder)
+
+
 def _import_path(path: str) -> ModuleType:
     name = "conformance_target_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
     module_spec = importlib.util.spec_from_file_location(name, path)
@@ -94,6 +103,7 @@ def _import_path(path: str) -> ModuleType:
         raise TargetError(f"cannot load {path!r} as a Python module")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module  # lets pickling and dataclasses find it
+    beside(path)
     try:
         module_spec.loader.exec_module(module)
     except BaseException:

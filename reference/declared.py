@@ -142,7 +142,7 @@ class Declared(Module):
     def _gradients(self, ctx: dict, gy: np.ndarray, egy: Any, prec: Precision) -> tuple[dict, dict]:
         x, ex = ctx["x"], ctx.get("ex")
         if self.untraced:
-            return self._untraced_gradients(x, gy)
+            return self._untraced_gradients(x, gy, prec)
         if self.analytic is None:
             unknown = _unknown_where_nonfinite(self._inputs(x), {"x": ex} if ex is not None else None)
             if not np.isfinite(gy).all():
@@ -166,7 +166,7 @@ class Declared(Module):
             ctx["backward_peak"] = np.maximum(ctx.get("backward_peak", 0.0), ev.peak)
         return grads, errors
 
-    def _untraced_gradients(self, x: np.ndarray, gy: np.ndarray) -> tuple[dict, dict]:
+    def _untraced_gradients(self, x: np.ndarray, gy: np.ndarray, prec: Precision) -> tuple[dict, dict]:
         """Gradients where the forward cannot be traced: the analytic backward on plain arrays, else
         central differences in extended precision; bounded by the declared tolerance."""
         inputs = self._inputs(x)
@@ -174,17 +174,20 @@ class Declared(Module):
         if self.analytic is not None:
             out = self.analytic(gy, **inputs, **self.args)
             grads = {n: np.asarray(out[n], dtype=np.float64) for n in wrt}
-            return grads, {n: self._tolerance_bound(g) for n, g in grads.items()}
+            return grads, {n: self._tolerance_bound(g, prec) for n, g in grads.items()}
         found = {n: _central_differences(self.fn, inputs, self.args, n, gy) for n in wrt}
         grads = {n: g for n, (g, _) in found.items()}
         # at a kink (one-sided differences disagree) any value is accepted: the spec does not say which side
-        return grads, {n: np.where(kink, np.inf, self._tolerance_bound(g)) for n, (g, kink) in found.items()}
+        return grads, {n: np.where(kink, np.inf, self._tolerance_bound(g, prec)) for n, (g, kink) in found.items()}
 
-    def _tolerance_bound(self, value: np.ndarray) -> np.ndarray:
+    def _tolerance_bound(self, value: np.ndarray, prec: Precision | None = None) -> np.ndarray:
+        """``tolerance * (|value| + max |value|)``, plus the judged dtype's smallest normal number (and
+        its storage format's): a value below it may underflow, whatever the tolerance."""
         assert self.tolerance is not None  # set whenever untraced
+        floor = 0.0 if prec is None else prec.tiny + prec.store_tiny
         with np.errstate(invalid="ignore"):
             scale = float(np.max(np.abs(value), initial=0.0, where=np.isfinite(value)))
-            return self.tolerance * (np.abs(np.where(np.isfinite(value), value, 0.0)) + scale)
+            return self.tolerance * (np.abs(np.where(np.isfinite(value), value, 0.0)) + scale) + floor
 
     def backward(self, ctx, gy):
         grads, _ = self._gradients(ctx, gy, None, EXACT)
@@ -200,7 +203,7 @@ class Declared(Module):
         ev = self._traced(lambda: evaluate(self.fn, self._inputs(ctx["x"]), errors, prec, constants=self.args))
         if ev is None:
             y = np.asarray(self.fn(**self._inputs(ctx["x"]), **self.args), dtype=np.float64)
-            return _open_nonfinite(y, self._tolerance_bound(y), True)
+            return _open_nonfinite(y, self._tolerance_bound(y, prec), True)
         return _open_nonfinite(ev.y, ev.ey, _any_nonfinite(*self._inputs(ctx["x"]).values()))
 
     def backward_error(self, ctx, gy, egy, prec: Precision):
@@ -251,8 +254,11 @@ def _central_differences(fn: Callable[..., Any], inputs: dict[str, Any], args: d
                 sides.append(sign * np.sum(change) / h)
         return sides
 
+    # no step below step0 * sqrt(tiny): a step relative to a subnormal or near-subnormal entry would make
+    # the differences themselves underflow (GELU's gradient at x = 2e-308 read as 0)
+    floor = float(np.sqrt(np.finfo(dtype).tiny))
     for index in np.ndindex(base.shape):
-        h = step0 * (abs(base[index]) if np.isfinite(base[index]) and base[index] != 0 else typical)
+        h = step0 * (max(abs(base[index]), floor) if np.isfinite(base[index]) and base[index] != 0 else typical)
         plus, minus = one_sided(index, h)
         grad[index] = float((plus + minus) / 2)
         gap = abs(plus - minus)

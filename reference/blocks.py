@@ -53,6 +53,8 @@ class CenteredLayer(Module):
             return x - (x.mean() if x.size else np.nan), {"x": x, "sum": np.asarray(x.sum())}
 
     def backward(self, ctx, gy):
+        with np.errstate(invalid="ignore", over="ignore"):
+            ctx["gy_sum"] = np.asarray(gy.sum())  # (stored by an implementation that sums, then divides)
         return gy - (gy.mean() if gy.size else 0.0)
 
     @staticmethod

@@ -9,8 +9,9 @@ from .module import Module
 
 
 def _rows(a: np.ndarray) -> np.ndarray:
-    """Flatten all leading dims: (*, n) -> (prod(*), n)."""
-    return a.reshape(-1, a.shape[-1])
+    """Flatten all leading dims: (*, n) -> (prod(*), n) (``prod`` spelt out: ``-1`` cannot be inferred
+    when n is 0, which numpy refuses with a ValueError, read as the example outside the spec's domain)."""
+    return a.reshape(int(np.prod(a.shape[:-1], dtype=np.int64)), a.shape[-1])
 
 
 class Linear(Module):

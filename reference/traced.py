@@ -617,9 +617,11 @@ def mean(a: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) ->
         err = (np.sum(a.err, axis=axes, keepdims=keepdims)
                + gamma(n + 1, prec) * np.sum(np.abs(sa) + a.err, axis=axes, keepdims=keepdims)) / max(n, 1)
         err = err + (n + 1) * prec.tiny
+        total = np.sum(sa, axis=axes, keepdims=keepdims)
         if prec.store_u:  # the sum and the quotient may each be stored
-            total = np.sum(sa, axis=axes, keepdims=keepdims)
             err = prec.stored(total / max(n, 1), prec.stored(total, err * max(n, 1)) / max(n, 1))
+    # the sum, stored before the division by an implementation that divides last, may come near overflow
+    _State.peak = max(_State.peak, float(np.max(np.abs(total), initial=0.0)))
     err = _settle(value, err, undetermined=np.any(np.isinf(a.err), axis=axes, keepdims=keepdims))
     shape = a.shape
 

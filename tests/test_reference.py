@@ -473,3 +473,21 @@ def test_load_state_dict_rejects_wrong_shapes(key, shape):
 
 def test_relu_propagates_nan_like_torch():
     assert np.isnan(R.ReLU()(np.array([np.nan]))).all()
+
+
+def test_centered_layer_reports_its_upstream_gradients_sum_as_a_peak() -> None:
+    """dx = dy - mean(dy): an implementation that sums then divides stores sum(dy), which in float16
+    overflows long before dy's entries do (30 x 257 entries at 1000: about 9e4 > 65504). The sum is part
+    of the run's peak, so such an example is discarded, not blamed (torch's own CenteredLayer failed)."""
+    rng = np.random.default_rng(0)
+    gy = rng.standard_normal((30, 257)) * 1000 + 20
+    out = R.run_forward_backward(R.CenteredLayer(), rng.standard_normal((30, 257)), gy)
+    assert out["peak"] >= abs(gy.sum()) > 65504
+
+
+def test_linear_with_zero_features_is_differentiated_not_refused() -> None:
+    """Linear(0, 3): rows of zero width (numpy cannot infer -1 in reshape(-1, 0), a ValueError that
+    read as the example outside the spec's domain: the zero_features anchor's gradients went unjudged)."""
+    block = R.Linear(0, 3)
+    out = R.run_forward_backward(block, np.zeros((2, 0)), np.ones((2, 3)))
+    assert out["gx"].shape == (2, 0) and np.array_equal(out["grads"]["bias"], np.full(3, 2.0))

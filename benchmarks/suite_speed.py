@@ -56,7 +56,8 @@ def timed(cmd: tuple[list[str], dict[str, str]] | list[str]) -> tuple[float, flo
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode not in (0, 5):
-        print(result.stdout[-3000:], result.stderr[-2000:], file=sys.stderr)
+        head = "\n".join(result.stdout.splitlines()[:8])  # the header: target, profile, the seed to replay
+        print(head, "\n...\n", result.stdout[-3000:], result.stderr[-2000:], file=sys.stderr)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), result
 
 

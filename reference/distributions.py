@@ -146,6 +146,44 @@ class PointMass:
         return f"the constant {self.value!r}"
 
 
+@dataclass(frozen=True, eq=False)
+class Values:
+    """Every entry fixed by the constructor's arguments (a causal mask, positional frequencies): the
+    tensor, flattened in C order, equals ``values`` entry by entry. A block computes them at
+    construction in torch's default dtype, float32, by a few operations, so each may be off by
+    ``rtol`` of itself (16 float32 ulps: 2^-19) plus float32's smallest normal number."""
+
+    values: np.ndarray
+    rtol: float = 2.0**-19
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values)) if np.size(self.values) else 0.0
+
+    @property
+    def var(self) -> float:
+        return 0.0
+
+    def contains(self, x: ArrayLike, rtol: float = 0.0) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64).ravel()
+        want = np.asarray(self.values, dtype=np.float64).ravel()
+        if x.shape != want.shape:
+            return np.zeros(x.shape, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return (x == want) | (np.abs(x - want) <= max(rtol, self.rtol) * np.abs(want) + 2.0**-126)
+
+    def rvs(self, size: int | tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        return np.broadcast_to(np.asarray(self.values, dtype=np.float64).ravel(), size).copy()
+
+    def standardize(self, x: ArrayLike) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64)
+
+    def __str__(self) -> str:
+        v = np.asarray(self.values, dtype=np.float64).ravel()
+        shown = ", ".join(f"{e:.6g}" for e in v[:4]) + (", ..." if v.size > 4 else "")
+        return f"the declared values [{shown}] ({v.size} entries)"
+
+
 @dataclass(frozen=True)
 class Mixture:
     """A mixture of components with pairwise disjoint supports (so every value belongs to exactly one
@@ -206,7 +244,7 @@ class Mixture:
         return " + ".join(f"{w:g} * {c}" for c, w in zip(self.components, self.weights, strict=True))
 
 
-Distribution = Union[Uniform, Normal, PointMass, Mixture]
+Distribution = Union[Uniform, Normal, PointMass, Values, Mixture]
 
 
 # -- torch's fan rules and the specified initializations ----------------------------------------------

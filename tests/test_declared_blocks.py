@@ -425,3 +425,44 @@ def test_a_reference_that_overflows_or_underflows_is_not_held_against_a_stable_b
     report = conformance.run(str(tmp_path / "torch_softmax.py"), spec=str(tmp_path / "softmax_spec.py"),
                              checks=checks, settings=FAST, quiet=True, isolate=False)
     assert [r.status for r in report.results] == ["passed"] * 3, "\n".join(r.message for r in report.results)
+
+
+FIXED_BUFFER_SPEC = """
+import numpy as np
+from conformance.database import Param, Values, declare
+
+def forward(x, scale, **_):
+    return x * scale
+
+def frequencies(a):
+    return Values(10000.0 ** (-np.arange(a["width"]) / a["width"]))
+
+SCALED = declare("Frequencies(width)", forward=forward, input_width="width",
+                 buffers={"scale": Param(("width",), init=frequencies)})
+"""
+FIXED_BUFFER_TARGET = """
+import torch
+class Frequencies(torch.nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.register_buffer("scale", {formula})
+    def forward(self, x):
+        return x * self.scale
+"""
+
+
+@pytest.mark.parametrize("formula, verdict", [
+    ("10000.0 ** (-torch.arange(width) / width)", "passed"),
+    ("torch.exp(-torch.arange(width) * (9.210340371976184 / width))", "passed"),  # ln(10000) / width
+    ("10000.0 ** (-torch.arange(width) / (width - 1 or 1))", "failed"),  # the last one at 1e-4 exactly
+], ids=["power", "exp_of_log", "off_by_one"])
+def test_a_buffer_of_fixed_values_is_compared_entry_by_entry(tmp_path: Path, formula: str, verdict: str) -> None:
+    """``Values``: a buffer fixed by the arguments (positional frequencies) equals the declared values
+    entry by entry, within float32's computation of them (16 ulps); another formula is caught by
+    ``init[default]`` and ``buffers``."""
+    (tmp_path / "frequencies_spec.py").write_text(FIXED_BUFFER_SPEC)
+    (tmp_path / "frequencies.py").write_text(FIXED_BUFFER_TARGET.format(formula=formula))
+    report = conformance.run(str(tmp_path / "frequencies.py"), spec=str(tmp_path / "frequencies_spec.py"),
+                             checks=["frequencies.init[default]", "frequencies.buffers"], settings=CORRECT_SETTINGS,
+                             quiet=True, isolate=False)
+    assert [r.status for r in report.results] == [verdict] * 2, "\n".join(r.message for r in report.results)

@@ -100,7 +100,7 @@ def check_buffers(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
             law = declared.law(drawn.args) if declared is not None else None
             values = to_numpy(buffers[name].detach()).ravel()
             if law is not None and values.size and not bool(np.all(law.contains(values, SUPPORT_RTOL))):
-                raise run.failure(f"buffer {name!r} is not drawn from its law {law}: values outside its support",
+                raise run.failure(f"buffer {name!r} does not follow its law, {law}: values outside it",
                                   f"min {float(values.min())}, max {float(values.max())}", body=BUFFER_BODY)
         x = run.example.input()
         ref, _ = run.reference(block)

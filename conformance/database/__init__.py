@@ -18,7 +18,8 @@ from conformance.database.store import blocks, find_block, load_spec_files
 from conformance.drawing.anchors import Anchor
 from conformance.drawing.blocks import BadArgs
 
-_LAWS = {"Normal": "Normal", "Uniform": "Uniform", "PointMass": "PointMass", "Constant": "PointMass"}
+_LAWS = {"Normal": "Normal", "Uniform": "Uniform", "PointMass": "PointMass", "Constant": "PointMass",
+         "Values": "Values"}
 
 
 def __getattr__(name: str) -> Any:
@@ -31,4 +32,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'conformance.database' has no attribute {name!r}")
 
 __all__ = ["declare", "Param", "Buffer", "Tensor", "Signature", "Anchor", "BadArgs", "Normal", "Uniform", "Constant",
-           "PointMass", "blocks", "find_block", "load_spec_files"]
+           "PointMass", "Values", "blocks", "find_block", "load_spec_files"]

@@ -31,7 +31,8 @@ class Tensor:
 
     ``shape``: its dims, each an int or the name of a constructor argument (``("out", "in")``), or a
     function of the arguments. ``init``: its default-init law (``Normal``, ``Uniform``, ``Constant``,
-    or a function of the arguments returning one; None: not checked). ``when``: the name of a boolean
+    ``Values`` (every entry fixed: a mask, frequencies), or a function of the arguments returning one;
+    None: not checked). ``when``: the name of a boolean
     argument (or a function of the arguments) that decides whether the block has it at all.
     ``exact_rows``: rows the default init must set to a constant, as ``{row: value}`` (a function of
     the arguments): an Embedding's ``padding_idx`` row is 0."""
@@ -241,10 +242,10 @@ def _check_names(sig: Signature, signature: str, known: set[str], params: dict[s
 
 def _random_law(tensor: Tensor, args: dict) -> bool:
     """The tensor's default init draws random values (a construction consumes torch's generator)."""
-    from reference.distributions import PointMass
+    from reference.distributions import PointMass, Values
 
     law = tensor.law(args)
-    return law is not None and not isinstance(law, PointMass)
+    return law is not None and not isinstance(law, (PointMass, Values))
 
 
 def _free_entries(tensor: Tensor, args: dict) -> bool:

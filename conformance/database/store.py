@@ -14,10 +14,9 @@ import numpy as np
 
 from conformance.core.errors import UsageError
 from conformance.database.chapter import BLOCKS
-from conformance.loading.target import beside
 from conformance.drawing.blocks import BlockSpec
 from conformance.loading.construction import register_signature
-from conformance.loading.target import DECLARED_FILES, DECLARED_NAMES
+from conformance.loading.target import DECLARED_FILES, DECLARED_NAMES, beside
 
 #: Blocks declared by the spec files loaded in this process, in the order they were loaded.
 _DECLARED: list[BlockSpec] = []

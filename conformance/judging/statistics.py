@@ -35,7 +35,7 @@ from typing import Callable
 
 import numpy as np
 
-from reference.distributions import Distribution, Normal, PointMass, Uniform
+from reference.distributions import Distribution, Normal, PointMass, Uniform, Values
 
 #: The design target: the probability that one run of the whole init area fails a correct implementation.
 ALPHA_RUN = 1e-4
@@ -157,7 +157,7 @@ STANDARD_NORMAL = Normal(0.0, 1.0)
 
 def n_tests(dist: Distribution) -> int:
     """How many statistical tests share a sample's alpha (the support test is exact and costs none)."""
-    if isinstance(dist, PointMass):
+    if isinstance(dist, (PointMass, Values)):
         return 0
     if isinstance(dist, Uniform):
         return 2
@@ -167,7 +167,7 @@ def n_tests(dist: Distribution) -> int:
 
 
 def _tests(x: np.ndarray, dist: Distribution, rtol: float) -> list[tuple[str, Callable[[], tuple[float, float, str]]]]:
-    if isinstance(dist, PointMass):
+    if isinstance(dist, (PointMass, Values)):
         return []
     if isinstance(dist, Uniform):
         z = np.clip(dist.standardize(x), -1.0, 1.0)

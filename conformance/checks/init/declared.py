@@ -23,7 +23,7 @@ from conformance.core.registry import Check
 from conformance.drawing.blocks import BlockSpec
 from conformance.judging.bridge import to_numpy
 from conformance.judging.statistics import ALPHA_CHECK, STANDARD_NORMAL, STANDARD_UNIFORM, assess, describe_sample
-from reference.distributions import Normal, PointMass, Uniform
+from reference.distributions import Normal, PointMass, Uniform, Values
 
 #: A law's standardized form, which the pooled test judges (``law.standardize``).
 STANDARD: dict[type, Any] = {Normal: STANDARD_NORMAL, Uniform: STANDARD_UNIFORM}
@@ -59,6 +59,18 @@ def check_declared_init(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> 
                 rest[row] = False
             law = declared.law(drawn.args)
             sample = values[rest]
+            if isinstance(law, Values):  # every entry fixed: compared entry by entry
+                inside = law.contains(values)
+                if not np.all(inside):
+                    where = tuple(int(i) for i in np.argwhere(~inside.reshape(values.shape))[0])
+                    want = float(np.asarray(law.values, dtype=np.float64).reshape(values.shape)[where]) \
+                        if np.size(law.values) == values.size else float("nan")
+                    raise run.failure(f"{name!r} is not {law} after the default init",
+                                      f"{int((~inside).sum())} of {values.size} entries differ; at {list(where)}: "
+                                      f"expected {want!r}, actual {float(values[where])!r}", body=INIT_BODY,
+                                      fact=f"{name}{list(where)}: expected {want:.6g}, "
+                                           f"actual {float(values[where]):.6g}")
+                continue
             if law is None or not sample.size:
                 continue
             if isinstance(law, PointMass):

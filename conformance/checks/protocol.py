@@ -231,6 +231,37 @@ def placeholder_seed(seed: int) -> int:
     return (seed + 0x9E3779B97F4A7C15) % 2**63
 
 
+def reinitialised(run: Runner, block: torch.nn.Module, seed: int, body: str) -> set[str]:
+    """After ``to_empty``: the placeholders written (``write_placeholders``), then every module's own
+    ``reset_parameters()`` (seeded). A spec tensor a module answers for (``resetting``) left at its
+    placeholder is a failure; the names of those re-initialised, or answered for, are returned."""
+    run.call("writing values into the tensors to_empty left (as a user's own init does, in place)",
+             lambda: write_placeholders(block, seed), body)
+    reset = [m for m in block.modules() if callable(getattr(m, "reset_parameters", None))]
+    _, placed = run.spec_tensors(block)
+    resets = resetting(block, placed, reset)
+    before = {name: t.detach().clone() for name, t in run.reference(block)[1].items()}
+    with seeded(seed, run.ctx.device):
+        for module in reset:
+            run.call(f"{type(module).__name__}.reset_parameters()", getattr(module, "reset_parameters"),  # noqa: B009
+                     body)  # (read as a callable: Module.__getattr__ types it as a tensor)
+    after = {name: t.detach() for name, t in run.reference(block)[1].items()}
+    changed = {name for name in after if not bit_identical(before[name], after[name])}
+    stale = [name for name in resets if name not in changed and after[name].numel() > 0
+             and after[name].is_floating_point()]  # (the placeholders went into floating tensors)
+    if stale:
+        owner, name = type(resets[stale[0]]).__name__, stale[0]
+        computed = "" if placed[name].is_leaf else (
+            f" ({name!r} is computed from what the block stores, a parametrization or a view: "
+            "initialising it in place writes into a temporary)")
+        raise run.failure(f"after to_empty and reset_parameters(), {name!r} is not re-initialised",
+                          f"{owner}.reset_parameters() left {', '.join(map(repr, stale))} at the values the "
+                          "suite wrote after to_empty (seeded N(0, 1), standing for the undefined memory "
+                          "to_empty leaves): built on the meta device, the block keeps uninitialised values"
+                          + computed, body=body, fact=f"{name!r} unchanged by {owner}.reset_parameters()")
+    return changed | set(resets)
+
+
 def write_placeholders(block: torch.nn.Module, seed: int) -> None:
     """Write N(0, 1) values (seeded) into every floating-point parameter and buffer, in place: the
     values ``to_empty`` leaves are undefined, so a tensor nothing re-initialises would otherwise make
@@ -331,32 +362,9 @@ def check_meta(ctx: CheckContext, check: Check, *, spec: BlockSpec) -> None:
         if left:
             raise run.failure(f"block.to_empty(device={ctx.device!r}) left tensors on the meta device",
                               f"still meta: {', '.join(left)}", body=body, fact=f"{left[0]} still on the meta device")
-        run.call("writing values into the tensors to_empty left (as a user's own init does, in place)",
-                 lambda: write_placeholders(block, drawn.example.seed), body)
-        reset = [m for m in block.modules() if callable(getattr(m, "reset_parameters", None))]
-        _, placed = run.spec_tensors(block)
-        resets = resetting(block, placed, reset)
-        before = {name: t.detach().clone() for name, t in run.reference(block)[1].items()}
-        with seeded(drawn.example.seed, ctx.device):
-            for module in reset:
-                run.call(f"{type(module).__name__}.reset_parameters()", getattr(module, "reset_parameters"),  # noqa: B009
-                         body)  # (read as a callable: Module.__getattr__ types it as a tensor)
-        after = {name: t.detach() for name, t in run.reference(block)[1].items()}
-        changed = {name for name in after if not bit_identical(before[name], after[name])}
-        stale = [name for name in resets if name not in changed and after[name].numel() > 0
-                 and after[name].is_floating_point()]  # (the placeholders went into floating tensors)
-        if stale:
-            owner, name = type(resets[stale[0]]).__name__, stale[0]
-            computed = "" if placed[name].is_leaf else (
-                f" ({name!r} is computed from what the block stores, a parametrization or a view: "
-                "initialising it in place writes into a temporary)")
-            raise run.failure(f"after to_empty and reset_parameters(), {name!r} is not re-initialised",
-                              f"{owner}.reset_parameters() left {', '.join(map(repr, stale))} at the values the "
-                              "suite wrote after to_empty (seeded N(0, 1), standing for the undefined memory "
-                              "to_empty leaves): built on the meta device, the block keeps uninitialised values"
-                              + computed, body=body, fact=f"{name!r} unchanged by {owner}.reset_parameters()")
+        judged = reinitialised(run, block, drawn.example.seed, body)
         follows_laws_and_computes(run, spec, block, prec, "after to_empty and reset_parameters()", body,
-                                  judged=changed | set(resets))
+                                  judged=judged)
 
     materialises()
 

@@ -123,3 +123,12 @@ def test_design_seeds_avoid_drawn_seeds():
     assert stat_seed(seeds, 0, {first}) != first
     assert stat_seed(seeds, 0, set()) == first, "a hash of the drawn seeds: it replays"
     assert stat_seed(seeds, 1, set()) != first
+
+
+def test_a_law_failed_by_identical_constructions_says_so():
+    """A Linear drawing from a private generator seeded with 0 fails ``init[default]`` (the pooled
+    values are one construction repeated); the failure names that cause, not only the test's p-value."""
+    report = run(str(ROOT / "tests" / "mutants" / "linear_init_private_generator.py"), ["linear.init[default]"])
+    (failure,) = report.failed()
+    assert "constructions gave the same values" in failure.message
+    assert failure.fact.startswith("all ") and failure.fact.endswith(" constructions identical")

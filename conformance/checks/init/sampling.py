@@ -196,8 +196,8 @@ class InitRunner:
                   tail.strip("\n")]
         return "\n".join(lines)
 
-    def failure(self, problem: str, detail: str, example: str, snippet: str) -> CheckFailure:
-        return failure(self.check.id, problem, detail, example, snippet)
+    def failure(self, problem: str, detail: str, example: str, snippet: str, fact: str = "") -> CheckFailure:
+        return failure(self.check.id, problem, detail, example, snippet, fact=fact)
 
     def call(self, what: str, fn: Callable[[], Any], on_error: Callable[[str], CheckFailure] | None = None) -> Any:
         def failure_for(problem: str) -> CheckFailure:
@@ -402,13 +402,17 @@ def run_init_check(ctx: CheckContext, check: Check, sampler: Sampler, draw_case:
     alpha = group_alpha(design)
     used = {e[1] for e in drawn}
     groups: list[tuple[Group, np.ndarray]] = []
+    repeated: set[str] = set()  # groups whose constructions all gave the same values
     for i, d in enumerate(design):
         seed = stat_seed(seeds, i, used)
         used.add(seed)
         parts = runner.sample(d.case, seed, d.reps, f"design case {i + 1}")
         for name in d.parts:
-            values = np.concatenate(parts.get(name, [np.zeros(0)]))
+            arrays = parts.get(name, [np.zeros(0)])
+            values = np.concatenate(arrays)
             label = ("values" if name == "values" else f"{name} values") + f" of {sampler.describe(d.case)}"
+            if len(arrays) > 1 and arrays[0].size and all(np.array_equal(a, arrays[0]) for a in arrays[1:]):
+                repeated.add(label)
             groups.append((Group(label, ((d.case, seed, d.reps),), (name,)), values))
     all_parts = tuple(dict.fromkeys(p for d in design for p in d.parts)) or ("values",)
     groups.append((Group(f"values of the first {len(drawn)} drawn examples (distinct seeds)", tuple(drawn), all_parts),
@@ -427,9 +431,14 @@ def run_init_check(ctx: CheckContext, check: Check, sampler: Sampler, draw_case:
                   f"with probability <= {ALPHA_CHECK:g})")
         tail = (f"sample = np.concatenate(values)\n"
                 f"print(assess(sample, {sampler.dist_code}, alpha={alpha!r}, rtol={rtol!r}) or 'passes')")
+        fact = ""
+        if group.label in repeated:  # the cause, said first: not a law off, but no randomness at all
+            fact = f"all {group.entries[0][2]} constructions identical"
+            detail = (f"every one of the {group.entries[0][2]} constructions gave the same values (a generator "
+                      "reseeded or private to the block, not torch's global one)\n" + detail)
         raise runner.failure(f"the {group.label} do not follow {sampler.law}", detail,
                              f"{len(group.entries)} case(s) (case, torch seed, repetitions): "
-                             + _short(group.entries), runner.snippet(group.entries, group.parts, tail))
+                             + _short(group.entries), runner.snippet(group.entries, group.parts, tail), fact=fact)
 
 
 def _short(entries: Sequence[tuple[Case, int, int]]) -> str:

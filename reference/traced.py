@@ -202,22 +202,15 @@ def _make(value: Any, err: Any, parents: tuple, vjp: Callable, fused: tuple | No
 
 
 def _overflowed(magnitude: np.ndarray, parents: tuple) -> bool:
-    """An infinite result of finite operands: the float64 reference overflowed, so the exact value is
-    beyond every dtype's range (the example is then discarded, as near-overflow ones are: the spec says
-    nothing of overflow). Elementwise where the operands broadcast to the result, else all operands."""
-    infinite = np.isinf(magnitude)
-    if not infinite.any():
+    """An infinite result of operands that are all finite: the float64 reference overflowed, so the
+    exact value is beyond every dtype's range (the example is then discarded, as near-overflow ones
+    are: the spec says nothing of overflow). Operands are read whole, not element by element: a
+    product's or a reduction's result does not line up with its operands' entries (a square matmul
+    would broadcast as if it did), and an operand holding an infinity anywhere may be its cause."""
+    if not np.isinf(magnitude).any():
         return False
-    finite = np.ones(magnitude.shape, dtype=bool)
-    for p in parents:
-        v = np.asarray(p.value if isinstance(p, Bounded) else p)
-        if v.dtype.kind not in "fc":
-            continue
-        try:
-            finite &= np.broadcast_to(np.isfinite(v), magnitude.shape)
-        except ValueError:  # a reduction or a product: its operands as a whole
-            finite &= bool(np.isfinite(v).all())
-    return bool((infinite & finite).any())
+    operands = [np.asarray(p.value if isinstance(p, Bounded) else p) for p in parents]
+    return all(bool(np.isfinite(v).all()) for v in operands if v.dtype.kind in "fc")
 
 
 def _plain_key(key: Any) -> Any:

@@ -223,3 +223,13 @@ def test_torchs_gelu_stays_inside_the_bounds_derived_from_erf() -> None:
                    prec=precision_for(torch.float32), gy=gy.astype(np.float64), wrt=("x",))
     assert np.all(np.abs(y.detach().double().numpy() - out.y) <= out.ey)
     assert np.all(np.abs(xt.grad.double().numpy() - out.grads["x"]) <= out.grad_errors["x"])
+
+
+def test_an_infinite_input_is_not_read_as_an_overflow() -> None:
+    """An infinity the reference propagates from an infinite input is not an overflow: the example
+    stays judged (a square product once lined its result up with its operand's entries, read the
+    infinite row as coming from a finite entry, and discarded every special-value example); an
+    infinity of finite operands is one (the peak is past every limit)."""
+    x, w = np.array([[np.inf, 1.0], [2.0, 3.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert evaluate(lambda x, w: x @ w.T, {"x": x, "w": w}, prec=F32).peak == 18.0
+    assert evaluate(lambda x: np.exp(x), {"x": np.array([1000.0, 1.0])}, prec=F32).peak > 1e300

@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-import numpy as np
-
 from conformance.core.errors import UsageError
 from conformance.database.chapter import BLOCKS
 from conformance.drawing.blocks import BlockSpec
@@ -45,8 +43,7 @@ def _install(spec: BlockSpec) -> None:
     if spec.signature is not None:
         sizes, lazy, defaults, bias, options = spec.signature
         register_signature(spec.name, sizes, options, lazy=lazy, defaults=defaults, bias=bias,
-                           shapes=lambda given: sorted(tuple(np.shape(v)) for _, v in
-                                                       spec.reference({**spec.base[0], **given}).named_parameters()))
+                           reference=lambda given: spec.reference({**spec.base[0], **given}))
 
 
 for _chapter_block in BLOCKS:  # the chapter's constructors, before any target is read

@@ -63,21 +63,21 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], str | None, dict | None, bool]] = {
 CONTAINERS = ("Sequential", "MySequential")
 #: contract name -> the arguments a declared block's constructor takes by name besides its sizes.
 OPTIONS: dict[str, tuple[str, ...]] = {}
-#: contract name -> the spec's parameter shapes at given sizes (the other arguments at their base
-#: values), sorted: what a catch-all constructor is probed against.
-SPEC_SHAPES: dict[str, Callable[[dict], list[tuple[int, ...]]]] = {}
+#: contract name -> the spec's reference module at given sizes (the other arguments at their base
+#: values): what a catch-all constructor's parameter shapes are probed against.
+SPEC_REFERENCES: dict[str, Callable[[dict], Any]] = {}
 
 
 def register_signature(name: str, sizes: tuple[str, ...], options: tuple[str, ...], lazy: str | None = None,
                        defaults: dict | None = None, bias: bool = False,
-                       shapes: Callable[[dict], list[tuple[int, ...]]] | None = None) -> None:
+                       reference: Callable[[dict], Any] | None = None) -> None:
     """A declared block's constructor (``conformance.database.declare``): its sizes (in order), the one
     a lazy block infers, the spec's default sizes (None: none), whether it takes ``bias``, the options
-    passed by name, and the spec's parameter shapes at given sizes."""
+    passed by name, and the spec's reference module at given sizes."""
     SIGNATURES[name] = (sizes, lazy, defaults, bias)
     OPTIONS[name] = options
-    if shapes is not None:
-        SPEC_SHAPES[name] = shapes
+    if reference is not None:
+        SPEC_REFERENCES[name] = reference
 
 
 def _binds(sig: inspect.Signature | None, *args: Any, **kwargs: Any) -> bool:
@@ -206,7 +206,7 @@ def _probed(target: Target, name: str, obj: Any, sig: inspect.Signature) -> Cons
     the parameters it builds."""
     theirs = target.names.get(name, name)
     sizes = probe_sizes(name)
-    spec_shapes = SPEC_SHAPES[name](sizes)
+    spec_shapes = _shapes(SPEC_REFERENCES[name](sizes).named_parameters())
     ways = [True] + ([False] if any(p.kind is p.VAR_POSITIONAL for p in sig.parameters.values()) else [])
     failures = []
     for keywords in ways:

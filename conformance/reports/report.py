@@ -182,7 +182,7 @@ def notes_lines(results: list[Result]) -> list[str]:
     at_fault: dict[str, list[str]] = {}  # the declared spec's fault (its reason's first line) -> the checks
     for r in unconfirmed(results):
         if not r.cause:  # the declared spec is at fault
-            at_fault.setdefault((r.reason or "").splitlines()[0] if r.reason else "", []).append(r.id)
+            at_fault.setdefault(r.reason.splitlines()[0] if r.reason else "", []).append(r.id)
             continue
         if r.status == "not checked":
             lines.append(f"ERROR: {r.id} is not checked because {r.cause} should fail, but {r.cause} did not fail "
